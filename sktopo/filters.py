@@ -1,0 +1,384 @@
+"""Spatial filters: every w × h slice of every kernel of a conv layer, as one point in R^(w·h).
+
+A conv layer with ``d`` output channels over ``c`` input channels gives ``d × c`` spatial
+filters (Section I of Brüel Gabrielsson & Carlsson). This module reads them from trained
+networks in any of the forms a PyTorch user holds them, pooled over many networks.
+"""
+
+import os
+import pickle
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import Integral, Interval, Real, fit_context, validate_params
+
+__all__ = ["SpatialFilterExtractor", "conv_layers", "extract_spatial_filters", "load_state_dict"]
+
+_SOURCES = (
+    "a torch.nn.Module, a fitted skorch NeuralNet, a state_dict mapping, a path to a saved "
+    "state_dict, or a kernel array of shape (out_channels, in_channels, h, w)"
+)
+
+
+def load_state_dict(path) -> dict:
+    """Read a saved state_dict with ``torch.load(..., weights_only=True)``.
+
+    Only tensors, plain containers and numbers are unpickled, so a hostile file cannot run
+    code: it is refused with a ``ValueError``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by ``torch.save(model.state_dict(), path)`` (or skorch's
+        ``save_params(f_params=path)``).
+
+    Returns
+    -------
+    state_dict : dict
+        Parameter name -> tensor, on the CPU.
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(
+            f"Cannot read a state_dict from {os.fspath(path)!r}: {reason}. Only files written by "
+            "torch.save(model.state_dict(), path) are read, with torch.load(weights_only=True), "
+            "so that a file cannot run code; save the state_dict rather than the whole model."
+        ) from exc
+    if not isinstance(state, Mapping):
+        raise ValueError(
+            f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping."
+        )
+    return dict(state)
+
+
+def _name(key: str) -> str:
+    return key[: -len(".weight")] if key.endswith(".weight") else key
+
+
+def conv_layers(source) -> list[tuple[str, np.ndarray]]:
+    """The 4-D conv kernels of ``source``, in depth order, as ``(name, kernel)`` pairs.
+
+    Parameters
+    ----------
+    source : torch.nn.Module, skorch.NeuralNet, Mapping, str or os.PathLike
+        For a module (or a skorch net's ``module_``) these are its ``torch.nn.Conv2d``
+        layers in registration order; for a state_dict, its 4-D ``*.weight`` tensors in key
+        order (the order ``module.state_dict()`` writes them in).
+
+    Returns
+    -------
+    layers : list of (str, ndarray of shape (out_channels, in_channels, h, w))
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filters import conv_layers
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 5))
+    >>> [(name, kernel.shape) for name, kernel in conv_layers(net)]
+    [('0', (4, 1, 3, 3)), ('2', (2, 4, 5, 5))]
+    """
+    if isinstance(source, (str, os.PathLike)):
+        source = load_state_dict(source)
+    if hasattr(source, "module_") or _is_skorch_net(source):
+        source = _fitted_module(source)
+    if isinstance(source, torch.nn.Module):
+        return [
+            (name, module.weight.detach().cpu().numpy())
+            for name, module in source.named_modules()
+            if isinstance(module, torch.nn.Conv2d)
+        ]
+    if isinstance(source, Mapping):
+        return [
+            (_name(key), value.detach().cpu().numpy())
+            for key, value in source.items()
+            if isinstance(value, torch.Tensor) and value.ndim == 4 and key.endswith("weight")
+        ]
+    raise TypeError(f"Cannot read conv layers from a {type(source).__name__}; expected {_SOURCES}.")
+
+
+def _is_skorch_net(obj) -> bool:
+    from skorch import NeuralNet
+
+    return isinstance(obj, NeuralNet)
+
+
+def _fitted_module(net) -> torch.nn.Module:
+    if not getattr(net, "initialized_", False) or not hasattr(net, "module_"):
+        raise ValueError(
+            f"This {type(net).__name__} is not initialized: fit it (or call .initialize()) "
+            "before extracting its filters."
+        )
+    return net.module_
+
+
+def _kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
+    """Depth, name and kernel of ``layer`` in ``source``; a kernel array is taken as it is."""
+    if isinstance(source, (np.ndarray, torch.Tensor)):
+        kernel = np.asarray(source.detach().cpu() if isinstance(source, torch.Tensor) else source)
+        if kernel.ndim != 4:
+            raise ValueError(
+                f"A kernel array must have shape (out_channels, in_channels, h, w); got shape "
+                f"{kernel.shape}."
+            )
+        return (layer if isinstance(layer, Integral) else None), None, kernel
+    layers = conv_layers(source)
+    if not layers:
+        raise ValueError(f"This {type(source).__name__} has no Conv2d layers (4-D weights).")
+    if isinstance(layer, str):
+        names = [name for name, _ in layers]
+        if _name(layer) not in names:
+            raise ValueError(f"layer={layer!r} is not a conv layer here; its conv layers are {names}.")
+        depth = names.index(_name(layer)) + 1
+    elif layer > len(layers):
+        raise ValueError(
+            f"layer={layer} is out of range: this {type(source).__name__} has {len(layers)} "
+            f"conv layer(s); layer counts them from 1."
+        )
+    else:
+        depth = layer
+    name, kernel = layers[depth - 1]
+    return depth, name, kernel
+
+
+def _as_sources(X) -> list:
+    if isinstance(X, (list, tuple)):
+        if not X:
+            raise ValueError(f"X is an empty list; expected one or more of: {_SOURCES}.")
+        return list(X)
+    return [X]
+
+
+def _contrast_mask(filters: np.ndarray, tol: float) -> np.ndarray:
+    contrast = np.linalg.norm(filters - filters.mean(axis=1, keepdims=True), axis=1)
+    return contrast > tol * np.median(contrast)
+
+
+@validate_params(
+    {
+        "X": "no_validation",
+        "layer": [Interval(Integral, 1, None, closed="left"), str],
+        "drop_constant": ["boolean"],
+        "constant_tol": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-3):
+    """Pool the spatial filters of one conv layer over one or many networks.
+
+    Parameters
+    ----------
+    X : source or list of sources
+        Each source is a ``torch.nn.Module``, a fitted skorch ``NeuralNet``, a state_dict
+        mapping, a path to a state_dict saved with ``torch.save`` (read with
+        ``weights_only=True``), or a kernel array (numpy or torch) of shape
+        ``(out_channels, in_channels, h, w)``, which is used as it is whatever ``layer`` says
+        (e.g. a :class:`~sktopo.nn.FilterRecorder` snapshot).
+    layer : int or str, default=1
+        Which conv layer: its 1-based depth among the ``Conv2d`` layers, as in the paper's
+        superscripts (``M^1``), or its name (``"features.0"``; a trailing ``".weight"`` is
+        allowed).
+    drop_constant : bool, default=False
+        Drop near-constant spatial filters, whose contrast (norm after mean-centring) is at
+        most ``constant_tol`` times the median contrast of the pooled filters. Normalizing such
+        a filter would blow rounding noise up to a unit vector.
+    constant_tol : float, default=1e-3
+        Relative contrast below which ``drop_constant`` drops a filter.
+
+    Returns
+    -------
+    filters : ndarray of shape (n_filters, h * w)
+        One row per spatial filter, float64, network by network, then output channel, then
+        input channel; each row is the ``h × w`` slice read row by row.
+    provenance : pandas.DataFrame
+        Aligned with the rows: ``network`` (0-based position in ``X``), ``layer`` (1-based
+        depth; missing for a kernel array given with a layer name), ``layer_name``,
+        ``out_channel``, ``in_channel``.
+
+    Raises
+    ------
+    ValueError
+        For a layer out of range or unknown, a model without conv layers, kernels of different
+        spatial sizes, an unreadable or refused file, or nothing left after dropping.
+    TypeError
+        For a source of none of the accepted kinds.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filters import extract_spatial_filters
+    >>> nets = [torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3)) for _ in range(2)]
+    >>> filters, provenance = extract_spatial_filters(nets, layer=1)
+    >>> filters.shape
+    (48, 9)
+    >>> print(provenance.tail(2))
+        network  layer layer_name  out_channel  in_channel
+    46        1      1          0            7           1
+    47        1      1          0            7           2
+    """
+    rows, frames = [], []
+    for network, source in enumerate(_as_sources(X)):
+        depth, name, kernel = _kernel(source, layer)
+        out_channels, in_channels = kernel.shape[:2]
+        rows.append(kernel.reshape(out_channels * in_channels, -1).astype(np.float64))
+        out_channel, in_channel = np.divmod(np.arange(out_channels * in_channels), in_channels)
+        frames.append(_provenance(network, depth, name, out_channel, in_channel, kernel.shape))
+    sizes = sorted({frame.attrs["kernel_size"] for frame in frames})
+    if len(sizes) > 1:
+        raise ValueError(f"The networks' layer {layer!r} kernels differ in spatial size: {sizes}.")
+    filters, provenance = np.concatenate(rows), pd.concat(frames, ignore_index=True)
+    provenance.attrs = {"kernel_size": sizes[0]}
+    if drop_constant:
+        keep = _contrast_mask(filters, constant_tol)
+        filters, provenance = filters[keep], provenance[keep].reset_index(drop=True)
+    if not len(filters):
+        raise ValueError("No spatial filters left: every filter was near-constant.")
+    return filters, provenance
+
+
+def _provenance(network, depth, name, out_channel, in_channel, shape) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "network": network,
+            "layer": pd.array([depth] * len(out_channel), dtype="Int64"),
+            "layer_name": name,
+            "out_channel": out_channel,
+            "in_channel": in_channel,
+        }
+    )
+    frame.attrs = {"kernel_size": tuple(shape[2:])}
+    return frame
+
+
+class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
+    """Transformer from trained networks to their pooled spatial filters.
+
+    The first step of every analysis in the paper: ``100 × M^1_40K(64, 32, 64)`` is
+    ``SpatialFilterExtractor(layer=1).fit_transform(networks)`` with 100 trained networks.
+    Accepts the same sources as :func:`extract_spatial_filters`; ``fit`` records where each
+    row came from in ``provenance_``.
+
+    Parameters
+    ----------
+    layer : int or str, default=1
+        1-based depth among the ``Conv2d`` layers, or a layer name.
+    drop_constant : bool, default=False
+        Drop near-constant spatial filters (see :func:`extract_spatial_filters`).
+    constant_tol : float, default=1e-3
+        Relative contrast below which ``drop_constant`` drops a filter.
+
+    Attributes
+    ----------
+    provenance_ : pandas.DataFrame
+        One row per spatial filter extracted in ``fit``: ``network``, ``layer``,
+        ``layer_name``, ``out_channel``, ``in_channel``.
+    kernel_size_ : tuple of int
+        ``(h, w)`` of the spatial filters.
+    n_networks_ : int
+        Number of sources seen in ``fit``.
+
+    See Also
+    --------
+    extract_spatial_filters : the functional form.
+    sktopo.preprocessing.FilterNormalizer : the next step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sktopo import FilterNormalizer, SpatialFilterExtractor
+    >>> torch.manual_seed(0) and None
+    >>> nets = [torch.nn.Sequential(torch.nn.Conv2d(1, 16, 3)) for _ in range(3)]
+    >>> pipe = make_pipeline(SpatialFilterExtractor(layer=1), FilterNormalizer())
+    >>> pipe.fit_transform(nets).shape
+    (48, 9)
+    >>> pipe[0].provenance_.network.value_counts().tolist()
+    [16, 16, 16]
+    """
+
+    _parameter_constraints = {
+        "layer": [Interval(Integral, 1, None, closed="left"), str],
+        "drop_constant": ["boolean"],
+        "constant_tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, layer=1, drop_constant=False, constant_tol=1e-3):
+        self.layer = layer
+        self.drop_constant = drop_constant
+        self.constant_tol = constant_tol
+
+    @fit_context
+    def fit(self, X, y=None):
+        """Extract the filters of ``X`` and record their provenance.
+
+        Parameters
+        ----------
+        X : source or list of sources
+            See :func:`extract_spatial_filters`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SpatialFilterExtractor
+        """
+        self._fit_extract(X)
+        return self
+
+    @fit_context
+    def fit_transform(self, X, y=None):
+        """Extract the filters of ``X``, record their provenance and return them.
+
+        Parameters
+        ----------
+        X : source or list of sources
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        filters : ndarray of shape (n_filters, h * w)
+        """
+        return self._fit_extract(X)
+
+    def transform(self, X):
+        """Extract the filters of ``X`` (``provenance_`` still describes the ``fit`` data).
+
+        Parameters
+        ----------
+        X : source or list of sources
+
+        Returns
+        -------
+        filters : ndarray of shape (n_filters, h * w)
+        """
+        check_is_fitted(self)
+        filters, provenance = self._extract(X)
+        if provenance.attrs["kernel_size"] != self.kernel_size_:
+            raise ValueError(
+                f"X has {provenance.attrs['kernel_size']} kernels; this extractor was fitted on "
+                f"{self.kernel_size_} kernels."
+            )
+        return filters
+
+    def _fit_extract(self, X) -> np.ndarray:
+        filters, self.provenance_ = self._extract(X)
+        self.kernel_size_ = self.provenance_.attrs["kernel_size"]
+        self.n_networks_ = len(_as_sources(X))
+        return filters
+
+    def _extract(self, X):
+        return extract_spatial_filters(
+            X, self.layer, drop_constant=self.drop_constant, constant_tol=self.constant_tol
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        return tags

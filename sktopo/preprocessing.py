@@ -1,0 +1,161 @@
+"""Mean-centre and normalize spatial filters, as the paper does before anything else."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ._validation import fit_context
+
+__all__ = ["FilterNormalizer", "constant_rows", "normalize_filters"]
+
+#: A row counts as constant when its centred norm is at most this times its largest entry.
+CONSTANT_RTOL = 1e-10
+
+
+
+
+def constant_rows(X, rtol: float = CONSTANT_RTOL) -> np.ndarray:
+    """Boolean mask of the rows of ``X`` that are constant up to rounding.
+
+    A row is constant when the norm of its mean-centred values is at most ``rtol`` times
+    ``sqrt(n_features)`` times its largest absolute entry: a relative test, so it does not
+    depend on the scale of the row.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    rtol : float, default=1e-10
+
+    Returns
+    -------
+    mask : ndarray of shape (n_samples,), dtype=bool
+
+    Examples
+    --------
+    >>> from sktopo.preprocessing import constant_rows
+    >>> constant_rows([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]])
+    array([ True, False])
+    """
+    X = check_array(X, dtype=(np.float64, np.float32))
+    centred_norms = np.linalg.norm(X - X.mean(axis=1, keepdims=True), axis=1)
+    return centred_norms <= rtol * np.sqrt(X.shape[1]) * np.abs(X).max(axis=1)
+
+
+def normalize_filters(X, *, copy: bool = True) -> np.ndarray:
+    """Mean-centre each row of ``X`` and scale it to unit Euclidean norm.
+
+    This is the paper's "we always mean-center and normalize each point": a spatial filter
+    becomes a point on the unit sphere of the hyperplane of zero-mean filters, so filters that
+    differ only by brightness offset or contrast coincide.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        One spatial filter per row, e.g. the output of
+        :class:`~sktopo.filters.SpatialFilterExtractor`.
+    copy : bool, default=True
+        When False and ``X`` is a float array, normalize it in place.
+
+    Returns
+    -------
+    X_normalized : ndarray of shape (n_samples, n_features)
+        Rows with zero mean and unit norm. Constant rows (see :func:`constant_rows`) become
+        zero, as :func:`sklearn.preprocessing.normalize` leaves zero rows at zero.
+
+    See Also
+    --------
+    FilterNormalizer : the same as a transformer.
+
+    Examples
+    --------
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> normalize_filters([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]]).round(4)
+    array([[-0.7071,  0.    ,  0.7071],
+           [ 0.    ,  0.    ,  0.    ]])
+    """
+    X = check_array(X, dtype=(np.float64, np.float32), copy=copy)
+    scale = np.abs(X).max(axis=1)
+    X -= X.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(X, axis=1)
+    constant = norms <= CONSTANT_RTOL * np.sqrt(X.shape[1]) * scale
+    norms[constant] = 1.0
+    X[constant] = 0.0
+    X /= norms[:, None]
+    return X
+
+
+class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Mean-centre each spatial filter and scale it to unit norm.
+
+    A stateless transformer wrapping :func:`normalize_filters`, for use in Pipelines between
+    :class:`~sktopo.filters.SpatialFilterExtractor` and :class:`~sktopo.density.DensityFilter`.
+    ``fit`` only checks the data and records ``n_features_in_``.
+
+    Parameters
+    ----------
+    copy : bool, default=True
+        When False, normalize float input in place.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features (``w * h`` of the spatial filters) seen in ``fit``.
+
+    See Also
+    --------
+    normalize_filters : the functional form.
+    sklearn.preprocessing.Normalizer : scales rows without centring them.
+
+    Examples
+    --------
+    >>> from sktopo import FilterNormalizer
+    >>> FilterNormalizer().fit_transform([[0.0, 1.0], [3.0, 1.0]])
+    array([[-0.7071...,  0.7071...],
+           [ 0.7071..., -0.7071...]])
+    """
+
+    _parameter_constraints = {"copy": ["boolean"]}
+
+    def __init__(self, copy=True):
+        self.copy = copy
+
+    @fit_context
+    def fit(self, X, y=None):
+        """Check ``X`` and record its number of features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : FilterNormalizer
+        """
+        validate_data(self, X, dtype=(np.float64, np.float32))
+        return self
+
+    def transform(self, X, copy=None):
+        """Mean-centre and normalize each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        copy : bool, default=None
+            Overrides the ``copy`` parameter for this call.
+
+        Returns
+        -------
+        X_normalized : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        copy = self.copy if copy is None else copy
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False, copy=copy)
+        return normalize_filters(X, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.requires_fit = False
+        return tags
