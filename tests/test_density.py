@@ -1,0 +1,163 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.spatial.distance import cdist
+
+from sktopo import DensityFilter, FilterNormalizer
+from sktopo.datasets import make_circle_filters
+from sktopo.density import densest_rows, knn_density
+
+
+def _brute_knn(X, k):
+    return np.sort(cdist(X, X), axis=1)[:, k]
+
+
+@st.composite
+def clouds(draw, coarse=False):
+    """Point clouds with k and p; coarse clouds sit on a small integer grid, so ties abound."""
+    n = draw(st.integers(3, 40))
+    d = draw(st.integers(1, 5))
+    elements = st.integers(-2, 2).map(float) if coarse else st.floats(-10, 10, allow_nan=False)
+    X = draw(arrays(np.float64, (n, d), elements=elements))
+    k = draw(st.integers(1, n - 1))
+    p = draw(st.floats(0.01, 1.0))
+    return X, k, p
+
+
+def test_paper_fig2_cloud_keeps_1920_rows():
+    X = FilterNormalizer().fit_transform(make_circle_filters(6400, noise=0.1, random_state=0))
+    dense = DensityFilter(k=200, p=0.3).fit_transform(X)
+    assert dense.shape == (1920, 9)
+
+
+@given(clouds())
+def test_knn_density_matches_brute_force(cloud):
+    X, k, _ = cloud
+    np.testing.assert_allclose(knn_density(X, k), _brute_knn(X, k), rtol=1e-12, atol=1e-12)
+
+
+@given(clouds())
+def test_keeps_round_p_n_rows_in_original_order(cloud):
+    X, k, p = cloud
+    density = DensityFilter(k=k, p=p).fit(X)
+    expected = max(1, int(np.floor(p * len(X) + 0.5)))
+    assert len(density.support_) == expected
+    assert np.all(np.diff(density.support_) > 0)
+    np.testing.assert_array_equal(density.fit_transform(X), X[density.support_])
+    kept = density.distances_[density.support_]
+    dropped = np.delete(density.distances_, density.support_)
+    assert kept.max() == density.threshold_
+    assert np.all(dropped >= density.threshold_)
+
+
+@given(clouds(coarse=True), st.randoms(use_true_random=False))
+def test_kept_rows_do_not_depend_on_row_order(cloud, random):
+    X, k, p = cloud
+    order = list(range(len(X)))
+    random.shuffle(order)
+    kept = DensityFilter(k=k, p=p).fit_transform(X)
+    kept_shuffled = DensityFilter(k=k, p=p).fit_transform(X[order])
+    np.testing.assert_array_equal(np.unique(kept, axis=0), np.unique(kept_shuffled, axis=0))
+    assert len(kept) == len(kept_shuffled)
+
+
+def test_ties_are_broken_by_row_values():
+    X = np.array([[3.0], [2.0], [4.0], [100.0]])
+    distances = np.array([1.0, 1.0, 1.0, 9.0])
+    np.testing.assert_array_equal(densest_rows(X, distances, p=0.5), [0, 1])
+    np.testing.assert_array_equal(densest_rows(X, distances, p=0.25), [1])
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_keeps_dense_blob_and_drops_far_outliers(seed):
+    rng = np.random.default_rng(seed)
+    blob = rng.normal(scale=0.1, size=(60, 3))
+    outliers = rng.uniform(50, 100, size=(6, 3)) * rng.choice([-1, 1], size=(6, 3))
+    X = rng.permutation(np.vstack([blob, outliers]))
+    density = DensityFilter(k=5, p=0.9).fit(X)
+    kept = X[density.support_]
+    assert np.all(np.abs(kept).max(axis=1) < 10)
+    assert len(kept) == 59
+    assert not density.get_mask(outliers).any()
+
+
+def test_transform_uses_the_fitted_threshold():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    density = DensityFilter(k=10, p=0.3).fit(X)
+    new = rng.normal(size=(200, 4)) * rng.uniform(0.2, 3, size=(200, 1))
+    expected = np.sort(cdist(new, X), axis=1)[:, 9] <= density.threshold_
+    np.testing.assert_array_equal(density.get_mask(new), expected)
+    np.testing.assert_array_equal(density.transform(new), new[expected])
+    # a fitted row is its own neighbour in the reference: every kept row passes transform
+    assert density.get_mask(X[density.support_]).all()
+
+
+def test_vne_metric_scales_columns_by_their_standard_deviation():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3)) * [1.0, 10.0, 100.0]
+    vne = DensityFilter(k=7, p=0.4, metric="vne").fit(X)
+    euclidean = DensityFilter(k=7, p=0.4).fit(X / X.std(axis=0))
+    np.testing.assert_allclose(vne.distances_, euclidean.distances_, rtol=1e-10)
+    np.testing.assert_array_equal(vne.support_, euclidean.support_)
+    np.testing.assert_allclose(knn_density(X, 7, metric="vne"), vne.distances_, rtol=1e-12)
+
+
+def test_parallel_queries_give_the_same_answer():
+    X = make_circle_filters(2000, noise=0.2, random_state=3)
+    serial = DensityFilter(k=15, p=0.1).fit(X)
+    parallel = DensityFilter(k=15, p=0.1, n_jobs=-1).fit(X)
+    np.testing.assert_array_equal(serial.distances_, parallel.distances_)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"k": 0}, "'k' parameter"),
+        ({"k": 2.5}, "'k' parameter"),
+        ({"p": 0.0}, "'p' parameter"),
+        ({"p": 1.5}, "'p' parameter"),
+        ({"metric": "cosine"}, "'metric' parameter"),
+        ({"k": 10}, "k=10 must be smaller than n_samples=10"),
+    ],
+)
+def test_bad_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        DensityFilter(**{"k": 3, **params}).fit(np.random.default_rng(0).normal(size=(10, 2)))
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[np.nan, 1.0]] * 5), "NaN"),
+        (np.array([[np.inf, 1.0]] * 5), "infinity"),
+        (np.empty((0, 9)), "0 sample"),
+        (np.ones(9), "2D array"),
+        (np.ones((5, 3, 3)), "dim 3"),
+    ],
+)
+def test_bad_input(X, match):
+    with pytest.raises(ValueError, match=match):
+        DensityFilter(k=2).fit(X)
+    with pytest.raises(ValueError, match=match):
+        knn_density(X, k=2)
+
+
+def test_knn_density_bad_arguments():
+    X = np.zeros((5, 2))
+    with pytest.raises(ValueError, match="k must be an int >= 1"):
+        knn_density(X, k=0)
+    with pytest.raises(ValueError, match="k=5 must be smaller than n_samples=5"):
+        knn_density(X, k=5)
+    with pytest.raises(ValueError, match="metric must be one of"):
+        knn_density(X, k=1, metric="cosine")
+
+
+def test_transform_checks_its_input():
+    density = DensityFilter(k=2).fit(np.random.default_rng(0).normal(size=(10, 3)))
+    with pytest.raises(ValueError, match="3 features"):
+        density.transform(np.ones((4, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        density.transform(np.full((4, 3), np.nan))
