@@ -75,9 +75,10 @@ def normalize_filters(X, *, copy: bool = True) -> np.ndarray:
     """
     X = check_array(X, dtype=(np.float64, np.float32), copy=copy)
     scale = np.abs(X).max(axis=1)
+    X /= np.where(scale > 0, scale, 1)[:, None]  # so that tiny rows do not underflow
     X -= X.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(X, axis=1)
-    constant = norms <= CONSTANT_RTOL * np.sqrt(X.shape[1]) * scale
+    constant = norms <= CONSTANT_RTOL * np.sqrt(X.shape[1])
     norms[constant] = 1.0
     X[constant] = 0.0
     X /= norms[:, None]
