@@ -2,13 +2,15 @@
 
 The pipeline reads in data-flow order: :class:`SpatialFilterExtractor` (trained networks to
 spatial filters), :class:`FilterNormalizer` (mean-centre, unit norm) and
-:class:`DensityFilter` (the densest fraction, ρ(k, p)).
+:class:`DensityFilter` (the densest fraction, ρ(k, p)), then :class:`Mapper` (the paper's
+topological models as graphs).
 """
 
 from .density import DensityFilter
 from .filters import SpatialFilterExtractor
+from .mapper import Mapper
 from .preprocessing import FilterNormalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["DensityFilter", "FilterNormalizer", "SpatialFilterExtractor", "__version__"]
+__all__ = ["DensityFilter", "FilterNormalizer", "Mapper", "SpatialFilterExtractor", "__version__"]

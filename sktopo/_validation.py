@@ -8,9 +8,9 @@ here, means a change in scikit-learn is mended in one file.
 from numbers import Integral, Real
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 
-__all__ = ["Integral", "Interval", "Real", "StrOptions", "fit_context", "validate_params"]
+__all__ = ["HasMethods", "Integral", "Interval", "Real", "StrOptions", "fit_context", "validate_params"]
 
 #: Decorator for ``fit``: validates ``self`` against ``_parameter_constraints`` first.
 fit_context = _fit_context(prefer_skip_nested_validation=True)
