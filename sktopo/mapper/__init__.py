@@ -1,8 +1,8 @@
 """Mapper graphs: lens, cover, clustering per cover set, and the nerve of the clusters."""
 
-from ._cluster import GapSingleLinkage, gap_threshold
+from ._cluster import GapSingleLinkage, gap_single_linkage, gap_threshold
 from ._cover import Cover
 from ._graph import graph_summary, n_loops
 from ._mapper import Mapper
 
-__all__ = ["Cover", "GapSingleLinkage", "Mapper", "gap_threshold", "graph_summary", "n_loops"]
+__all__ = ["Cover", "GapSingleLinkage", "Mapper", "gap_single_linkage", "gap_threshold", "graph_summary", "n_loops"]

@@ -7,7 +7,7 @@ from sklearn.utils.validation import validate_data
 
 from .._validation import Integral, Interval, fit_context
 
-__all__ = ["GapSingleLinkage", "gap_threshold"]
+__all__ = ["GapSingleLinkage", "gap_single_linkage", "gap_threshold"]
 
 
 def gap_threshold(heights, n_bins: int = 5) -> float:
@@ -100,17 +100,34 @@ class GapSingleLinkage(ClusterMixin, BaseEstimator):
         self : GapSingleLinkage
         """
         X = validate_data(self, X, dtype=np.float64)
-        if len(X) < 2:
-            self.threshold_, self.labels_ = np.inf, np.zeros(len(X), dtype=np.intp)
-            return self
-        tree = linkage(X, method="single")
-        self.threshold_ = gap_threshold(tree[:, 2], self.n_bins)
-        if np.isinf(self.threshold_):
-            self.labels_ = np.zeros(len(X), dtype=np.intp)
-        else:
-            raw = fcluster(tree, np.nextafter(self.threshold_, -np.inf), criterion="distance")
-            self.labels_ = _first_seen(raw)
+        self.labels_, self.threshold_ = gap_single_linkage(X, self.n_bins)
         return self
+
+
+def gap_single_linkage(X: np.ndarray, n_bins: int = 5) -> tuple[np.ndarray, float]:
+    """Labels and cut height of :class:`GapSingleLinkage` on a float array ``X``.
+
+    The functional core, without parameter or data validation, for callers that cluster many
+    small sets (Mapper's cover cells).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_bins : int, default=5
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+    threshold : float
+    """
+    if len(X) < 2:
+        return np.zeros(len(X), dtype=np.intp), np.inf
+    tree = linkage(X, method="single")
+    threshold = gap_threshold(tree[:, 2], n_bins)
+    if np.isinf(threshold):
+        return np.zeros(len(X), dtype=np.intp), threshold
+    raw = fcluster(tree, np.nextafter(threshold, -np.inf), criterion="distance")
+    return _first_seen(raw), threshold
 
 
 def _first_seen(labels: np.ndarray) -> np.ndarray:

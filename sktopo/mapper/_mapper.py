@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._validation import HasMethods, Integral, Interval, Real, StrOptions, fit_context
 from ..metrics import METRICS, column_scale
-from ._cluster import GapSingleLinkage
+from ._cluster import gap_single_linkage
 from ._cover import Cover
 
 __all__ = ["Mapper"]
@@ -20,7 +20,10 @@ def _cluster_cell(clusterer, points: np.ndarray, members: np.ndarray) -> list[np
     """Members of each cluster of one cover cell; label -1 (noise) is dropped."""
     if len(members) == 1:
         return [members]
-    labels = np.asarray(clone(clusterer).fit_predict(points))
+    if clusterer is None:  # the default, without re-validating every cell
+        labels = gap_single_linkage(points)[0]
+    else:
+        labels = np.asarray(clone(clusterer).fit_predict(points))
     return [members[labels == label] for label in _in_order(labels) if label != -1]
 
 
@@ -55,7 +58,9 @@ class Mapper(BaseEstimator):
         Anything with ``fit_predict``, cloned for each cell; label -1 is treated as noise and
         left out of every node. None means :class:`GapSingleLinkage`.
     n_jobs : int, default=None
-        Cover cells clustered in parallel (threads); None means 1, -1 all cores.
+        Cover cells clustered in parallel processes (joblib); None means 1, -1 all cores. It
+        pays on large clouds, whose cells take long to cluster (see
+        ``benchmarks/bench_mapper.py``); on small ones process start-up costs more than it saves.
     random_state : int, RandomState instance or None, default=None
         Passed to the default lens (PCA with a full SVD is deterministic anyway).
 
@@ -137,10 +142,9 @@ class Mapper(BaseEstimator):
         self.lens_ = check_array(self.lens_estimator_.fit_transform(X), dtype=np.float64)
         self.cover_ = Cover(self.resolution, self.gain).fit(self.lens_)
         scaled = X * column_scale(X, self.metric)
-        clusterer = GapSingleLinkage() if self.clusterer is None else self.clusterer
         cells = self.cover_.cells(self.lens_)
-        per_cell = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_cluster_cell)(clusterer, scaled[members], members) for _, members in cells
+        per_cell = Parallel(n_jobs=self.n_jobs)(
+            delayed(_cluster_cell)(self.clusterer, scaled[members], members) for _, members in cells
         )
         nodes = [(cell, cluster) for (cell, _), clusters in zip(cells, per_cell) for cluster in clusters]
         self.graph_ = _build_graph(X, nodes)
