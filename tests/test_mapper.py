@@ -9,7 +9,8 @@ from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 
 from sktopo import DensityFilter, FilterNormalizer, Mapper
-from sktopo.datasets import make_circle_filters
+from sktopo.datasets import make_circle_filters, make_three_circle_filters
+from sktopo.filterbanks import klein_filter
 from sktopo.mapper import Cover, GapSingleLinkage, gap_threshold, graph_summary, n_loops
 
 
@@ -97,6 +98,28 @@ def test_primary_circle_with_a_one_dimensional_angle_lens_is_a_cycle():
     X = FilterNormalizer().fit_transform(make_circle_filters(2000, noise=0.05, random_state=1))
     graph = Mapper(lens=PCA(2), resolution=12, gain=2).fit(X).graph_
     assert graph_summary(graph)["n_loops"] == 1
+
+
+def _two_circles(n, noise, seed):
+    """The primary circle and one secondary circle, meeting in two points, as in Fig. 7."""
+    rng = np.random.default_rng(seed)
+    angle, on_primary = rng.uniform(0, 2 * np.pi, n), rng.random(n) < 0.5
+    filters = klein_filter(np.where(on_primary, angle, 0.0), np.where(on_primary, 0.0, angle))
+    return FilterNormalizer().fit_transform(filters.reshape(n, 9) + noise * rng.standard_normal((n, 9)))
+
+
+def test_two_circles_meeting_twice_have_three_loops():
+    # Fig. 7: "two circles intersecting at two points have three loops and one component"
+    summary = graph_summary(Mapper(resolution=10, gain=3).fit(_two_circles(4000, 0.05, 0)).graph_)
+    assert (summary["n_loops"], summary["n_components"]) == (3, 1)
+
+
+def test_three_circle_model_has_five_loops():
+    # Fig. 8: each secondary circle meets the primary one twice and they do not meet: 4 meeting
+    # points, 8 arcs, so 8 - 4 + 1 = 5 independent loops (Carlsson et al. 2008 give b1 = 5).
+    X = FilterNormalizer().fit_transform(make_three_circle_filters(4000, noise=0.05, random_state=0))
+    summary = graph_summary(Mapper(resolution=10, gain=3).fit(X).graph_)
+    assert (summary["n_loops"], summary["n_components"]) == (5, 1)
 
 
 def test_far_apart_blobs_give_two_components():
