@@ -3,14 +3,16 @@
 The pipeline reads in data-flow order: :class:`SpatialFilterExtractor` (trained networks to
 spatial filters), :class:`FilterNormalizer` (mean-centre, unit norm) and
 :class:`DensityFilter` (the densest fraction, ρ(k, p)), then :class:`Mapper` (the paper's
-topological models as graphs).
+topological models as graphs) and :class:`PersistenceScorer` (barcodes and the "topological
+simplicity" score).
 """
 
 from .density import DensityFilter
 from .filters import SpatialFilterExtractor
+from .homology import PersistenceScorer
 from .mapper import Mapper
 from .preprocessing import FilterNormalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["DensityFilter", "FilterNormalizer", "Mapper", "SpatialFilterExtractor", "__version__"]
+__all__ = ["DensityFilter", "FilterNormalizer", "Mapper", "PersistenceScorer", "SpatialFilterExtractor", "__version__"]

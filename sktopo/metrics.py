@@ -58,7 +58,8 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     if metric == "euclidean":
         return np.ones(X.shape[1])
     std = X.std(axis=0)
-    std[std <= np.finfo(np.float64).eps * (1.0 + np.abs(X).max(axis=0))] = 1.0
+    # constant up to rounding, relative to the column's magnitude (so the rule is unit-free)
+    std[std <= 10 * np.finfo(np.float64).eps * np.abs(X).max(axis=0)] = 1.0
     return 1.0 / std
 
 
