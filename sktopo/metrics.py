@@ -57,10 +57,13 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     X = check_array(X, dtype=np.float64)
     if metric == "euclidean":
         return np.ones(X.shape[1])
-    std = X.std(axis=0)
+    magnitude = np.abs(X).max(axis=0)
+    magnitude[magnitude == 0] = 1.0
+    relative_std = (X / magnitude).std(axis=0)  # scaled first, so tiny columns do not underflow
+    std = relative_std * magnitude
     # constant up to rounding, relative to the column's magnitude (so the rule is unit-free)
-    std[std <= 10 * np.finfo(np.float64).eps * np.abs(X).max(axis=0)] = 1.0
-    return 1.0 / std
+    constant = (relative_std <= 10 * np.finfo(np.float64).eps) | (std < np.finfo(np.float64).tiny)
+    return 1.0 / np.where(constant, 1.0, std)
 
 
 def variance_normalized_euclidean(X, Y=None, *, variances=None) -> np.ndarray:
