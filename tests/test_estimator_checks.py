@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sktopo import DensityFilter, FilterNormalizer, Mapper
+from sktopo import DensityFilter, FilterNormalizer, Mapper, PersistenceScorer
 
 # DensityFilter removes rows: by design its output has fewer samples than its input, and
 # transform(X) after fit(X) may keep more rows than fit_transform(X) (a fitted row is its own
@@ -32,6 +32,7 @@ def _expected_failed_checks(estimator):
         DensityFilter(k=2, p=0.5),
         DensityFilter(k=2, p=0.5, metric="vne"),
         Mapper(resolution=4),
+        PersistenceScorer(n_landmarks=20),
     ],
     expected_failed_checks=_expected_failed_checks,
 )

@@ -94,3 +94,21 @@ def test_html_renders_in_headless_chromium(mapper, tmp_path, tmp_path_factory):
     artefacts = os.environ.get("SKTOPO_TEST_ARTEFACTS", tmp_path_factory.getbasetemp() / "artefacts")
     os.makedirs(artefacts, exist_ok=True)
     shutil.copy(screenshot, os.path.join(artefacts, "mapper_html_screenshot.png"))
+
+
+def test_plot_barcodes():
+    from sktopo.plotting import plot_barcodes
+
+    diagrams = [np.array([[0, 0.5], [0, 0.2], [0, np.inf]]), np.array([[0.2, 1.3], [0.3, 0.4]])]
+    fig, ax = plt.subplots()
+    assert plot_barcodes(diagrams, ax=ax) is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["H0", "H1"]
+    segments = [seg for collection in ax.collections for seg in collection.get_segments()]
+    assert len(segments) == 5
+    assert max(seg[1][0] for seg in segments) == pytest.approx(1.3 * 1.05)  # the infinite bar
+    assert plot_barcodes(diagrams, dims=[1]).get_yticklabels()[0].get_text() == "H1"
+    with pytest.raises(ValueError, match="non-empty list"):
+        plot_barcodes([])
+    with pytest.raises(ValueError, match="dims must be"):
+        plot_barcodes(diagrams, dims=[2])
+    plt.close("all")
