@@ -56,7 +56,7 @@ class Persistence:
     landmarks: np.ndarray
 
 
-def greedy_landmarks(X, n_landmarks: int) -> tuple[np.ndarray, np.ndarray]:
+def greedy_landmarks(X, n_landmarks: int, stop_radius: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Farthest-point landmarks and the covering radius after each one.
 
     The first landmark is the row farthest from the centroid (ties: the lexicographically
@@ -68,6 +68,8 @@ def greedy_landmarks(X, n_landmarks: int) -> tuple[np.ndarray, np.ndarray]:
     X : ndarray of shape (n_samples, n_features)
     n_landmarks : int
         At most ``n_samples``.
+    stop_radius : float, default=0.0
+        Stop early once every row lies within this distance of a landmark.
 
     Returns
     -------
@@ -85,13 +87,13 @@ def greedy_landmarks(X, n_landmarks: int) -> tuple[np.ndarray, np.ndarray]:
     far = np.linalg.norm(X - X.mean(axis=0), axis=1)
     candidates = np.flatnonzero(far == far.max())
     first = candidates[np.lexsort(X[candidates].T[::-1])[0]]
-    landmarks, radii = [first], []
+    landmarks = [first]
     distance = np.linalg.norm(X - X[first], axis=1)
-    for _ in range(n_landmarks - 1):
-        radii.append(distance.max())
+    radii = [distance.max()]
+    while len(landmarks) < n_landmarks and radii[-1] > stop_radius:
         landmarks.append(int(np.argmax(distance)))
         np.minimum(distance, np.linalg.norm(X - X[landmarks[-1]], axis=1), out=distance)
-    radii.append(distance.max())
+        radii.append(distance.max())
     return np.array(landmarks), np.array(radii)
 
 
@@ -153,12 +155,9 @@ def persistence_diagrams(
     _check_args(maxdim, coeff, n_landmarks, max_error, metric, exact_below)
     X = X * column_scale(X, metric) if len(X) > 1 else X
     m = len(X) if n_landmarks is None else min(n_landmarks, len(X))
-    landmarks, radii = greedy_landmarks(X, m)
     factor = 1.0 if centre else 2.0
-    if max_error is not None and np.any(factor * radii <= max_error):
-        m = int(np.argmax(factor * radii <= max_error)) + 1
-        landmarks, radii = landmarks[:m], radii[:m]
-    bound = 0.0 if m == len(X) else factor * float(radii[-1])
+    landmarks, radii = greedy_landmarks(X, m, 0.0 if max_error is None else max_error / factor)
+    bound = factor * float(radii[-1])  # 0 when every row is a landmark
     diagrams = ripser(X[landmarks], maxdim=maxdim, coeff=coeff)["dgms"]
     if centre and bound > 0:
         diagrams = [np.maximum(d - bound, 0.0) for d in diagrams]
