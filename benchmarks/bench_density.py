@@ -14,10 +14,9 @@ Usage: python benchmarks/bench_density.py [--out benchmarks/results/density.json
 import argparse
 import json
 import os
-import platform
-import time
 
 import numpy as np
+from _results import RESULTS, timed, write_results
 from sklearn.neighbors import NearestNeighbors
 
 from sktopo import DensityFilter
@@ -35,12 +34,6 @@ def cloud(kind, n):
     if kind == "weak circle":
         return normalize_filters(make_circle_filters(n, noise=0.5, random_state=0))
     return normalize_filters(np.random.default_rng(0).standard_normal((n, 9)))
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return result, time.perf_counter() - start
 
 
 def run(cases):
@@ -66,15 +59,12 @@ def run(cases):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "density.json"))
+    parser.add_argument("--out", default=os.path.join(RESULTS, "density.json"))
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes, for a smoke run")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     results = run([(204_800 // scale, 15, 0.1), (6_400 // scale, 200 // scale, 0.3)])
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
-    with open(args.out, "w") as f:
-        json.dump({"benchmark": "density", "machine": machine, "results": results}, f, indent=2)
+    write_results(args.out, "density", results)
 
 
 if __name__ == "__main__":

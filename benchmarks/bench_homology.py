@@ -21,10 +21,9 @@ Usage: python benchmarks/bench_homology.py [--out benchmarks/results/homology.js
 import argparse
 import json
 import os
-import platform
-import time
 
 import numpy as np
+from _results import RESULTS, timed, write_results
 from ripser import ripser
 
 from sktopo import DensityFilter
@@ -35,12 +34,6 @@ from sktopo.preprocessing import normalize_filters
 REFERENCE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "reference", "circle1920.npz")
 # the reference adds noise 0.1 per pixel to the raw edge filter x cos t + y sin t, of norm sqrt(6)
 REFERENCE_NOISE = 0.1 / np.sqrt(6)
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return result, time.perf_counter() - start
 
 
 def reference_circle():
@@ -113,16 +106,13 @@ def case_204800():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "homology.json"))
+    parser.add_argument("--out", default=os.path.join(RESULTS, "homology.json"))
     args = parser.parse_args()
     rows = []
     for case in (case_1920, case_20480, case_204800):
         rows.append(case())
         print(json.dumps(rows[-1]), flush=True)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
-    with open(args.out, "w") as f:
-        json.dump({"benchmark": "homology", "machine": machine, "results": rows}, f, indent=2)
+    write_results(args.out, "homology", rows)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,10 @@ Usage: python benchmarks/bench_mapper.py [--out benchmarks/results/mapper.json] 
 import argparse
 import json
 import os
-import platform
-import time
 
 import kmapper
 import numpy as np
+from _results import RESULTS, timed, write_results
 from sklearn.decomposition import PCA
 
 from sktopo import Mapper
@@ -31,24 +30,26 @@ from sktopo.preprocessing import normalize_filters
 
 
 def run_sktopo(X, n_jobs):
-    start = time.perf_counter()
-    graph = Mapper(resolution=30, gain=3, metric="euclidean", n_jobs=n_jobs).fit(X).graph_
-    return time.perf_counter() - start, graph.number_of_nodes(), graph.number_of_edges()
+    mapper = Mapper(resolution=30, gain=3, metric="euclidean", n_jobs=n_jobs)
+    graph, seconds = timed(lambda: mapper.fit(X).graph_)
+    return seconds, graph.number_of_nodes(), graph.number_of_edges()
+
+
+def kmapper_graph(X):
+    mapper = kmapper.KeplerMapper(verbose=0)
+    lens = mapper.fit_transform(X, projection=PCA(2, svd_solver="full"), scaler=None)
+    return mapper.map(lens, X, cover=kmapper.Cover(n_cubes=30, perc_overlap=2 / 3),
+                      clusterer=GapSingleLinkage())  # fmt: skip
 
 
 def run_kmapper(X):
-    start = time.perf_counter()
-    mapper = kmapper.KeplerMapper(verbose=0)
-    lens = mapper.fit_transform(X, projection=PCA(2, svd_solver="full"), scaler=None)
-    graph = mapper.map(lens, X, cover=kmapper.Cover(n_cubes=30, perc_overlap=2 / 3),
-                       clusterer=GapSingleLinkage())  # fmt: skip
-    n_edges = sum(len(targets) for targets in graph["links"].values())
-    return time.perf_counter() - start, len(graph["nodes"]), n_edges
+    graph, seconds = timed(lambda: kmapper_graph(X))
+    return seconds, len(graph["nodes"]), sum(len(targets) for targets in graph["links"].values())
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "mapper.json"))
+    parser.add_argument("--out", default=os.path.join(RESULTS, "mapper.json"))
     parser.add_argument("--kmapper-200k", action="store_true")
     args = parser.parse_args()
     rows = []
@@ -68,11 +69,7 @@ def main():
     summary = {"target_20k_met": bool(target["sktopo_s"] < 2 and target["speedup"] >= 3),
                "finished_200k": any(r["n"] == 200_000 for r in rows)}  # fmt: skip
     print(json.dumps(summary))
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-               "kmapper": kmapper.__version__}  # fmt: skip
-    with open(args.out, "w") as f:
-        json.dump({"benchmark": "mapper", "machine": machine, "results": rows, "summary": summary}, f, indent=2)
+    write_results(args.out, "mapper", rows, summary=summary, kmapper=kmapper.__version__)
 
 
 if __name__ == "__main__":
