@@ -205,7 +205,8 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     ------
     ValueError
         For a layer out of range or unknown, a model without conv layers, kernels of different
-        spatial sizes, an unreadable or refused file, or nothing left after dropping.
+        spatial sizes, weights that are NaN or infinite, an unreadable or refused file, or
+        nothing left after dropping.
     TypeError
         For a source of none of the accepted kinds.
 
@@ -225,6 +226,11 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     rows, frames = [], []
     for network, source in enumerate(_as_sources(X)):
         depth, name, kernel = _kernel(source, layer)
+        if not np.all(np.isfinite(kernel)):
+            raise ValueError(
+                f"Network {network} (position in X), layer {layer!r}: the weights contain NaN or "
+                "infinity; was its training run diverging?"
+            )
         out_channels, in_channels = kernel.shape[:2]
         rows.append(kernel.reshape(out_channels * in_channels, -1).astype(np.float64))
         out_channel, in_channel = np.divmod(np.arange(out_channels * in_channels), in_channels)

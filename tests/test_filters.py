@@ -166,6 +166,8 @@ def test_drop_constant():
         ([], 1, ValueError, "empty list"),
         (42, 1, TypeError, "Cannot read conv layers from a int"),
         ("mixed", 1, ValueError, "differ in spatial size"),
+        (np.full((2, 1, 3, 3), np.nan), 1, ValueError, "Network 0 .* NaN or infinity"),
+        ([np.zeros((2, 1, 3, 3)), np.full((2, 1, 3, 3), np.inf)], 1, ValueError, "Network 1 .* NaN or infinity"),
     ],
 )
 def test_bad_input(model, X, layer, error, match):
