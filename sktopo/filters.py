@@ -17,11 +17,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import Integral, Interval, Real, fit_context, validate_params
 
-__all__ = ["SpatialFilterExtractor", "conv_layers", "extract_spatial_filters", "load_state_dict"]
+__all__ = [
+    "SpatialFilterExtractor", "conv_layers", "extract_spatial_filters", "layer_kernel", "load_state_dict",
+]
 
 _SOURCES = (
-    "a torch.nn.Module, a fitted skorch NeuralNet, a state_dict mapping, a path to a saved "
-    "state_dict, or a kernel array of shape (out_channels, in_channels, h, w)"
+    "a torch.nn.Module, a fitted skorch NeuralNet or NetworkEnsemble, a state_dict mapping, a "
+    "path to a saved state_dict, or a kernel array of shape (out_channels, in_channels, h, w)"
 )
 
 
@@ -118,8 +120,11 @@ def _fitted_module(net) -> torch.nn.Module:
     return net.module_
 
 
-def _kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
-    """Depth, name and kernel of ``layer`` in ``source``; a kernel array is taken as it is."""
+def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
+    """Depth, name and kernel of ``layer`` in one source; a kernel array is taken as it is.
+
+    See :func:`extract_spatial_filters` for the sources and ``layer``; raises the same errors.
+    """
     if isinstance(source, (np.ndarray, torch.Tensor)):
         kernel = np.asarray(source.detach().cpu() if isinstance(source, torch.Tensor) else source)
         if kernel.ndim != 4:
@@ -148,10 +153,13 @@ def _kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
 
 
 def _as_sources(X) -> list:
+    """The list of sources in ``X``; a fitted ensemble stands for its networks."""
     if isinstance(X, (list, tuple)):
         if not X:
             raise ValueError(f"X is an empty list; expected one or more of: {_SOURCES}.")
-        return list(X)
+        return [source for item in X for source in _as_sources(item)]
+    if hasattr(X, "estimators_") and not isinstance(X, torch.nn.Module):
+        return list(X.estimators_)
     return [X]
 
 
@@ -175,8 +183,8 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     Parameters
     ----------
     X : source or list of sources
-        Each source is a ``torch.nn.Module``, a fitted skorch ``NeuralNet``, a state_dict
-        mapping, a path to a state_dict saved with ``torch.save`` (read with
+        Each source is a ``torch.nn.Module``, a fitted skorch ``NeuralNet`` (a fitted
+        :class:`~sktopo.nn.NetworkEnsemble` stands for its networks), a state_dict mapping, a path to a state_dict saved with ``torch.save`` (read with
         ``weights_only=True``), or a kernel array (numpy or torch) of shape
         ``(out_channels, in_channels, h, w)``, which is used as it is whatever ``layer`` says
         (e.g. a :class:`~sktopo.nn.FilterRecorder` snapshot).
@@ -225,7 +233,7 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     """
     rows, frames = [], []
     for network, source in enumerate(_as_sources(X)):
-        depth, name, kernel = _kernel(source, layer)
+        depth, name, kernel = layer_kernel(source, layer)
         if not np.all(np.isfinite(kernel)):
             raise ValueError(
                 f"Network {network} (position in X), layer {layer!r}: the weights contain NaN or "

@@ -1,0 +1,8 @@
+"""Convolutional networks of the paper, in PyTorch and skorch."""
+
+from ._architectures import make_cnn, parse_spec
+from ._classifier import PaperCNN, PaperNetClassifier, make_classifier
+from ._ensemble import NetworkEnsemble
+from ._recorder import FilterRecorder
+
+__all__ = ["FilterRecorder", "NetworkEnsemble", "PaperCNN", "PaperNetClassifier", "make_classifier", "make_cnn", "parse_spec"]
