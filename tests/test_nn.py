@@ -146,3 +146,44 @@ def test_ensemble_bad_arguments(data):
         from skorch import NeuralNetClassifier
 
         NetworkEnsemble(NeuralNetClassifier(torch.nn.Linear)).fit(*data)
+
+
+def test_vgg16_layers_and_offline_weights(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    from sktopo.filters import conv_layers
+    from sktopo.nn import vgg16, vgg19
+
+    model = vgg16(weights=None)
+    layers = conv_layers(model)
+    assert len(layers) == 13 and layers[1][1].shape == (64, 64, 3, 3)
+    filters = SpatialFilterExtractor(layer=2).fit_transform(model)
+    assert filters.shape == (64 * 64, 9)
+
+    def offline(*args, **kwargs):
+        raise URLError("no network")
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"put vgg19-dcbb9e9d\.pth .* in .*hub/checkpoints"):
+        vgg19()
+    with pytest.raises(ValueError, match="weights must be 'imagenet' or None"):
+        vgg16(weights="cifar")
+
+
+def test_vgg_from_a_local_state_dict(tmp_path, monkeypatch):
+    import torchvision.models
+
+    from sktopo.nn import vgg16
+
+    def tiny(weights=None):  # stands in for torchvision's 528 MB VGG16
+        return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3))
+
+    monkeypatch.setattr(torchvision.models, "vgg16", tiny)
+    saved = tiny()
+    torch.save(saved.state_dict(), tmp_path / "vgg16.pt")
+    loaded = vgg16(path=tmp_path / "vgg16.pt")
+    torch.testing.assert_close(loaded[0].weight, saved[0].weight)
+    torch.save(saved, tmp_path / "pickled_model.pt")
+    with pytest.raises(ValueError, match="weights_only"):
+        vgg16(path=tmp_path / "pickled_model.pt")

@@ -3,6 +3,7 @@
 from ._architectures import make_cnn, parse_spec
 from ._classifier import PaperCNN, PaperNetClassifier, make_classifier
 from ._ensemble import NetworkEnsemble
+from ._pretrained import vgg16, vgg19
 from ._recorder import FilterRecorder
 
-__all__ = ["FilterRecorder", "NetworkEnsemble", "PaperCNN", "PaperNetClassifier", "make_classifier", "make_cnn", "parse_spec"]
+__all__ = ["FilterRecorder", "NetworkEnsemble", "PaperCNN", "PaperNetClassifier", "make_classifier", "make_cnn", "parse_spec", "vgg16", "vgg19"]
