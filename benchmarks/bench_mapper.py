@@ -19,7 +19,6 @@ import json
 import os
 
 import kmapper
-import numpy as np
 from _results import RESULTS, timed, write_results
 from sklearn.decomposition import PCA
 
