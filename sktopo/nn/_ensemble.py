@@ -52,7 +52,8 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
     ``fit`` with the same estimator and seeds loads it instead of training it again, so a run
     of hours survives an interruption and loses at most the networks in progress. Networks
     are fitted one after another, or ``n_jobs`` at a time with joblib (so that
-    ``joblib.parallel_config(backend="dask")`` spreads them over a dask cluster).
+    ``joblib.parallel_config(backend="dask")`` spreads them over a dask cluster; install the
+    ``distributed`` extra).
 
     Parameters
     ----------
