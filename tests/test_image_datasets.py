@@ -47,7 +47,7 @@ def test_mnist_through_torchvision(tmp_path):
 
 @pytest.mark.parametrize("load", [load_mnist, load_cifar10, load_svhn])
 def test_missing_files_say_where_to_put_them(tmp_path, load):
-    with pytest.raises(FileNotFoundError, match=f"not found under '{tmp_path}'.*place .* download=True"):
+    with pytest.raises(FileNotFoundError, match=f"not found under '{tmp_path}'.*place .* online, pass download"):
         load(tmp_path)
 
 
