@@ -210,6 +210,11 @@ def load_mnist(root, train: bool = True, download: bool = False) -> tuple[np.nda
     return (data.data.numpy()[:, None] / 255.0).astype(np.float32), data.targets.numpy().astype(np.int64)
 
 
+def _grayscale(images: np.ndarray) -> np.ndarray:
+    """(n, 3, h, w) colour images to (n, 1, h, w) with the paper's weights :data:`GRAY`."""
+    return np.tensordot(np.asarray(GRAY, dtype=np.float32), images, axes=([0], [1]))[:, None]
+
+
 def _standardize(images: np.ndarray) -> np.ndarray:
     """Per-image mean-centring and normalization (TensorFlow's per_image_standardization)."""
     flat = images.reshape(len(images), -1)
@@ -245,7 +250,7 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     """
     x = np.asarray(images, dtype=np.float32).transpose(0, 3, 1, 2)
     if grayscale:
-        x = np.tensordot(np.asarray(GRAY, dtype=np.float32), x, axes=([0], [1]))[:, None]
+        x = _grayscale(x)
     rng = check_random_state(random_state)
     n = len(x)
     top, left = (rng.randint(0, 9, n), rng.randint(0, 9, n)) if train else (np.full(n, 4), np.full(n, 4))
@@ -321,7 +326,7 @@ def load_svhn(root, split: str = "train", as_mnist: bool = False, download: bool
     data = _torchvision(SVHN, root, f"{split}_32x32.mat", split=split, download=download)
     X = data.data.astype(np.float32) / 255.0
     if as_mnist:
-        gray = np.tensordot(np.asarray(GRAY, dtype=np.float32), X, axes=([0], [1]))[:, None]
+        gray = _grayscale(X)
         X = torch.nn.functional.interpolate(torch.as_tensor(gray), size=(28, 28), mode="bilinear",
                                             align_corners=False).numpy()  # fmt: skip
     return X, data.labels.astype(np.int64)
