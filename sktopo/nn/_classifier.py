@@ -1,7 +1,5 @@
 """The paper's CNNs as skorch classifiers, trained for a number of batch iterations."""
 
-import math
-
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
@@ -33,10 +31,9 @@ class _Batches(Sampler):
     def __len__(self):
         return self.total
 
-    def __iter__(self):
-        indices = [torch.randperm(self.n_samples, generator=self.generator)
-                   for _ in range(math.ceil(self.total / self.n_samples))]  # fmt: skip
-        yield from torch.cat(indices)[: self.total].tolist()
+    def __iter__(self):  # one permutation at a time: 100 networks' samplers stay small
+        for start in range(0, self.total, self.n_samples):
+            yield from torch.randperm(self.n_samples, generator=self.generator)[: self.total - start].tolist()
 
 
 class PaperNetClassifier(NeuralNetClassifier):

@@ -1,0 +1,164 @@
+"""Train many seeded copies of one skorch classifier as one computation (``strategy="batched"``)."""
+
+import contextlib
+import ctypes
+import ctypes.util
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from torch import nn
+
+from ._classifier import PaperCNN, PaperNetClassifier
+from ._stacked import StackedCNN
+
+__all__ = ["batched_unsupported", "fit_batched"]
+
+# Optimizers whose update of a parameter entry reads only that entry's gradient and state, so
+# that one optimizer over stacked parameters updates each network as its own optimizer would.
+_ELEMENTWISE = (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW)
+
+
+def batched_unsupported(estimator) -> str | None:
+    """Why ``estimator`` cannot be trained by :func:`fit_batched`; None when it can.
+
+    Parameters
+    ----------
+    estimator : object
+
+    Returns
+    -------
+    reason : str or None
+    """
+    if not isinstance(estimator, PaperNetClassifier) or estimator.module is not PaperCNN:
+        return "it trains sktopo.nn.make_classifier networks (a PaperNetClassifier of PaperCNN)"
+    if estimator.optimizer not in _ELEMENTWISE:
+        return "its optimizer must be torch.optim.SGD, Adam or AdamW (updates entry by entry)"
+    if estimator.criterion is not nn.CrossEntropyLoss:
+        return "its criterion must be torch.nn.CrossEntropyLoss"
+    if estimator.callbacks or estimator.train_split is not None:
+        return "it runs no callbacks and no validation split (set callbacks=None, train_split=None)"
+    if any(key.startswith("optimizer__param_groups") for key in estimator.get_params()):
+        return "it uses one optimizer parameter group"
+    return None
+
+
+def fit_batched(estimator, seeds, X, y, progress=None) -> list:
+    """Train ``clone(estimator)`` with each seed, all networks in one computation.
+
+    Network n gets what ``clone(estimator).set_params(random_state=seeds[n]).fit(X, y)`` gets:
+    the same initialization, the same batches in the same order, the same dropout masks and
+    the same optimizer arithmetic, up to floating-point rounding (grouped and single
+    convolutions sum in different orders). Dropout masks are drawn on the CPU, from a copy of
+    the random state that sequential training would use, and moved to the device.
+
+    Parameters
+    ----------
+    estimator : PaperNetClassifier
+        See :func:`batched_unsupported`.
+    seeds : sequence of int
+    X : array-like of shape (n_samples, channels, height, width)
+    y : array-like of shape (n_samples,)
+    progress : callable or None
+        Called with 1 after every batch iteration (e.g. ``tqdm.update``).
+
+    Returns
+    -------
+    networks : list of fitted PaperNetClassifier
+    """
+    reason = batched_unsupported(estimator)
+    if reason is not None:
+        raise ValueError(f"strategy='batched' cannot train this estimator: {reason}.")
+    nets, generators = _initialized(estimator, seeds)
+    X_np, y_np = np.asarray(X, dtype=np.float32), np.asarray(y)
+    for net in nets:
+        net.check_data(X_np, y_np)  # what skorch's fit checks; also learns the classes
+    device = torch.device(nets[0].device)
+    model = StackedCNN([net.module_.net for net in nets]).to(device)
+    optimizer = type(nets[0].optimizer_)(model.params, **nets[0].optimizer_.defaults)
+    X_t, y_t = torch.as_tensor(X_np, device=device), torch.as_tensor(y_np, dtype=torch.int64, device=device)
+    # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
+    loaders = [net.get_iterator(net.get_dataset(X_t, y_t), training=True) for net in nets]
+    with _heap_allocations(device):
+        losses = [_epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
+                  for _ in range(estimator.max_epochs)]  # fmt: skip
+    model.unstack_into([net.module_.net for net in nets])
+    for n, net in enumerate(nets):
+        for epoch, loss in enumerate(losses, start=1):
+            net.history.new_epoch()
+            net.history.record("epoch", epoch)
+            net.history.record("train_loss", float(loss[n]))
+    return nets
+
+
+def _initialized(estimator, seeds):
+    """Initialized clones, and a copy of the global random state each leaves behind.
+
+    ``PaperNetClassifier.initialize`` seeds torch's global generator and builds the module
+    from it, exactly as ``fit`` would; what sequential training draws next (the DataLoader's
+    seed, then the dropout masks) comes from that state, which is copied here.
+    """
+    nets, generators = [], []
+    for seed in seeds:
+        nets.append(clone(estimator).set_params(random_state=int(seed)).initialize())
+        generators.append(torch.Generator().set_state(torch.get_rng_state()))
+    return nets, generators
+
+
+def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch.Tensor:
+    """One skorch epoch (``max_iter`` batches) of every network; mean loss per network."""
+    samplers = []
+    for loader, generator in zip(loaders, generators):
+        # iter(DataLoader) draws its base seed from the global generator before any batch
+        torch.empty((), dtype=torch.int64).random_(generator=generator)
+        samplers.append(iter(loader.batch_sampler))
+    criterion, total, batches = nets[0].criterion_, torch.zeros(len(nets), device=X.device), 0
+    for indices in zip(*samplers):
+        index = torch.as_tensor(indices, device=X.device)  # (networks, batch size)
+        masks = model.dropout_masks(generators, index.shape[1], X.device)
+        optimizer.zero_grad()
+        logits = model(X[index], masks)
+        loss = torch.stack([criterion(logits[n], y[index[n]]) for n in range(len(nets))])
+        loss.sum().backward()
+        optimizer.step()
+        total, batches = total + loss.detach(), batches + 1
+        if progress is not None:
+            progress(1)
+    return (total / max(batches, 1)).cpu()
+
+
+@contextlib.contextmanager
+def _heap_allocations(device):
+    """On the CPU with glibc, serve every allocation from the heap while training.
+
+    glibc maps each allocation above 32 MiB afresh and unmaps it when freed, so every batch
+    iteration pays page faults for its large activations; for 8 networks of M(64, 32, 64) that
+    is a third of the time (measured in ``benchmarks/bench_training.py``). PyTorch's CPU
+    tuning guide answers this with another allocator (jemalloc, tcmalloc); here glibc is told,
+    for the duration of training only, not to use ``mmap`` (``M_MMAP_MAX = 0``) and to keep
+    freed memory (``M_TRIM_THRESHOLD``); glibc's defaults are restored afterwards and the kept
+    memory is returned with ``malloc_trim``. Elsewhere (CUDA's caching allocator, another libc)
+    nothing changes.
+    """
+    libc = _glibc() if device.type == "cpu" else None
+    if libc is None:
+        yield
+        return
+    m_trim_threshold, m_mmap_max = -1, -4
+    libc.mallopt(m_mmap_max, 0)
+    libc.mallopt(m_trim_threshold, 2**31 - 1)
+    try:
+        yield
+    finally:
+        libc.mallopt(m_mmap_max, 65536)
+        libc.mallopt(m_trim_threshold, 128 * 1024)
+        libc.malloc_trim(0)
+
+
+def _glibc():
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") and hasattr(libc, "gnu_get_libc_version") else None
+    except OSError:
+        return None

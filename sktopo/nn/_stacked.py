@@ -1,0 +1,98 @@
+"""Many copies of one ``make_cnn`` architecture evaluated as one computation.
+
+The networks' parameters are stacked along a first axis. Convolutions run as one grouped
+convolution in channels-last memory (group n holds network n), fully connected layers as one
+batched matrix product, so one call of each kernel serves every network. ``ReLU`` followed by
+``MaxPool2d`` is computed as max-pooling then ReLU: ReLU is monotone, so values and gradients are
+the same, on a quarter of the data (these small networks are limited by memory traffic on the
+CPU, not by arithmetic).
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["StackedCNN"]
+
+
+class StackedCNN:
+    """N networks of one ``make_cnn`` architecture with parameters stacked along a first axis.
+
+    Parameters
+    ----------
+    networks : list of torch.nn.Sequential
+        Same architecture (``make_cnn`` layers: Conv2d, ReLU, MaxPool2d, ZeroPad2d,
+        LocalResponseNorm, Flatten, Linear, Dropout). Their parameters are copied.
+
+    Attributes
+    ----------
+    params : list of torch.Tensor
+        Leaf tensors (N, ...) with ``requires_grad``, in the networks' parameter order.
+    """
+
+    _LAYERS = (nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.ZeroPad2d, nn.LocalResponseNorm, nn.Flatten, nn.Linear, nn.Dropout)
+
+    def __init__(self, networks):
+        self.layers = list(networks[0])
+        unknown = sorted({type(m).__name__ for m in self.layers if not isinstance(m, self._LAYERS)})
+        if unknown:
+            raise ValueError(f"the batched strategy cannot stack layers of type {unknown}.")
+        self.n = len(networks)
+        self.params = [torch.stack([p.detach() for p in ps]).requires_grad_()
+                       for ps in zip(*(net.parameters() for net in networks))]  # fmt: skip
+        # (p, width) of each Dropout; its width is that of the next Linear's input
+        self.dropouts = [(m.p, next(k.in_features for k in self.layers[i:] if isinstance(k, nn.Linear)))
+                         for i, m in enumerate(self.layers) if isinstance(m, nn.Dropout)]  # fmt: skip
+
+    def dropout_masks(self, generators, batch: int, device) -> list:
+        """Scaled keep-masks, (N, B, features) per Dropout layer, one generator per network.
+
+        Drawn as ``torch.nn.functional.dropout`` draws them on the CPU (``bernoulli_(1 - p)``
+        from the generator, then divided by 1 - p), so network n gets the masks it would get
+        trained alone with that generator's state.
+        """
+        masks = [[torch.empty(batch, width).bernoulli_(1 - p, generator=g).div_(1 - p) for g in generators]
+                 for p, width in self.dropouts]  # fmt: skip
+        return [torch.stack(m).to(device) for m in masks]
+
+    def __call__(self, x: torch.Tensor, masks=()) -> torch.Tensor:
+        """Logits (N, B, classes) of network n on its batch ``x[n]``, x of shape (N, B, C, H, W)."""
+        params, masks, layers = iter(self.params), iter(masks), self.layers
+        h = x.transpose(0, 1).flatten(1, 2)  # (B, N·C, H, W): network n's channels are group n
+        i = 0
+        while i < len(layers):
+            layer = layers[i]
+            if isinstance(layer, nn.ReLU) and i + 1 < len(layers) and isinstance(layers[i + 1], nn.MaxPool2d):
+                h, i = F.relu(layers[i + 1](h)), i + 2
+                continue
+            h, i = self._apply(layer, h, params, masks), i + 1
+        return h
+
+    def _apply(self, layer, h, params, masks):
+        if isinstance(layer, nn.Conv2d):
+            weight, bias = next(params), next(params)
+            h = h.contiguous(memory_format=torch.channels_last)
+            return F.conv2d(h, weight.flatten(0, 1), bias.flatten(), layer.stride, layer.padding, groups=self.n)
+        if isinstance(layer, nn.LocalResponseNorm):
+            batch, channels, height, width = h.shape
+            return layer(h.reshape(batch * self.n, channels // self.n, height, width)).view(h.shape)
+        if isinstance(layer, nn.Flatten):
+            return h.reshape(h.shape[0], self.n, -1).transpose(0, 1)
+        if isinstance(layer, nn.Linear):
+            weight, bias = next(params), next(params)
+            return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+        if isinstance(layer, nn.Dropout):
+            return h * next(masks)
+        return layer(h)
+
+    def to(self, device):
+        """Move the stacked parameters (as new leaves) to ``device``; returns self."""
+        self.params = [p.detach().to(device).requires_grad_() for p in self.params]
+        return self
+
+    def unstack_into(self, networks) -> None:
+        """Copy network n's parameters back into ``networks[n]``."""
+        with torch.no_grad():
+            for n, net in enumerate(networks):
+                for stacked, p in zip(self.params, net.parameters()):
+                    p.copy_(stacked[n])
