@@ -75,7 +75,9 @@ def fit_batched(estimator, seeds, X, y, progress=None) -> list:
         net.check_data(X_np, y_np)  # what skorch's fit checks; also learns the classes
     device = torch.device(nets[0].device)
     model = StackedCNN([net.module_.net for net in nets]).to(device)
-    optimizer = type(nets[0].optimizer_)(model.params, **nets[0].optimizer_.defaults)
+    # the optimizer skorch builds (learning rate and optimizer__ arguments), over the stacked parameters
+    _, kwargs = nets[0].get_params_for_optimizer("optimizer", nets[0].module_.named_parameters())
+    optimizer = estimator.optimizer(model.params, **kwargs)
     X_t, y_t = torch.as_tensor(X_np, device=device), torch.as_tensor(y_np, dtype=torch.int64, device=device)
     # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
     loaders = [net.get_iterator(net.get_dataset(X_t, y_t), training=True) for net in nets]

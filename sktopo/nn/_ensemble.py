@@ -22,6 +22,17 @@ def _checkpoint(directory, index, seed):
     return os.path.join(directory, f"network_{index:04d}_seed_{seed}.pt")
 
 
+def _describe(estimator) -> str:
+    """The estimator's public parameters as text that is the same in every process.
+
+    Private entries (skorch's ``_params_to_validate``, a set whose order follows string
+    hashing, which differs from one Python process to the next) are left out, so that a run
+    resumed in a new process recognizes its own networks.
+    """
+    params = estimator.get_params(deep=False)
+    return repr(sorted((key, repr(value)) for key, value in params.items() if not key.startswith("_")))
+
+
 class _NoBar:
     def update(self, n):
         pass
@@ -94,9 +105,10 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         Draws the networks' seeds.
     checkpoint_dir : str or os.PathLike, default=None
         Where finished networks are kept; created if missing.
-    group_size : int, default=16
-        Networks trained together by the batched strategy. On the CPU, 8 to 16 are about as
-        fast per network as more; memory grows with it.
+    group_size : int, default=8
+        Networks trained together by the batched strategy. On a 2-core CPU, 8 was faster per
+        network than 32 (``benchmarks/bench_training.py``); memory grows with it; on a GPU,
+        larger groups fill the device better.
     verbose : int, default=0
         1 shows progress bars (networks, and batch iterations of a batched group).
 
@@ -136,7 +148,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
     }
 
     def __init__(self, estimator, n_networks=100, strategy="auto", n_jobs=None, random_state=None,
-                 checkpoint_dir=None, group_size=16, verbose=0):  # fmt: skip
+                 checkpoint_dir=None, group_size=8, verbose=0):  # fmt: skip
         self.estimator = estimator
         self.n_networks = n_networks
         self.strategy = strategy
@@ -197,7 +209,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
             return [None] * self.n_networks
         os.makedirs(self.checkpoint_dir, exist_ok=True)
         manifest = os.path.join(self.checkpoint_dir, "estimator.json")
-        description = repr(sorted((k, repr(v)) for k, v in self.estimator.get_params(deep=False).items()))
+        description = _describe(self.estimator)
         if os.path.exists(manifest):
             with open(manifest) as f:
                 if json.load(f)["estimator"] != description:

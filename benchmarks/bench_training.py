@@ -1,0 +1,154 @@
+"""Training throughput: N networks of M(64,32,64), batches of 128, sequential skorch vs batched.
+
+For N = 1, 8 and 32 networks on the embedded real MNIST sample, each network trained for a few
+batch iterations, this measures network-iterations per second (one network, one batch of 128,
+forward, backward and Adam step) of
+
+* **sequential skorch**, the peer: ``NetworkEnsemble(strategy="sequential")``, each network a
+  ``make_classifier`` skorch net trained alone (what a user gets from skorch by itself);
+* **batched**: ``strategy="batched"``, the N networks as one computation;
+* two ablations at N = 8: batched without its allocator setting, and sequential skorch given
+  the same allocator setting (``_heap_allocations``), to show where the gain comes from.
+
+Times are steady-state: the median interval between successive batch iterations, the first
+two of each run left out (one-off set-up such as oneDNN primitive creation). Rounds alternate
+the peer and sktopo so that both see the same state of a shared machine, and the float32 matrix
+product rate (2048 × 2048) is measured in every round; achieved GFLOP/s counts the model's
+multiply-adds (2 FLOPs each): forward, gradient of the weights, gradient of the inputs except
+the first layer's. Targets: batched at least 2 times sequential skorch at N = 8, and at least
+40% of the measured matrix-product rate. Runs on CUDA too when present (then without the
+allocator ablations).
+
+Usage: python benchmarks/bench_training.py [--out benchmarks/results/training.json] [--rounds 2]
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import time
+from unittest import mock
+
+import numpy as np
+import torch
+from _results import RESULTS, write_results
+from skorch.callbacks import Callback
+
+from sktopo.datasets import load_mnist_sample
+from sktopo.nn import NetworkEnsemble, make_classifier, make_cnn
+from sktopo.nn import _batched
+
+SPEC, BATCH = "M(64,32,64)", 128
+
+
+_STAMPS = []  # module level: NetworkEnsemble clones its estimator, callbacks included
+
+
+class _Clock(Callback):
+    """Appends the times of the ends of a network's batch iterations to ``_STAMPS``."""
+
+    def on_train_begin(self, net, **kwargs):
+        _STAMPS.append([time.perf_counter()])
+
+    def on_batch_end(self, net, **kwargs):
+        _STAMPS[-1].append(time.perf_counter())
+
+
+def _steady_seconds(runs) -> list:
+    """Intervals between successive iterations, the first two of each run dropped."""
+    return [b - a for stamps in runs for a, b in zip(stamps[2:], stamps[3:])]
+
+
+def sequential(X, y, n, iterations, heap=False):
+    _STAMPS.clear()
+    net = make_classifier(SPEC, max_iter=iterations, batch_size=BATCH, callbacks=[_Clock()])
+    context = _batched._heap_allocations(torch.device(net.device)) if heap else contextlib.nullcontext()
+    with context:
+        NetworkEnsemble(net, n_networks=n, strategy="sequential", random_state=0).fit(X, y)
+    return float(np.median(_steady_seconds(_STAMPS)))  # one network per iteration
+
+
+def batched(X, y, n, iterations, heap=True):
+    stamps = [time.perf_counter()]
+    net = make_classifier(SPEC, max_iter=iterations, batch_size=BATCH)
+    context = contextlib.nullcontext() if heap else mock.patch.object(_batched, "_heap_allocations", _no_setting)
+    with context:
+        _batched.fit_batched(net, range(n), X, y, progress=lambda _: stamps.append(time.perf_counter()))
+    return float(np.median(_steady_seconds([stamps]))) / n  # n networks per iteration
+
+
+@contextlib.contextmanager
+def _no_setting(device):
+    yield
+
+
+def matmul_gflops(size=2048, repeats=10) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def training_flops(spec=SPEC, batch=BATCH) -> float:
+    """FLOPs of one training iteration: forward, weight gradients, input gradients but the first."""
+    model, macs = make_cnn(spec), []
+
+    def count(module, inputs, output):
+        weight = module.weight
+        per_output = weight[0].numel() if isinstance(module, torch.nn.Conv2d) else weight.shape[1]
+        macs.append(output.numel() * per_output)
+
+    for module in model.modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            module.register_forward_hook(count)
+    model(torch.zeros(batch, 1, 28, 28))
+    return 2.0 * (3 * sum(macs) - macs[0])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join(RESULTS, "training.json"))
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=8, help="batch iterations per network")
+    args = parser.parse_args()
+    X, y = load_mnist_sample()
+    flops, device = training_flops(), "cuda" if torch.cuda.is_available() else "cpu"
+    cases = [("sequential skorch", n, lambda n: sequential(X, y, n, args.iterations)) for n in (1, 8, 32)]
+    cases += [("batched", n, lambda n: batched(X, y, n, args.iterations)) for n in (1, 8, 32)]
+    if device == "cpu":
+        cases += [("batched, glibc defaults", 8, lambda n: batched(X, y, n, args.iterations, heap=False)),
+                  ("sequential skorch, heap allocations", 8, lambda n: sequential(X, y, n, args.iterations, heap=True))]  # fmt: skip
+    seconds, rates = {(name, n): [] for name, n, _ in cases}, []
+    for _ in range(args.rounds):
+        for name, n, run in sorted(cases, key=lambda case: case[1]):  # peer and sktopo side by side
+            rates.append(matmul_gflops())
+            seconds[name, n].append(run(n))
+            print(f"{name:<36} N={n:<3} {seconds[name, n][-1] * 1000:7.1f} ms per network-iteration", flush=True)
+    matmul = float(np.median(rates))
+    rows = [_row(name, n, float(np.median(s)), flops, matmul) for (name, n), s in seconds.items()]
+    summary = _summary(rows, matmul, device)
+    print(json.dumps(summary, indent=2))
+    write_results(args.out, "training", rows, summary=summary, torch=torch.__version__, iterations=args.iterations)
+
+
+def _row(name, n, seconds, flops, matmul):
+    gflops = flops / seconds / 1e9
+    return {"strategy": name, "networks": n, "ms_per_network_iteration": round(seconds * 1000, 2),
+            "network_iterations_per_s": round(1 / seconds, 2), "gflops": round(gflops, 1),
+            "fraction_of_matmul": round(gflops / matmul, 3)}  # fmt: skip
+
+
+def _summary(rows, matmul, device):
+    rate = {(r["strategy"], r["networks"]): r for r in rows}
+    speedup = rate["batched", 8]["network_iterations_per_s"] / rate["sequential skorch", 8]["network_iterations_per_s"]
+    fraction = rate["batched", 8]["fraction_of_matmul"]
+    return {"device": device, "matmul_gflops": round(matmul, 1), "gflops_per_iteration": training_flops() / 1e9,
+            "speedup_batched_vs_sequential_skorch_at_8": round(speedup, 2), "target_speedup": 2.0,
+            "batched_fraction_of_matmul_at_8": fraction, "target_fraction": 0.4,
+            "targets_met": bool(speedup >= 2.0 and fraction >= 0.4)}  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
