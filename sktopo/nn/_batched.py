@@ -133,27 +133,30 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
 def _heap_allocations(device):
     """On the CPU with glibc, serve every allocation from the heap while training.
 
-    glibc maps each allocation above 32 MiB afresh and unmaps it when freed, so every batch
-    iteration pays page faults for its large activations; for 8 networks of M(64, 32, 64) that
-    is a third of the time (measured in ``benchmarks/bench_training.py``). PyTorch's CPU
-    tuning guide answers this with another allocator (jemalloc, tcmalloc); here glibc is told,
-    for the duration of training only, not to use ``mmap`` (``M_MMAP_MAX = 0``) and to keep
-    freed memory (``M_TRIM_THRESHOLD``); glibc's defaults are restored afterwards and the kept
-    memory is returned with ``malloc_trim``. Elsewhere (CUDA's caching allocator, another libc)
-    nothing changes.
+    glibc maps each allocation above its mmap threshold (at most 32 MiB) afresh and unmaps it
+    when freed, so every batch iteration pays page faults for its large activations (50 to 200
+    MB for 8 networks of M(64, 32, 64)); ``benchmarks/bench_training.py`` measures the gain.
+    PyTorch's CPU tuning guide answers this with another allocator (jemalloc, tcmalloc); here
+    glibc is told, for the duration of training, not to use ``mmap`` (``M_MMAP_MAX = 0``) and
+    to keep freed memory (``M_TRIM_THRESHOLD``). Afterwards the kept memory is returned
+    (``malloc_trim``) and glibc is left where its own dynamic threshold ends up in any process
+    that frees a block of 32 MiB or more, as PyTorch training does: mmap threshold 32 MiB, trim
+    threshold 64 MiB (glibc has no call that turns its dynamic adjustment back on). Elsewhere
+    (CUDA's caching allocator, another libc) nothing changes.
     """
     libc = _glibc() if device.type == "cpu" else None
     if libc is None:
         yield
         return
-    m_trim_threshold, m_mmap_max = -1, -4
+    m_trim_threshold, m_mmap_threshold, m_mmap_max = -1, -3, -4
     libc.mallopt(m_mmap_max, 0)
     libc.mallopt(m_trim_threshold, 2**31 - 1)
     try:
         yield
     finally:
         libc.mallopt(m_mmap_max, 65536)
-        libc.mallopt(m_trim_threshold, 128 * 1024)
+        libc.mallopt(m_mmap_threshold, 32 * 2**20)
+        libc.mallopt(m_trim_threshold, 64 * 2**20)
         libc.malloc_trim(0)
 
 
