@@ -119,8 +119,8 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
         index = torch.as_tensor(indices, device=X.device)  # (networks, batch size)
         masks = model.dropout_masks(generators, index.shape[1], X.device)
         optimizer.zero_grad()
-        logits = model(X[index], masks)
-        loss = torch.stack([criterion(logits[n], y[index[n]]) for n in range(len(nets))])
+        logits, targets = model(X[index], masks), y[index]
+        loss = torch.stack([criterion(logits[n], targets[n]) for n in range(len(nets))])
         loss.sum().backward()
         optimizer.step()
         total, batches = total + loss.detach(), batches + 1
@@ -161,9 +161,10 @@ def _heap_allocations(device):
 
 
 def _glibc():
-    name = ctypes.util.find_library("c")
+    """The C library through ctypes if it is glibc (it has ``mallopt``, ``malloc_trim``), else None."""
     try:
-        libc = ctypes.CDLL(name)
-        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") and hasattr(libc, "gnu_get_libc_version") else None
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
     except OSError:
         return None
+    glibc = all(hasattr(libc, name) for name in ("mallopt", "malloc_trim", "gnu_get_libc_version"))
+    return libc if glibc else None

@@ -44,7 +44,7 @@ def _restore(estimator, seed, path, X, y):
         return None
     net = clone(estimator).set_params(random_state=int(seed)).initialize()
     net.module_.load_state_dict(load_state_dict(path))
-    net.check_data(np.asarray(X, dtype=np.float32), np.asarray(y))  # learns the classes, as fit does
+    net.check_data(X, y)  # learns the classes from y, as fit does
     return net
 
 
@@ -182,7 +182,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         size = self.group_size if self.strategy_ == "batched" else 1
         groups = [todo[start : start + size] for start in range(0, len(todo), size)]
         in_process = self.strategy_ == "batched" and self.n_jobs in (None, 1)
-        n_steps = len(groups) * self.estimator.max_epochs * getattr(self.estimator, "max_iter", 1) if in_process else 0
+        n_steps = len(groups) * self.estimator.max_epochs * self.estimator.max_iter if in_process else 0
         with self._progress("networks", self.n_networks, self.n_restored_) as bar, \
                 self._progress("batch iterations", n_steps) as steps:  # fmt: skip
             progress = steps.update if self.verbose and in_process else None
