@@ -41,16 +41,19 @@ def run(cases):
     for n, k, p in cases:
         for kind in ("weak circle", "gaussian"):
             X = cloud(kind, n)
-            ours, seconds = timed(lambda: DensityFilter(k=k, p=p, n_jobs=-1).fit(X).support_)
-            theirs, base_seconds = timed(lambda: baseline(X, k, p))
+            ours, seconds = timed(lambda X=X, k=k, p=p: DensityFilter(k=k, p=p, n_jobs=-1).fit(X).support_)
+            theirs, base_seconds = timed(lambda X=X, k=k, p=p: baseline(X, k, p))
             rows.append(
                 {
-                    "n": n, "k": k, "p": p, "cloud": kind,
+                    "n": n,
+                    "k": k,
+                    "p": p,
+                    "cloud": kind,
                     "sktopo_s": round(seconds, 3),
                     "sklearn_nearestneighbors_s": round(base_seconds, 3),
                     "speedup": round(base_seconds / seconds, 2),
                     "same_rows": bool(np.array_equal(ours, theirs)),
-                    "rows_kept": int(len(ours)),
+                    "rows_kept": len(ours),
                 }
             )
             print(json.dumps(rows[-1]), flush=True)

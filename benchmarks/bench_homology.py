@@ -58,10 +58,17 @@ def peer(X, n_perm):
 
 def case_1920():
     X, exact, exact_seconds, source = reference_circle()
-    row = {"case": "1,920-point circle", "exact_top_h1": exact, "exact_seconds": exact_seconds,
-           "exact_source": source, "runs": []}  # fmt: skip
-    for name, kwargs in [("sktopo 300 landmarks, exact births", {"n_landmarks": 300, "exact_below": "auto"}),
-                         ("sktopo 300 landmarks", {"n_landmarks": 300})]:  # fmt: skip
+    row = {
+        "case": "1,920-point circle",
+        "exact_top_h1": exact,
+        "exact_seconds": exact_seconds,
+        "exact_source": source,
+        "runs": [],
+    }
+    for name, kwargs in [
+        ("sktopo 300 landmarks, exact births", {"n_landmarks": 300, "exact_below": "auto"}),
+        ("sktopo 300 landmarks", {"n_landmarks": 300}),
+    ]:
         lifetime, bound, seconds = ours(X, **kwargs)
         row["runs"].append(_run(name, lifetime, bound, seconds, exact))
     lifetime, bound, seconds = peer(X, 300)
@@ -72,8 +79,12 @@ def case_1920():
 
 
 def _run(name, lifetime, bound, seconds, exact=None):
-    run = {"method": name, "top_h1": round(lifetime, 5), "certified_bound": round(bound, 4),
-           "seconds": round(seconds, 3)}  # fmt: skip
+    run = {
+        "method": name,
+        "top_h1": round(lifetime, 5),
+        "certified_bound": round(bound, 4),
+        "seconds": round(seconds, 3),
+    }
     if exact is not None:
         run["error_percent"] = round(100 * (lifetime - exact) / exact, 3)
     return run
@@ -99,9 +110,14 @@ def case_204800():
     core, density_seconds = timed(lambda: DensityFilter(k=15, p=0.1, n_jobs=-1).fit_transform(X))
     lifetime, bound, seconds = ours(core, n_landmarks=400)
     total = density_seconds + seconds
-    return {"case": "204,800-point weak circle, rho(15, 0.1) then homology", "core_rows": len(core),
-            "density_seconds": round(density_seconds, 2), "runs": [_run("sktopo 400 landmarks", lifetime, bound, seconds)],
-            "total_seconds": round(total, 2), "target_met": bool(total <= 60)}  # fmt: skip
+    return {
+        "case": "204,800-point weak circle, rho(15, 0.1) then homology",
+        "core_rows": len(core),
+        "density_seconds": round(density_seconds, 2),
+        "runs": [_run("sktopo 400 landmarks", lifetime, bound, seconds)],
+        "total_seconds": round(total, 2),
+        "target_met": bool(total <= 60),
+    }
 
 
 def main():

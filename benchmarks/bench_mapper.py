@@ -37,8 +37,9 @@ def run_sktopo(X, n_jobs):
 def kmapper_graph(X):
     mapper = kmapper.KeplerMapper(verbose=0)
     lens = mapper.fit_transform(X, projection=PCA(2, svd_solver="full"), scaler=None)
-    return mapper.map(lens, X, cover=kmapper.Cover(n_cubes=30, perc_overlap=2 / 3),
-                      clusterer=GapSingleLinkage())  # fmt: skip
+    return mapper.map(
+        lens, X, cover=kmapper.Cover(n_cubes=30, perc_overlap=2 / 3), clusterer=GapSingleLinkage()
+    )
 
 
 def run_kmapper(X):
@@ -56,17 +57,28 @@ def main():
         X = normalize_filters(make_circle_filters(n, noise=0.1, random_state=0))
         n_jobs = -1 if n >= 200_000 else None
         seconds, nodes, edges = run_sktopo(X, n_jobs)
-        row = {"n": n, "sktopo_s": round(seconds, 3), "sktopo_n_jobs": n_jobs,
-               "sktopo_nodes": nodes, "sktopo_edges": edges}  # fmt: skip
+        row = {
+            "n": n,
+            "sktopo_s": round(seconds, 3),
+            "sktopo_n_jobs": n_jobs,
+            "sktopo_nodes": nodes,
+            "sktopo_edges": edges,
+        }
         if n < 200_000 or args.kmapper_200k:
             k_seconds, k_nodes, k_edges = run_kmapper(X)
-            row.update(kmapper_s=round(k_seconds, 3), kmapper_nodes=k_nodes, kmapper_edges=k_edges,
-                       speedup=round(k_seconds / seconds, 2))  # fmt: skip
+            row.update(
+                kmapper_s=round(k_seconds, 3),
+                kmapper_nodes=k_nodes,
+                kmapper_edges=k_edges,
+                speedup=round(k_seconds / seconds, 2),
+            )
         rows.append(row)
         print(json.dumps(row), flush=True)
     target = next(r for r in rows if r["n"] == 20_000)
-    summary = {"target_20k_met": bool(target["sktopo_s"] < 2 and target["speedup"] >= 3),
-               "finished_200k": any(r["n"] == 200_000 for r in rows)}  # fmt: skip
+    summary = {
+        "target_20k_met": bool(target["sktopo_s"] < 2 and target["speedup"] >= 3),
+        "finished_200k": any(r["n"] == 200_000 for r in rows),
+    }
     print(json.dumps(summary))
     write_results(args.out, "mapper", rows, summary=summary, kmapper=kmapper.__version__)
 

@@ -26,6 +26,7 @@ Usage: python benchmarks/bench_training.py [--out benchmarks/results/training.js
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import subprocess
@@ -39,8 +40,7 @@ from _results import RESULTS, write_results
 from skorch.callbacks import Callback
 
 from sktopo.datasets import load_mnist_sample
-from sktopo.nn import NetworkEnsemble, make_classifier, make_cnn
-from sktopo.nn import _batched
+from sktopo.nn import NetworkEnsemble, _batched, make_classifier, make_cnn
 
 SPEC, BATCH = "M(64,32,64)", 128
 
@@ -60,7 +60,7 @@ class _Clock(Callback):
 
 def _steady_seconds(runs) -> list:
     """Intervals between successive iterations, the first two of each run dropped."""
-    return [b - a for stamps in runs for a, b in zip(stamps[2:], stamps[3:])]
+    return [b - a for stamps in runs for a, b in itertools.pairwise(stamps[2:])]
 
 
 def sequential(X, y, n, iterations, heap=False):
@@ -75,7 +75,9 @@ def sequential(X, y, n, iterations, heap=False):
 def batched(X, y, n, iterations, heap=True):
     stamps = [time.perf_counter()]
     net = make_classifier(SPEC, max_iter=iterations, batch_size=BATCH)
-    context = contextlib.nullcontext() if heap else mock.patch.object(_batched, "_heap_allocations", _no_setting)
+    context = (
+        contextlib.nullcontext() if heap else mock.patch.object(_batched, "_heap_allocations", _no_setting)
+    )
     with context:
         _batched.fit_batched(net, range(n), X, y, progress=lambda _: stamps.append(time.perf_counter()))
     return float(np.median(_steady_seconds([stamps]))) / n  # n networks per iteration
@@ -144,21 +146,30 @@ def main():
         for name, n in sorted(cases, key=lambda case: case[1]):  # peer and sktopo side by side
             rates.append(matmul_gflops())
             seconds[name, n].append(run_case(name, n, args.iterations))
-            print(f"{name:<36} N={n:<3} {seconds[name, n][-1] * 1000:7.1f} ms per network-iteration", flush=True)
+            print(
+                f"{name:<36} N={n:<3} {seconds[name, n][-1] * 1000:7.1f} ms per network-iteration", flush=True
+            )
     matmul = float(np.median(rates))
     rows = [_row(name, n, s, flops, matmul) for (name, n), s in seconds.items()]
     summary = _summary(rows, seconds, matmul, device)
     print(json.dumps(summary, indent=2))
-    write_results(args.out, "training", rows, summary=summary, torch=torch.__version__, iterations=args.iterations)
+    write_results(
+        args.out, "training", rows, summary=summary, torch=torch.__version__, iterations=args.iterations
+    )
 
 
 def _row(name, n, rounds, flops, matmul):
     seconds = float(np.median(rounds))
     gflops = flops / seconds / 1e9
-    return {"strategy": name, "networks": n, "ms_per_network_iteration": round(seconds * 1000, 2),
-            "ms_per_round": [round(s * 1000, 1) for s in rounds],
-            "network_iterations_per_s": round(1 / seconds, 2), "gflops": round(gflops, 1),
-            "fraction_of_matmul": round(gflops / matmul, 3)}  # fmt: skip
+    return {
+        "strategy": name,
+        "networks": n,
+        "ms_per_network_iteration": round(seconds * 1000, 2),
+        "ms_per_round": [round(s * 1000, 1) for s in rounds],
+        "network_iterations_per_s": round(1 / seconds, 2),
+        "gflops": round(gflops, 1),
+        "fraction_of_matmul": round(gflops / matmul, 3),
+    }
 
 
 def _summary(rows, seconds, matmul, device):
@@ -166,11 +177,17 @@ def _summary(rows, seconds, matmul, device):
     rounds = [peer / ours for peer, ours in zip(seconds["sequential skorch", 8], seconds["batched", 8])]
     speedup = float(np.median(rounds))
     fraction = {(r["strategy"], r["networks"]): r for r in rows}["batched", 8]["fraction_of_matmul"]
-    return {"device": device, "matmul_gflops": round(matmul, 1), "gflops_per_iteration": training_flops() / 1e9,
-            "speedup_batched_vs_sequential_skorch_at_8": round(speedup, 2),
-            "speedup_per_round": [round(r, 2) for r in rounds], "target_speedup": 2.0,
-            "batched_fraction_of_matmul_at_8": fraction, "target_fraction": 0.4,
-            "targets_met": bool(speedup >= 2.0 and fraction >= 0.4)}  # fmt: skip
+    return {
+        "device": device,
+        "matmul_gflops": round(matmul, 1),
+        "gflops_per_iteration": training_flops() / 1e9,
+        "speedup_batched_vs_sequential_skorch_at_8": round(speedup, 2),
+        "speedup_per_round": [round(r, 2) for r in rounds],
+        "target_speedup": 2.0,
+        "batched_fraction_of_matmul_at_8": fraction,
+        "target_fraction": 0.4,
+        "targets_met": bool(speedup >= 2.0 and fraction >= 0.4),
+    }
 
 
 if __name__ == "__main__":

@@ -67,9 +67,11 @@ def main():
     untrained = [clone(net).initialize() for net in ensemble.estimators_]
     scores = [net.score(X_test, y_test) for net in ensemble.estimators_]
     transfer = [net.score(digits, digit_labels) for net in ensemble.estimators_]
-    print(f"trained {args.networks} x M(64,0,64) for {args.iterations} batch iterations on {network.device} "
-          f"in {time.perf_counter() - start:.0f} s; held-out MNIST accuracy {np.mean(scores):.1%} "
-          f"(min {min(scores):.1%}, max {max(scores):.1%}); on scikit-learn's digits {np.mean(transfer):.1%}")
+    print(
+        f"trained {args.networks} x M(64,0,64) for {args.iterations} batch iterations on {network.device} "
+        f"in {time.perf_counter() - start:.0f} s; held-out MNIST accuracy {np.mean(scores):.1%} "
+        f"(min {min(scores):.1%}, max {max(scores):.1%}); on scikit-learn's digits {np.mean(transfer):.1%}"
+    )
 
     normalize = make_pipeline(SpatialFilterExtractor(layer=1), FilterNormalizer())
     before = normalize.fit_transform(untrained)
@@ -84,8 +86,10 @@ def main():
     describe(f"after, dense core rho({density.k}, 0.3)", core)
     # every row is a landmark at this size: exact barcodes, certified bound 0
     before_h1, after_h1 = (PersistenceScorer(n_landmarks=None).fit(c) for c in (core_before, core))
-    print(f"\nmost persistent H1 bar of the dense core (topological simplicity): before training "
-          f"{before_h1.lifetime_:.3f}, after {after_h1.lifetime_:.3f} (bound {after_h1.bound_:.2g})")
+    print(
+        f"\nmost persistent H1 bar of the dense core (topological simplicity): before training "
+        f"{before_h1.lifetime_:.3f}, after {after_h1.lifetime_:.3f} (bound {after_h1.bound_:.2g})"
+    )
     write_pictures(core, after_h1, args.out)
 
 
@@ -97,10 +101,14 @@ def write_pictures(core, persistence, out):
     plot_barcodes(persistence.diagrams_).figure.savefig(os.path.join(out, "barcodes.png"), dpi=100)
     mapper = Mapper(resolution=8, gain=3).fit(core)
     summary = graph_summary(mapper.graph_)
-    print(f"\nMapper(8, 3) of the dense core: {summary['n_nodes']} nodes, {summary['n_edges']} edges, "
-          f"{summary['n_components']} component(s), {summary['n_loops']} loop(s)")
+    print(
+        f"\nMapper(8, 3) of the dense core: {summary['n_nodes']} nodes, {summary['n_edges']} edges, "
+        f"{summary['n_components']} component(s), {summary['n_loops']} loop(s)"
+    )
     plot_mapper_graph(mapper).figure.savefig(os.path.join(out, "mapper.png"), dpi=100)
-    save_mapper_html(mapper, os.path.join(out, "mapper.html"), title="Dense core of MNIST first-layer filters")
+    save_mapper_html(
+        mapper, os.path.join(out, "mapper.html"), title="Dense core of MNIST first-layer filters"
+    )
     print(f"wrote mapper.png, mapper.html and barcodes.png to {out}")
 
 

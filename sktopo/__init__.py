@@ -15,4 +15,11 @@ from .preprocessing import FilterNormalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["DensityFilter", "FilterNormalizer", "Mapper", "PersistenceScorer", "SpatialFilterExtractor", "__version__"]
+__all__ = [
+    "DensityFilter",
+    "FilterNormalizer",
+    "Mapper",
+    "PersistenceScorer",
+    "SpatialFilterExtractor",
+    "__version__",
+]

@@ -15,9 +15,16 @@ from sklearn.utils import check_random_state
 from .filterbanks import _check_n, klein_filter
 
 __all__ = [
-    "load_cifar10", "load_digits_28", "load_mnist", "load_mnist_sample", "load_svhn",
-    "make_circle_filters", "make_klein_filters", "make_three_circle_filters", "preprocess_cifar",
-]  # fmt: skip
+    "load_cifar10",
+    "load_digits_28",
+    "load_mnist",
+    "load_mnist_sample",
+    "load_svhn",
+    "make_circle_filters",
+    "make_klein_filters",
+    "make_three_circle_filters",
+    "preprocess_cifar",
+]
 
 
 def _check(n, noise) -> None:
@@ -256,16 +263,21 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     top, left = (rng.randint(0, 9, n), rng.randint(0, 9, n)) if train else (np.full(n, 4), np.full(n, 4))
     rows = top[:, None] + np.arange(24)
     cols = left[:, None] + np.arange(24)
-    cropped = x[np.arange(n)[:, None, None, None], np.arange(x.shape[1])[None, :, None, None],
-                rows[:, None, :, None], cols[:, None, None, :]]  # fmt: skip
+    cropped = x[
+        np.arange(n)[:, None, None, None],
+        np.arange(x.shape[1])[None, :, None, None],
+        rows[:, None, :, None],
+        cols[:, None, None, :],
+    ]
     if train:
         flip = rng.rand(n) < 0.5
         cropped[flip] = cropped[flip][..., ::-1]
     return _standardize(cropped).astype(np.float32)
 
 
-def load_cifar10(root, train: bool = True, grayscale: bool = False, download: bool = False,
-                 random_state=None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def load_cifar10(
+    root, train: bool = True, grayscale: bool = False, download: bool = False, random_state=None
+) -> tuple[np.ndarray, np.ndarray]:
     """CIFAR-10 through torchvision, with the paper's preprocessing (:func:`preprocess_cifar`).
 
     Parameters
@@ -327,6 +339,7 @@ def load_svhn(root, split: str = "train", as_mnist: bool = False, download: bool
     X = data.data.astype(np.float32) / 255.0
     if as_mnist:
         gray = _grayscale(X)
-        X = torch.nn.functional.interpolate(torch.as_tensor(gray), size=(28, 28), mode="bilinear",
-                                            align_corners=False).numpy()  # fmt: skip
+        X = torch.nn.functional.interpolate(
+            torch.as_tensor(gray), size=(28, 28), mode="bilinear", align_corners=False
+        ).numpy()
     return X, data.labels.astype(np.int64)

@@ -106,9 +106,7 @@ def secondary_circles(n: int = 64) -> np.ndarray:
     """
     _check_n(n)
     n_vertical = -(-n // 2)
-    phi = np.concatenate(
-        [2 * np.pi * np.arange(m) / m for m in (n_vertical, n - n_vertical) if m]
-    )
+    phi = np.concatenate([2 * np.pi * np.arange(m) / m for m in (n_vertical, n - n_vertical) if m])
     theta = np.where(np.arange(n) < n_vertical, 0.0, np.pi / 2)
     return klein_filter(theta, phi)
 

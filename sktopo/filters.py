@@ -18,7 +18,11 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import Integral, Interval, Real, fit_context, validate_params
 
 __all__ = [
-    "SpatialFilterExtractor", "conv_layers", "extract_spatial_filters", "layer_kernel", "load_state_dict",
+    "SpatialFilterExtractor",
+    "conv_layers",
+    "extract_spatial_filters",
+    "layer_kernel",
+    "load_state_dict",
 ]
 
 _SOURCES = (
@@ -54,9 +58,7 @@ def load_state_dict(path) -> dict:
             "so that a file cannot run code; save the state_dict rather than the whole model."
         ) from exc
     if not isinstance(state, Mapping):
-        raise ValueError(
-            f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping."
-        )
+        raise ValueError(f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping.")
     return dict(state)
 
 
@@ -129,8 +131,7 @@ def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
         kernel = np.asarray(source.detach().cpu() if isinstance(source, torch.Tensor) else source)
         if kernel.ndim != 4:
             raise ValueError(
-                f"A kernel array must have shape (out_channels, in_channels, h, w); got shape "
-                f"{kernel.shape}."
+                f"A kernel array must have shape (out_channels, in_channels, h, w); got shape {kernel.shape}."
             )
         return (layer if isinstance(layer, Integral) else None), None, kernel
     layers = conv_layers(source)

@@ -30,9 +30,17 @@ from ._validation import Integral, Interval, Real, StrOptions, fit_context
 from .metrics import METRICS, column_scale
 
 __all__ = [
-    "Persistence", "PersistenceScorer", "betti_numbers", "greedy_landmarks", "identify_model",
-    "betti_from_diagrams", "persistence_diagrams", "refine_births", "top_lifetime", "topological_simplicity_scorer",
-]  # fmt: skip
+    "Persistence",
+    "PersistenceScorer",
+    "betti_from_diagrams",
+    "betti_numbers",
+    "greedy_landmarks",
+    "identify_model",
+    "persistence_diagrams",
+    "refine_births",
+    "top_lifetime",
+    "topological_simplicity_scorer",
+]
 
 
 @dataclass(frozen=True)
@@ -98,9 +106,16 @@ def greedy_landmarks(X, n_landmarks: int, stop_radius: float = 0.0) -> tuple[np.
 
 
 def persistence_diagrams(
-    X, maxdim: int = 1, coeff: int = 2, *, n_landmarks=400, max_error=None, centre=False,
-    exact_below=None, metric="euclidean",
-) -> Persistence:  # fmt: skip
+    X,
+    maxdim: int = 1,
+    coeff: int = 2,
+    *,
+    n_landmarks=400,
+    max_error=None,
+    centre=False,
+    exact_below=None,
+    metric="euclidean",
+) -> Persistence:
     """Vietoris-Rips persistence diagrams of ``X``, with a certified bottleneck error.
 
     Parameters
@@ -213,8 +228,10 @@ def refine_births(approx, below, tau: float, bound: float) -> np.ndarray:
 
 
 def _check_args(maxdim, coeff, n_landmarks, max_error, metric, exact_below=None) -> None:
-    if exact_below is not None and exact_below != "auto" and not (
-        isinstance(exact_below, Real) and not isinstance(exact_below, bool) and exact_below > 0
+    if (
+        exact_below is not None
+        and exact_below != "auto"
+        and not (isinstance(exact_below, Real) and not isinstance(exact_below, bool) and exact_below > 0)
     ):
         raise ValueError(f"exact_below must be a float > 0, 'auto' or None; got {exact_below!r}.")
     if not isinstance(maxdim, Integral) or maxdim < 0:
@@ -304,8 +321,9 @@ def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
     return betti + [int(np.sum(lt > scale)) for lt in lifetimes[1:]]
 
 
-def betti_numbers(X, coeff: int = 2, maxdim: int = 1, *, n_landmarks=400, min_ratio=2.0,
-                  metric="euclidean") -> list[int]:  # fmt: skip
+def betti_numbers(
+    X, coeff: int = 2, maxdim: int = 1, *, n_landmarks=400, min_ratio=2.0, metric="euclidean"
+) -> list[int]:
     """Betti numbers of the shape a point cloud samples, over the field Z/``coeff``.
 
     Persistence by :func:`persistence_diagrams`, then the gap rule of
@@ -370,8 +388,9 @@ def identify_model(X, *, n_landmarks=400, min_ratio=2.0, metric="euclidean") -> 
     >>> identify_model(make_circle_filters(800, noise=0.05, random_state=0), n_landmarks=150)
     'circle'
     """
-    z2, z3 = (betti_numbers(X, c, 1, n_landmarks=n_landmarks, min_ratio=min_ratio, metric=metric)
-              for c in (2, 3))  # fmt: skip
+    z2, z3 = (
+        betti_numbers(X, c, 1, n_landmarks=n_landmarks, min_ratio=min_ratio, metric=metric) for c in (2, 3)
+    )
     if z2[0] != 1 or z3[0] != 1:
         return "none"
     return MODELS.get((z2[1], z3[1]), "none")
@@ -446,9 +465,15 @@ class PersistenceScorer(BaseEstimator):
     }
 
     def __init__(
-        self, dim=1, coeff=2, n_landmarks=400, max_error=None, centre=False, exact_below=None,
+        self,
+        dim=1,
+        coeff=2,
+        n_landmarks=400,
+        max_error=None,
+        centre=False,
+        exact_below=None,
         metric="euclidean",
-    ):  # fmt: skip
+    ):
         self.dim = dim
         self.coeff = coeff
         self.n_landmarks = n_landmarks
@@ -495,9 +520,16 @@ class PersistenceScorer(BaseEstimator):
         return top_lifetime(self._persistence(X).diagrams[self.dim]) if len(X) > 1 else 0.0
 
     def _persistence(self, X) -> Persistence:
-        return persistence_diagrams(X, self.dim, self.coeff, n_landmarks=self.n_landmarks,
-                                    max_error=self.max_error, centre=self.centre,
-                                    exact_below=self.exact_below, metric=self.metric)  # fmt: skip
+        return persistence_diagrams(
+            X,
+            self.dim,
+            self.coeff,
+            n_landmarks=self.n_landmarks,
+            max_error=self.max_error,
+            centre=self.centre,
+            exact_below=self.exact_below,
+            metric=self.metric,
+        )
 
 
 def topological_simplicity_scorer(dim=1, coeff=2, n_landmarks=400, metric="euclidean"):

@@ -12,8 +12,6 @@ __all__ = ["FilterNormalizer", "constant_rows", "normalize_filters"]
 CONSTANT_RTOL = 1e-10
 
 
-
-
 def constant_rows(X, rtol: float = CONSTANT_RTOL) -> np.ndarray:
     """Boolean mask of the rows of ``X`` that are constant up to rounding.
 

@@ -8,8 +8,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import clone
 
-from sktopo.nn import NetworkEnsemble, make_classifier, make_cnn
-from sktopo.nn import _batched
+from sktopo.nn import NetworkEnsemble, _batched, make_classifier, make_cnn
 from sktopo.nn._batched import batched_unsupported, fit_batched
 from sktopo.nn._classifier import _Batches
 from sktopo.nn._stacked import StackedCNN
@@ -32,9 +31,13 @@ def _assert_same_networks(ours, theirs, atol=2e-5):
 
 @pytest.mark.parametrize(
     "spec, kwargs",
-    [("M(6,4,16)", {}), ("C(6,4,16)", {"input_size": 28}), ("M(5,0,8)", {"max_epochs": 2}),
-     ("M(4,3,8)", {"optimizer": torch.optim.AdamW, "optimizer__weight_decay": 0.1})],
-)  # fmt: skip
+    [
+        ("M(6,4,16)", {}),
+        ("C(6,4,16)", {"input_size": 28}),
+        ("M(5,0,8)", {"max_epochs": 2}),
+        ("M(4,3,8)", {"optimizer": torch.optim.AdamW, "optimizer__weight_decay": 0.1}),
+    ],
+)
 def test_batched_networks_match_sequential_training(data, spec, kwargs):
     """Same initialization, batches, dropout masks and optimizer steps as skorch trained alone."""
     estimator = make_classifier(spec, max_iter=5, batch_size=12, **kwargs)
@@ -54,7 +57,9 @@ def test_a_network_does_not_depend_on_its_group(data):
     estimator = make_classifier("M(6,4,16)", max_iter=4, batch_size=12)
     group = fit_batched(estimator, [5, 6, 7, 8], *data)
     _assert_same_networks(group[2], fit_batched(estimator, [7], *data)[0])
-    ensemble = NetworkEnsemble(estimator, n_networks=4, strategy="batched", group_size=3, random_state=0).fit(*data)
+    ensemble = NetworkEnsemble(estimator, n_networks=4, strategy="batched", group_size=3, random_state=0).fit(
+        *data
+    )
     together = fit_batched(estimator, ensemble.seeds_, *data)
     for ours, theirs in zip(ensemble.estimators_, together):
         _assert_same_networks(ours, theirs)
@@ -153,9 +158,18 @@ def test_checkpoint_manifest_is_the_same_in_every_process(tmp_path):
     import subprocess
     import sys
 
-    code = ("from sktopo.nn import make_classifier; from sktopo.nn._ensemble import _describe; "
-            "print(_describe(make_classifier('M(4,2,8)', max_iter=3)))")  # fmt: skip
-    texts = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
-             for seed in range(3)}  # fmt: skip
+    code = (
+        "from sktopo.nn import make_classifier; from sktopo.nn._ensemble import _describe; "
+        "print(_describe(make_classifier('M(4,2,8)', max_iter=3)))"
+    )
+    texts = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(3)
+    }
     assert len(texts) == 1 and "module__spec" in texts.pop()

@@ -39,7 +39,10 @@ def test_three_circles_proportions():
 
 
 @pytest.mark.parametrize("make", MAKERS)
-@pytest.mark.parametrize("kwargs, match", [({"n": 0}, "n must be"), ({"noise": -1.0}, "noise must be"), ({"noise": np.inf}, "noise must be")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"n": 0}, "n must be"), ({"noise": -1.0}, "noise must be"), ({"noise": np.inf}, "noise must be")],
+)
 def test_bad_arguments(make, kwargs, match):
     with pytest.raises(ValueError, match=match):
         make(**{"n": 10, "noise": 0.1, **kwargs})

@@ -4,8 +4,8 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from skorch import NeuralNetClassifier
 from sklearn.base import clone
+from skorch import NeuralNetClassifier
 
 from sktopo import SpatialFilterExtractor
 from sktopo.filters import conv_layers, extract_spatial_filters, load_state_dict
@@ -104,12 +104,12 @@ def test_whole_model_file_is_refused(model, tmp_path):
 def test_unreadable_files(tmp_path, content):
     path = tmp_path / "bad.pt"
     path.write_bytes(content)
-    with pytest.raises(ValueError, match="bad.pt"):
+    with pytest.raises(ValueError, match=r"bad\.pt"):
         extract_spatial_filters(path)
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ValueError, match="missing.pt"):
+    with pytest.raises(ValueError, match=r"missing\.pt"):
         extract_spatial_filters(tmp_path / "missing.pt")
 
 
@@ -124,9 +124,7 @@ def test_pooling_over_networks_and_kernel_arrays(model):
     assert extractor.n_networks_ == 3 and extractor.kernel_size_ == (3, 3)
     # out_channel / in_channel follow the kernel's layout
     prov = extractor.provenance_.iloc[8:18]
-    np.testing.assert_array_equal(
-        filters[8:18], kernel[prov.out_channel, prov.in_channel].reshape(10, 9)
-    )
+    np.testing.assert_array_equal(filters[8:18], kernel[prov.out_channel, prov.in_channel].reshape(10, 9))
 
 
 def test_layer_by_name(model):
@@ -167,7 +165,12 @@ def test_drop_constant():
         (42, 1, TypeError, "Cannot read conv layers from a int"),
         ("mixed", 1, ValueError, "differ in spatial size"),
         (np.full((2, 1, 3, 3), np.nan), 1, ValueError, "Network 0 .* NaN or infinity"),
-        ([np.zeros((2, 1, 3, 3)), np.full((2, 1, 3, 3), np.inf)], 1, ValueError, "Network 1 .* NaN or infinity"),
+        (
+            [np.zeros((2, 1, 3, 3)), np.full((2, 1, 3, 3), np.inf)],
+            1,
+            ValueError,
+            "Network 1 .* NaN or infinity",
+        ),
     ],
 )
 def test_bad_input(model, X, layer, error, match):

@@ -11,9 +11,15 @@ from sklearn.pipeline import make_pipeline
 from sktopo import DensityFilter, FilterNormalizer, PersistenceScorer
 from sktopo.datasets import make_circle_filters, make_klein_filters, make_three_circle_filters
 from sktopo.homology import (
-    betti_from_diagrams, betti_numbers, greedy_landmarks, identify_model, persistence_diagrams,
-    refine_births, top_lifetime, topological_simplicity_scorer,
-)  # fmt: skip
+    betti_from_diagrams,
+    betti_numbers,
+    greedy_landmarks,
+    identify_model,
+    persistence_diagrams,
+    refine_births,
+    top_lifetime,
+    topological_simplicity_scorer,
+)
 from sktopo.preprocessing import normalize_filters
 
 
@@ -165,8 +171,12 @@ def test_grid_search_prefers_the_filtration_with_the_strongest_held_out_circle()
 def test_scoring_callable():
     X = make_circle_filters(600, noise=0.05, random_state=0)
     pipe = make_pipeline(FilterNormalizer(), DensityFilter(k=10))
-    search = GridSearchCV(pipe, {"densityfilter__p": [0.2, 0.9]}, cv=ShuffleSplit(2, test_size=0.5, random_state=0),
-                          scoring=topological_simplicity_scorer(n_landmarks=100)).fit(X)  # fmt: skip
+    search = GridSearchCV(
+        pipe,
+        {"densityfilter__p": [0.2, 0.9]},
+        cv=ShuffleSplit(2, test_size=0.5, random_state=0),
+        scoring=topological_simplicity_scorer(n_landmarks=100),
+    ).fit(X)
     assert np.all(search.cv_results_["mean_test_score"] > 1)
 
 

@@ -9,14 +9,20 @@ import scipy.io
 import torchvision.datasets as tvd
 
 from sktopo.datasets import (
-    GRAY, load_cifar10, load_digits_28, load_mnist, load_mnist_sample, load_svhn, preprocess_cifar,
-)  # fmt: skip
+    GRAY,
+    load_cifar10,
+    load_digits_28,
+    load_mnist,
+    load_mnist_sample,
+    load_svhn,
+    preprocess_cifar,
+)
 
 
 def test_mnist_sample():
     X, y = load_mnist_sample()
     assert X.shape == (5000, 1, 28, 28) and X.dtype == np.float32
-    assert 0 <= X.min() and X.max() == 1 and np.bincount(y).tolist() == [500] * 10
+    assert X.min() >= 0 and X.max() == 1 and np.bincount(y).tolist() == [500] * 10
 
 
 def test_digits_28_look_like_mnist():
@@ -47,7 +53,9 @@ def test_mnist_through_torchvision(tmp_path):
 
 @pytest.mark.parametrize("load", [load_mnist, load_cifar10, load_svhn])
 def test_missing_files_say_where_to_put_them(tmp_path, load):
-    with pytest.raises(FileNotFoundError, match=f"not found under '{tmp_path}'.*place .* online, pass download"):
+    with pytest.raises(
+        FileNotFoundError, match=f"not found under '{tmp_path}'.*place .* online, pass download"
+    ):
         load(tmp_path)
 
 
@@ -75,11 +83,15 @@ def test_cifar_preprocessing():
     np.testing.assert_allclose(test.mean(axis=(1, 2, 3)), 0, atol=1e-5)
     np.testing.assert_allclose(test.std(axis=(1, 2, 3)), 1, rtol=1e-4)
     centre = images[:, 4:28, 4:28].transpose(0, 3, 1, 2).astype(np.float32)
-    expected = (centre - centre.mean(axis=(1, 2, 3), keepdims=True)) / centre.std(axis=(1, 2, 3), keepdims=True)
+    expected = (centre - centre.mean(axis=(1, 2, 3), keepdims=True)) / centre.std(
+        axis=(1, 2, 3), keepdims=True
+    )
     np.testing.assert_allclose(test, expected, rtol=1e-4, atol=1e-4)
     gray = preprocess_cifar(images, train=False, grayscale=True)[:, 0]
     weighted = np.tensordot(centre, np.asarray(GRAY, dtype=np.float32), axes=([1], [0]))
-    weighted = (weighted - weighted.mean(axis=(1, 2), keepdims=True)) / weighted.std(axis=(1, 2), keepdims=True)
+    weighted = (weighted - weighted.mean(axis=(1, 2), keepdims=True)) / weighted.std(
+        axis=(1, 2), keepdims=True
+    )
     np.testing.assert_allclose(gray, weighted, rtol=1e-4, atol=1e-4)
     # training crops are random 24x24 windows, possibly flipped
     train = preprocess_cifar(images, train=True, random_state=1)

@@ -3,8 +3,8 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import clone
+from skorch.callbacks import Callback
 
 from sktopo import SpatialFilterExtractor
 from sktopo.nn import FilterRecorder, NetworkEnsemble, make_classifier, make_cnn, parse_spec
@@ -27,7 +27,13 @@ def test_parameter_counts_of_the_paper():
 
 @pytest.mark.parametrize(
     "spec, channels, size",
-    [("M(64,32,64)", 1, 28), ("C(64,32,64)", 1, 24), ("C(64,32,64)", 3, 24), ("C*(48,0,64)", 1, 24), ("M(8,4,0)", 1, 28)],
+    [
+        ("M(64,32,64)", 1, 28),
+        ("C(64,32,64)", 1, 24),
+        ("C(64,32,64)", 3, 24),
+        ("C*(48,0,64)", 1, 24),
+        ("M(8,4,0)", 1, 28),
+    ],
 )
 def test_architectures_run(spec, channels, size):
     model = make_cnn(spec, in_channels=channels, input_size=size)
@@ -59,9 +65,12 @@ def test_training_runs_exactly_max_iter_batches(data):
 
 def test_seeds_fix_initialization_and_batch_order(data):
     weights = [
-        make_classifier("M(8,0,16)", max_iter=4, batch_size=8, random_state=seed).fit(*data).module_.net[0].weight
+        make_classifier("M(8,0,16)", max_iter=4, batch_size=8, random_state=seed)
+        .fit(*data)
+        .module_.net[0]
+        .weight
         for seed in (1, 1, 2)
-    ]  # fmt: skip
+    ]
     torch.testing.assert_close(weights[0], weights[1])
     assert not torch.allclose(weights[0], weights[2])
 
@@ -73,14 +82,18 @@ def test_clone_set_params_and_pickle(data):
     other.fit(*data)
     assert other.module_.net[0].out_channels == 4
     restored = pickle.loads(pickle.dumps(other))
-    np.testing.assert_allclose(restored.predict_proba(data[0][:5]), other.predict_proba(data[0][:5]), rtol=1e-5)
+    np.testing.assert_allclose(
+        restored.predict_proba(data[0][:5]), other.predict_proba(data[0][:5]), rtol=1e-5
+    )
     with pytest.raises(ValueError, match="max_iter must be an int >= 1"):
         clone(net).set_params(max_iter=0).fit(*data)
 
 
 def test_filter_recorder_snapshots_at_requested_iterations(data):
     recorder = FilterRecorder(layer=1, at=[0, 1, 5, 9])
-    net = make_classifier("M(8,0,16)", max_iter=9, batch_size=8, random_state=0, callbacks=[recorder]).fit(*data)
+    net = make_classifier("M(8,0,16)", max_iter=9, batch_size=8, random_state=0, callbacks=[recorder]).fit(
+        *data
+    )
     recorder = net.callbacks[0]
     assert sorted(recorder.snapshots_) == [0, 1, 5, 9] and recorder.iteration_ == 9
     np.testing.assert_array_equal(recorder.snapshots_[9], net.module_.net[0].weight.detach().numpy())
@@ -94,11 +107,15 @@ def test_filter_recorder_bad_arguments(data):
     with pytest.raises(ValueError, match="at must be a list of batch iterations"):
         make_classifier("M(8,0,16)", max_iter=2, callbacks=[FilterRecorder(at=[-1])]).fit(*data)
     with pytest.raises(ValueError, match="layer=3 is out of range"):
-        make_classifier("M(8,0,16)", max_iter=2, batch_size=8, callbacks=[FilterRecorder(layer=3, at=[1])]).fit(*data)
+        make_classifier(
+            "M(8,0,16)", max_iter=2, batch_size=8, callbacks=[FilterRecorder(layer=3, at=[1])]
+        ).fit(*data)
 
 
 def test_ensemble_gives_distinct_networks(data):
-    ensemble = NetworkEnsemble(make_classifier("M(4,0,8)", max_iter=3, batch_size=8), n_networks=3, random_state=0)
+    ensemble = NetworkEnsemble(
+        make_classifier("M(4,0,8)", max_iter=3, batch_size=8), n_networks=3, random_state=0
+    )
     ensemble.fit(*data)
     extractor = SpatialFilterExtractor(layer=1)
     filters = extractor.fit_transform(ensemble)
@@ -130,7 +147,9 @@ def test_interrupted_ensemble_resumes_without_retraining(data, tmp_path):
     first = torch.load(tmp_path / saved[0], weights_only=True)
     resumed = NetworkEnsemble(net, n_networks=3, random_state=0, checkpoint_dir=tmp_path).fit(*data)
     assert resumed.n_restored_ == 1 and len(resumed.estimators_) == 3
-    torch.testing.assert_close(resumed.estimators_[0].module_.state_dict()["net.0.weight"], first["net.0.weight"])
+    torch.testing.assert_close(
+        resumed.estimators_[0].module_.state_dict()["net.0.weight"], first["net.0.weight"]
+    )
     again = NetworkEnsemble(net, n_networks=3, random_state=0, checkpoint_dir=tmp_path).fit(*data)
     assert again.n_restored_ == 3
     with pytest.raises(ValueError, match="holds networks of another estimator"):

@@ -9,18 +9,26 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from sktopo import FilterNormalizer, Mapper  # noqa: E402
-from sktopo.datasets import make_circle_filters  # noqa: E402
-from sktopo.plotting import plot_mapper_graph, save_mapper_html  # noqa: E402
+from sktopo import FilterNormalizer, Mapper
+from sktopo.datasets import make_circle_filters
+from sktopo.plotting import plot_mapper_graph, save_mapper_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--enable-logging=stderr", "--v=0", "--window-size=900,900",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--window-size=900,900",
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +57,7 @@ def test_plot_without_filters_and_with_a_new_figure(mapper):
 
 
 def test_plot_bad_arguments(mapper):
-    with pytest.raises(TypeError, match="fitted sktopo.mapper.Mapper"):
+    with pytest.raises(TypeError, match=r"fitted sktopo\.mapper\.Mapper"):
         plot_mapper_graph("graph")
     with pytest.raises(ValueError, match="n_filters must be an int >= 0"):
         plot_mapper_graph(mapper, n_filters=-1)
@@ -58,7 +66,8 @@ def test_plot_bad_arguments(mapper):
 
 
 def _page_data(path):
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     return text, json.loads(re.search(r"const DATA = (.*);\n", text).group(1))
 
 
@@ -85,8 +94,12 @@ def test_html_renders_in_headless_chromium(mapper, tmp_path, tmp_path_factory):
     errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert errors == []
     screenshot = tmp_path / "mapper.png"
-    subprocess.run([*common, f"--screenshot={screenshot}", f"file://{page}"],
-                   capture_output=True, timeout=120, check=True)  # fmt: skip
+    subprocess.run(
+        [*common, f"--screenshot={screenshot}", f"file://{page}"],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     pixels = plt.imread(screenshot)[..., :3]
     coloured = np.abs(pixels - pixels.mean(axis=2, keepdims=True)).max(axis=2) > 0.2
     assert coloured.sum() > 200  # the coloured nodes, not a blank page
@@ -100,7 +113,7 @@ def test_plot_barcodes():
     from sktopo.plotting import plot_barcodes
 
     diagrams = [np.array([[0, 0.5], [0, 0.2], [0, np.inf]]), np.array([[0.2, 1.3], [0.3, 0.4]])]
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     assert plot_barcodes(diagrams, ax=ax) is ax
     assert [t.get_text() for t in ax.get_yticklabels()] == ["H0", "H1"]
     segments = [seg for collection in ax.collections for seg in collection.get_segments()]

@@ -5,4 +5,12 @@ from ._cover import Cover
 from ._graph import graph_summary, n_loops
 from ._mapper import Mapper
 
-__all__ = ["Cover", "GapSingleLinkage", "Mapper", "gap_single_linkage", "gap_threshold", "graph_summary", "n_loops"]
+__all__ = [
+    "Cover",
+    "GapSingleLinkage",
+    "Mapper",
+    "gap_single_linkage",
+    "gap_threshold",
+    "graph_summary",
+    "n_loops",
+]

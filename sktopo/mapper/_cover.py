@@ -74,7 +74,7 @@ class Cover(BaseEstimator):
         low, high = lens.min(axis=0), lens.max(axis=0)
         length = (high - low) / ((self.resolution - 1) / self.gain + 1)
         starts = low[:, None] + np.arange(self.resolution) * (length / self.gain)[:, None]
-        self.intervals_ = [np.column_stack([s, s + l]) for s, l in zip(starts, length)]
+        self.intervals_ = [np.column_stack([s, s + width]) for s, width in zip(starts, length)]
         for intervals, top in zip(self.intervals_, high):
             intervals[-1, 1] = top  # exact end despite rounding
         return self

@@ -111,9 +111,15 @@ class Mapper(BaseEstimator):
     }
 
     def __init__(
-        self, lens=None, resolution=30, gain=3, metric="vne", clusterer=None, n_jobs=None,
+        self,
+        lens=None,
+        resolution=30,
+        gain=3,
+        metric="vne",
+        clusterer=None,
+        n_jobs=None,
         random_state=None,
-    ):  # fmt: skip
+    ):
         self.lens = lens
         self.resolution = resolution
         self.gain = gain
@@ -170,7 +176,9 @@ def _build_graph(X: np.ndarray, nodes) -> nx.Graph:
     columns = np.repeat(np.arange(len(nodes)), [len(members) for _, members in nodes])
     incidence = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(X), len(nodes)))
     shared = sp.triu(incidence.T @ incidence, k=1).tocoo()
-    graph.add_edges_from((int(a), int(b), {"shared": int(w)}) for a, b, w in zip(shared.row, shared.col, shared.data))
+    graph.add_edges_from(
+        (int(a), int(b), {"shared": int(w)}) for a, b, w in zip(shared.row, shared.col, shared.data)
+    )
     return graph
 
 

@@ -6,4 +6,14 @@ from ._ensemble import NetworkEnsemble
 from ._pretrained import vgg16, vgg19
 from ._recorder import FilterRecorder
 
-__all__ = ["FilterRecorder", "NetworkEnsemble", "PaperCNN", "PaperNetClassifier", "make_classifier", "make_cnn", "parse_spec", "vgg16", "vgg19"]
+__all__ = [
+    "FilterRecorder",
+    "NetworkEnsemble",
+    "PaperCNN",
+    "PaperNetClassifier",
+    "make_classifier",
+    "make_cnn",
+    "parse_spec",
+    "vgg16",
+    "vgg19",
+]

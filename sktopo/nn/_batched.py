@@ -82,8 +82,10 @@ def fit_batched(estimator, seeds, X, y, progress=None) -> list:
     # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
     loaders = [net.get_iterator(net.get_dataset(X_t, y_t), training=True) for net in nets]
     with _heap_allocations(device):
-        losses = [_epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
-                  for _ in range(estimator.max_epochs)]  # fmt: skip
+        losses = [
+            _epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
+            for _ in range(estimator.max_epochs)
+        ]
     model.unstack_into([net.module_.net for net in nets])
     for n, net in enumerate(nets):
         for epoch, loss in enumerate(losses, start=1):

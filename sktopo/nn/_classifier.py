@@ -76,8 +76,9 @@ class PaperNetClassifier(NeuralNetClassifier):
         return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler)
 
 
-def make_classifier(spec="M(64,32,64)", max_iter=1000, *, in_channels=1, input_size=28,
-                    random_state=None, **skorch_kwargs) -> PaperNetClassifier:  # fmt: skip
+def make_classifier(
+    spec="M(64,32,64)", max_iter=1000, *, in_channels=1, input_size=28, random_state=None, **skorch_kwargs
+) -> PaperNetClassifier:
     """A skorch classifier for M(X, Y, Z) or C(X, Y, Z) with the paper's training defaults.
 
     * ``M``: Adam (learning rate 1e-3), cross-entropy, batches of 128 (Table I).
@@ -116,11 +117,17 @@ def make_classifier(spec="M(64,32,64)", max_iter=1000, *, in_channels=1, input_s
     """
     kind = parse_spec(spec)[0]
     defaults = {
-        "module": PaperCNN, "module__spec": spec, "module__in_channels": in_channels,
-        "module__input_size": input_size, "criterion": nn.CrossEntropyLoss, "batch_size": 128,
-        "max_epochs": 1, "train_split": None, "verbose": 0,
+        "module": PaperCNN,
+        "module__spec": spec,
+        "module__in_channels": in_channels,
+        "module__input_size": input_size,
+        "criterion": nn.CrossEntropyLoss,
+        "batch_size": 128,
+        "max_epochs": 1,
+        "train_split": None,
+        "verbose": 0,
         "device": "cuda" if torch.cuda.is_available() else "cpu",
-    }  # fmt: skip
+    }
     if kind == "M":
         defaults.update(optimizer=torch.optim.Adam, lr=1e-3)
     else:

@@ -147,8 +147,17 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator, n_networks=100, strategy="auto", n_jobs=None, random_state=None,
-                 checkpoint_dir=None, group_size=8, verbose=0):  # fmt: skip
+    def __init__(
+        self,
+        estimator,
+        n_networks=100,
+        strategy="auto",
+        n_jobs=None,
+        random_state=None,
+        checkpoint_dir=None,
+        group_size=8,
+        verbose=0,
+    ):
         self.estimator = estimator
         self.n_networks = n_networks
         self.strategy = strategy
@@ -172,7 +181,9 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         self : NetworkEnsemble
         """
         if "random_state" not in self.estimator.get_params():
-            raise TypeError("estimator must have a random_state parameter, e.g. sktopo.nn.make_classifier(...).")
+            raise TypeError(
+                "estimator must have a random_state parameter, e.g. sktopo.nn.make_classifier(...)."
+            )
         self.strategy_ = self._resolve_strategy()
         self.seeds_ = check_random_state(self.random_state).randint(0, 2**31 - 1, size=self.n_networks)
         paths = self._paths()
@@ -183,11 +194,17 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         groups = [todo[start : start + size] for start in range(0, len(todo), size)]
         in_process = self.strategy_ == "batched" and self.n_jobs in (None, 1)
         n_steps = len(groups) * self.estimator.max_epochs * self.estimator.max_iter if in_process else 0
-        with self._progress("networks", self.n_networks, self.n_restored_) as bar, \
-                self._progress("batch iterations", n_steps) as steps:  # fmt: skip
+        with (
+            self._progress("networks", self.n_networks, self.n_restored_) as bar,
+            self._progress("batch iterations", n_steps) as steps,
+        ):
             progress = steps.update if self.verbose and in_process else None
-            jobs = (delayed(_fit_group)(self.estimator, self.strategy_, self.seeds_[g], X, y, [paths[i] for i in g],
-                                        progress) for g in groups)  # fmt: skip
+            jobs = (
+                delayed(_fit_group)(
+                    self.estimator, self.strategy_, self.seeds_[g], X, y, [paths[i] for i in g], progress
+                )
+                for g in groups
+            )
             for group, trained in zip(groups, Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs)):
                 for i, net in zip(group, trained):
                     nets[i] = net
@@ -199,7 +216,9 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
     def _resolve_strategy(self) -> str:
         reason = batched_unsupported(self.estimator)
         if self.strategy == "batched" and reason is not None:
-            raise ValueError(f"strategy='batched' cannot train this estimator: {reason}; use strategy='sequential'.")
+            raise ValueError(
+                f"strategy='batched' cannot train this estimator: {reason}; use strategy='sequential'."
+            )
         if self.strategy == "auto":
             return "sequential" if reason is not None else "batched"
         return self.strategy

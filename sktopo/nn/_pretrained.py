@@ -24,7 +24,9 @@ def _vgg(name: str, weights, path):
     try:
         return builder(weights=enum).eval()
     except (URLError, OSError, RuntimeError) as exc:
-        cache = os.path.join(os.environ.get("TORCH_HOME", os.path.expanduser("~/.cache/torch")), "hub", "checkpoints")
+        cache = os.path.join(
+            os.environ.get("TORCH_HOME", os.path.expanduser("~/.cache/torch")), "hub", "checkpoints"
+        )
         raise FileNotFoundError(
             f"Could not get the ImageNet weights of {name} ({exc}). Offline, put "
             f"{os.path.basename(enum.url)} (from {enum.url}) in {cache}, or pass path= to a saved state_dict."

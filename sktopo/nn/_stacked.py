@@ -30,7 +30,16 @@ class StackedCNN:
         Leaf tensors (N, ...) with ``requires_grad``, in the networks' parameter order.
     """
 
-    _LAYERS = (nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.ZeroPad2d, nn.LocalResponseNorm, nn.Flatten, nn.Linear, nn.Dropout)
+    _LAYERS = (
+        nn.Conv2d,
+        nn.ReLU,
+        nn.MaxPool2d,
+        nn.ZeroPad2d,
+        nn.LocalResponseNorm,
+        nn.Flatten,
+        nn.Linear,
+        nn.Dropout,
+    )
 
     def __init__(self, networks):
         self.layers = list(networks[0])
@@ -38,11 +47,16 @@ class StackedCNN:
         if unknown:
             raise ValueError(f"the batched strategy cannot stack layers of type {unknown}.")
         self.n = len(networks)
-        self.params = [torch.stack([p.detach() for p in ps]).requires_grad_()
-                       for ps in zip(*(net.parameters() for net in networks))]  # fmt: skip
+        self.params = [
+            torch.stack([p.detach() for p in ps]).requires_grad_()
+            for ps in zip(*(net.parameters() for net in networks))
+        ]
         # (p, width) of each Dropout; its width is that of the next Linear's input
-        self.dropouts = [(m.p, next(k.in_features for k in self.layers[i:] if isinstance(k, nn.Linear)))
-                         for i, m in enumerate(self.layers) if isinstance(m, nn.Dropout)]  # fmt: skip
+        self.dropouts = [
+            (m.p, next(k.in_features for k in self.layers[i:] if isinstance(k, nn.Linear)))
+            for i, m in enumerate(self.layers)
+            if isinstance(m, nn.Dropout)
+        ]
 
     def dropout_masks(self, generators, batch: int, device) -> list:
         """Scaled keep-masks, (N, B, features) per Dropout layer, one generator per network.
@@ -51,8 +65,10 @@ class StackedCNN:
         from the generator, then divided by 1 - p), so network n gets the masks it would get
         trained alone with that generator's state.
         """
-        masks = [[torch.empty(batch, width).bernoulli_(1 - p, generator=g).div_(1 - p) for g in generators]
-                 for p, width in self.dropouts]  # fmt: skip
+        masks = [
+            [torch.empty(batch, width).bernoulli_(1 - p, generator=g).div_(1 - p) for g in generators]
+            for p, width in self.dropouts
+        ]
         return [torch.stack(m).to(device) for m in masks]
 
     def __call__(self, x: torch.Tensor, masks=()) -> torch.Tensor:
@@ -72,7 +88,9 @@ class StackedCNN:
         if isinstance(layer, nn.Conv2d):
             weight, bias = next(params), next(params)
             h = h.contiguous(memory_format=torch.channels_last)
-            return F.conv2d(h, weight.flatten(0, 1), bias.flatten(), layer.stride, layer.padding, groups=self.n)
+            return F.conv2d(
+                h, weight.flatten(0, 1), bias.flatten(), layer.stride, layer.padding, groups=self.n
+            )
         if isinstance(layer, nn.LocalResponseNorm):
             batch, channels, height, width = h.shape
             return layer(h.reshape(batch * self.n, channels // self.n, height, width)).view(h.shape)

@@ -57,8 +57,13 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
         rows = top - np.arange(len(bars))
         ends = np.where(np.isfinite(bars[:, 1]), bars[:, 1], right)
         ax.hlines(rows, bars[:, 0], ends, color=colors[i % len(colors)], linewidth=1.5)
-        ax.plot(right * np.ones(int(np.sum(~np.isfinite(bars[:, 1])))), rows[~np.isfinite(bars[:, 1])],
-                ">", color=colors[i % len(colors)], markersize=4)  # fmt: skip
+        ax.plot(
+            right * np.ones(int(np.sum(~np.isfinite(bars[:, 1])))),
+            rows[~np.isfinite(bars[:, 1])],
+            ">",
+            color=colors[i % len(colors)],
+            markersize=4,
+        )
         centres.append(top - (len(bars) - 1) / 2)
         top -= len(bars) + 2
     ax.set_yticks(centres, [f"H{dim}" for dim in dims])

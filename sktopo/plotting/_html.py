@@ -136,14 +136,16 @@ def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
     index = {node: i for i, node in enumerate(graph.nodes)}
     sizes = np.array([d["size"] for _, d in graph.nodes(data=True)], dtype=float)
     colours = colormaps[cmap]((sizes - sizes.min()) / (np.ptp(sizes) or 1.0)) if len(sizes) else []
-    side = int(round(np.sqrt(mapper.n_features_in_)))
+    side = round(np.sqrt(mapper.n_features_in_))
     square = side * side == mapper.n_features_in_
     data = {
         "side": side,
         "nodes": [
             {
-                "x": float(positions[n][0]), "y": -float(positions[n][1]), "size": int(d["size"]),
-                "color": "#%02x%02x%02x" % tuple(int(255 * c) for c in colour[:3]),
+                "x": float(positions[n][0]),
+                "y": -float(positions[n][1]),
+                "size": int(d["size"]),
+                "color": "#" + "".join(f"{int(255 * c):02x}" for c in colour[:3]),
                 "filter": [round(float(v), 5) for v in d["mean"]] if square else None,
             }
             for (n, d), colour in zip(graph.nodes(data=True), colours)

@@ -91,18 +91,29 @@ def plot_mapper_graph(mapper, ax=None, *, n_filters=8, cmap="jet", filter_size=0
     nodes = list(graph.nodes)
     xy = np.array([positions[n] for n in nodes]).reshape(-1, 2)
     sizes = np.array([graph.nodes[n]["size"] for n in nodes], dtype=float)
-    ax.add_collection(LineCollection([(positions[a], positions[b]) for a, b in graph.edges],
-                                     colors="0.6", linewidths=0.5, zorder=1))  # fmt: skip
-    points = ax.scatter(xy[:, 0], xy[:, 1], c=sizes, cmap=cmap, s=10 + 40 * sizes / max(sizes.max(), 1),
-                        zorder=2, edgecolors="none")  # fmt: skip
+    ax.add_collection(
+        LineCollection(
+            [(positions[a], positions[b]) for a, b in graph.edges], colors="0.6", linewidths=0.5, zorder=1
+        )
+    )
+    points = ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        c=sizes,
+        cmap=cmap,
+        s=10 + 40 * sizes / max(sizes.max(), 1),
+        zorder=2,
+        edgecolors="none",
+    )
     ax.figure.colorbar(points, ax=ax, shrink=0.6, label="rows per node")
-    side = int(round(np.sqrt(mapper.n_features_in_)))
+    side = round(np.sqrt(mapper.n_features_in_))
     if n_filters and side * side == mapper.n_features_in_ and len(nodes):
         _draw_mean_filters(ax, graph, nodes, xy, sizes, side, n_filters, filter_size)
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_axis_off()
-    ax.set_title(f"Mapper({mapper.resolution}, {mapper.gain}): {len(nodes)} nodes, "
-                 f"{graph.number_of_edges()} edges")  # fmt: skip
+    ax.set_title(
+        f"Mapper({mapper.resolution}, {mapper.gain}): {len(nodes)} nodes, {graph.number_of_edges()} edges"
+    )
     return ax
 
 
