@@ -8,9 +8,22 @@ here, means a change in scikit-learn is mended in one file.
 from numbers import Integral, Real
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval as _Interval
 
 __all__ = ["HasMethods", "Integral", "Interval", "Real", "StrOptions", "fit_context", "validate_params"]
 
 #: Decorator for ``fit``: validates ``self`` against ``_parameter_constraints`` first.
 fit_context = _fit_context(prefer_skip_nested_validation=True)
+
+
+class Interval(_Interval):
+    """scikit-learn's ``Interval`` constraint, refusing booleans.
+
+    ``True`` is an ``Integral`` (and a ``Real``) to Python, so scikit-learn's ``Interval``
+    takes ``k=True`` as ``k=1``. No sktopo parameter means a count or a size by a boolean,
+    so here a boolean is always refused, with the interval's own message.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)

@@ -3,63 +3,29 @@
 A conv layer with ``d`` output channels over ``c`` input channels gives ``d × c`` spatial
 filters (Section I of Brüel Gabrielsson & Carlsson). This module reads them from trained
 networks in any of the forms a PyTorch user holds them, pooled over many networks.
+
+torch and pandas are imported when they are needed, not with this module: a source that is a
+torch object can only exist once the user has imported torch, so ``sys.modules`` tells which
+kinds of source are possible without importing anything.
 """
 
 import os
-import pickle
+import sys
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
-import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import Integral, Interval, Real, fit_context, validate_params
 
-__all__ = [
-    "SpatialFilterExtractor",
-    "conv_layers",
-    "extract_spatial_filters",
-    "layer_kernel",
-    "load_state_dict",
-]
+__all__ = ["SpatialFilterExtractor", "conv_layers", "extract_spatial_filters", "layer_kernel"]
 
 _SOURCES = (
     "a torch.nn.Module, a fitted skorch NeuralNet or NetworkEnsemble, a state_dict mapping, a "
     "path to a saved state_dict, or a kernel array of shape (out_channels, in_channels, h, w)"
 )
-
-
-def load_state_dict(path) -> dict:
-    """Read a saved state_dict with ``torch.load(..., weights_only=True)``.
-
-    Only tensors, plain containers and numbers are unpickled, so a hostile file cannot run
-    code: it is refused with a ``ValueError``.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A file written by ``torch.save(model.state_dict(), path)`` (or skorch's
-        ``save_params(f_params=path)``).
-
-    Returns
-    -------
-    state_dict : dict
-        Parameter name -> tensor, on the CPU.
-    """
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(
-            f"Cannot read a state_dict from {os.fspath(path)!r}: {reason}. Only files written by "
-            "torch.save(model.state_dict(), path) are read, with torch.load(weights_only=True), "
-            "so that a file cannot run code; save the state_dict rather than the whole model."
-        ) from exc
-    if not isinstance(state, Mapping):
-        raise ValueError(f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping.")
-    return dict(state)
 
 
 def _name(key: str) -> str:
@@ -89,10 +55,13 @@ def conv_layers(source) -> list[tuple[str, np.ndarray]]:
     [('0', (4, 1, 3, 3)), ('2', (2, 4, 5, 5))]
     """
     if isinstance(source, (str, os.PathLike)):
+        from .nn import load_state_dict
+
         source = load_state_dict(source)
-    if hasattr(source, "module_") or _is_skorch_net(source):
+    if _is_skorch_net(source):
         source = _fitted_module(source)
-    if isinstance(source, torch.nn.Module):
+    torch = sys.modules.get("torch")  # None: no torch object can exist
+    if torch is not None and isinstance(source, torch.nn.Module):
         return [
             (name, module.weight.detach().cpu().numpy())
             for name, module in source.named_modules()
@@ -102,18 +71,27 @@ def conv_layers(source) -> list[tuple[str, np.ndarray]]:
         return [
             (_name(key), value.detach().cpu().numpy())
             for key, value in source.items()
-            if isinstance(value, torch.Tensor) and value.ndim == 4 and key.endswith("weight")
+            if _is_tensor(value) and value.ndim == 4 and key.endswith("weight")
         ]
     raise TypeError(f"Cannot read conv layers from a {type(source).__name__}; expected {_SOURCES}.")
 
 
 def _is_skorch_net(obj) -> bool:
-    from skorch import NeuralNet
+    skorch = sys.modules.get("skorch")
+    return skorch is not None and isinstance(obj, skorch.NeuralNet)
 
-    return isinstance(obj, NeuralNet)
+
+def _is_tensor(obj) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(obj, torch.Tensor)
 
 
-def _fitted_module(net) -> torch.nn.Module:
+def _is_ensemble(obj) -> bool:
+    nn = sys.modules.get("sktopo.nn")
+    return nn is not None and isinstance(obj, nn.NetworkEnsemble)
+
+
+def _fitted_module(net):
     if not getattr(net, "initialized_", False) or not hasattr(net, "module_"):
         raise ValueError(
             f"This {type(net).__name__} is not initialized: fit it (or call .initialize()) "
@@ -127,8 +105,8 @@ def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
 
     See :func:`extract_spatial_filters` for the sources and ``layer``; raises the same errors.
     """
-    if isinstance(source, (np.ndarray, torch.Tensor)):
-        kernel = np.asarray(source.detach().cpu() if isinstance(source, torch.Tensor) else source)
+    if isinstance(source, np.ndarray) or _is_tensor(source):
+        kernel = np.asarray(source.detach().cpu() if _is_tensor(source) else source)
         if kernel.ndim != 4:
             raise ValueError(
                 f"A kernel array must have shape (out_channels, in_channels, h, w); got shape {kernel.shape}."
@@ -159,7 +137,8 @@ def _as_sources(X) -> list:
         if not X:
             raise ValueError(f"X is an empty list; expected one or more of: {_SOURCES}.")
         return [source for item in X for source in _as_sources(item)]
-    if hasattr(X, "estimators_") and not isinstance(X, torch.nn.Module):
+    if _is_ensemble(X):
+        check_is_fitted(X)
         return list(X.estimators_)
     return [X]
 
@@ -232,6 +211,8 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     46        1      1          0            7           1
     47        1      1          0            7           2
     """
+    import pandas as pd
+
     rows, frames = [], []
     for network, source in enumerate(_as_sources(X)):
         depth, name, kernel = layer_kernel(source, layer)
@@ -257,7 +238,9 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     return filters, provenance
 
 
-def _provenance(network, depth, name, out_channel, in_channel, shape) -> pd.DataFrame:
+def _provenance(network, depth, name, out_channel, in_channel, shape):
+    import pandas as pd
+
     frame = pd.DataFrame(
         {
             "network": network,
@@ -397,3 +380,17 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         return tags
+
+
+def __getattr__(name):
+    if name == "load_state_dict":  # moved next to the other torch code in 0.2
+        warnings.warn(
+            "sktopo.filters.load_state_dict moved to sktopo.nn.load_state_dict; the old name will be "
+            "removed in a future release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        from .nn import load_state_dict
+
+        return load_state_dict
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,8 @@ from sklearn.base import clone
 from skorch import NeuralNetClassifier
 
 from sktopo import SpatialFilterExtractor
-from sktopo.filters import conv_layers, extract_spatial_filters, load_state_dict
+from sktopo.filters import conv_layers, extract_spatial_filters
+from sktopo.nn import load_state_dict
 
 
 class TwoConv(torch.nn.Module):
@@ -109,7 +110,7 @@ def test_unreadable_files(tmp_path, content):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ValueError, match=r"missing\.pt"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.pt"):
         extract_spatial_filters(tmp_path / "missing.pt")
 
 

@@ -5,12 +5,14 @@ from ._classifier import PaperCNN, PaperNetClassifier, make_classifier
 from ._ensemble import NetworkEnsemble
 from ._pretrained import vgg16, vgg19
 from ._recorder import FilterRecorder
+from ._weights import load_state_dict
 
 __all__ = [
     "FilterRecorder",
     "NetworkEnsemble",
     "PaperCNN",
     "PaperNetClassifier",
+    "load_state_dict",
     "make_classifier",
     "make_cnn",
     "parse_spec",

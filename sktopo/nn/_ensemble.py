@@ -12,8 +12,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import HasMethods, Integral, Interval, StrOptions, fit_context
-from ..filters import load_state_dict
 from ._batched import batched_unsupported, fit_batched
+from ._weights import load_state_dict
 
 __all__ = ["NetworkEnsemble"]
 

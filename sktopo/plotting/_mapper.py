@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..homology import greedy_landmarks
 from ..mapper._mapper import check_mapper_fitted
 
 __all__ = ["node_positions", "plot_mapper_graph"]
@@ -29,16 +30,6 @@ def node_positions(mapper, random_state=0) -> dict:
     import networkx as nx
 
     return nx.spring_layout(graph, seed=random_state)
-
-
-def _spread_out(points: np.ndarray, weights: np.ndarray, n: int) -> list[int]:
-    """Greedy farthest-point choice of ``n`` points, starting from the heaviest."""
-    chosen = [int(np.argmax(weights))]
-    distance = np.linalg.norm(points - points[chosen[0]], axis=1)
-    while len(chosen) < min(n, len(points)):
-        chosen.append(int(np.argmax(distance)))
-        distance = np.minimum(distance, np.linalg.norm(points - points[chosen[-1]], axis=1))
-    return chosen
 
 
 def plot_mapper_graph(mapper, ax=None, *, n_filters=8, cmap="jet", filter_size=0.12, random_state=0):
@@ -121,7 +112,7 @@ def _draw_mean_filters(ax, graph, nodes, xy, sizes, side, n_filters, filter_size
     centre = xy.mean(axis=0)
     span = max(np.ptp(xy, axis=0).max(), 1e-12)
     box = filter_size * span * 1.6
-    for i in _spread_out(xy, sizes, n_filters):
+    for i in greedy_landmarks(xy, n_filters, first=int(np.argmax(sizes)))[0]:
         direction = xy[i] - centre
         direction = direction / (np.linalg.norm(direction) or 1.0)
         spot = centre + direction * (0.5 * span + box)  # outside the graph

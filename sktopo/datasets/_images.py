@@ -1,10 +1,7 @@
-"""Data sets: synthetic spatial-filter clouds of known topology, and images.
+"""Images: real digits offline, and the paper's data sets (MNIST, CIFAR-10, SVHN) through torchvision.
 
-Each ``make_*_filters`` function samples points of an idealized filter space of
-:mod:`sktopo.filterbanks` (unit-norm, zero-mean 3 × 3 filters) at random parameters and adds
-independent Gaussian noise of standard deviation ``noise`` to every pixel. The result is *not*
-normalized: it plays the part of raw learned weights, to be passed through
-:class:`~sktopo.preprocessing.FilterNormalizer` as real filters are.
+Each loader returns ``(X, y)`` numpy arrays, images as ``(n, channels, height, width)``
+float32. torch and torchvision are imported when a loader needs them.
 """
 
 import os
@@ -12,117 +9,15 @@ import os
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .filterbanks import _check_n, klein_filter
-
 __all__ = [
+    "GRAY",
     "load_cifar10",
     "load_digits_28",
     "load_mnist",
     "load_mnist_sample",
     "load_svhn",
-    "make_circle_filters",
-    "make_klein_filters",
-    "make_three_circle_filters",
     "preprocess_cifar",
 ]
-
-
-def _check(n, noise) -> None:
-    _check_n(n)
-    if not isinstance(noise, (int, float, np.number)) or not 0 <= noise < np.inf:
-        raise ValueError(f"noise must be a finite float >= 0; got {noise!r}.")
-
-
-def _noisy(filters: np.ndarray, noise: float, rng) -> np.ndarray:
-    flat = filters.reshape(len(filters), 9)
-    return flat + noise * rng.standard_normal(flat.shape)
-
-
-def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
-    """Noisy samples of the primary circle: linear edges at uniformly random angles.
-
-    Parameters
-    ----------
-    n : int, default=6400
-        Number of filters; 6,400 is the paper's 100 networks × 64 first-layer filters.
-    noise : float, default=0.1
-        Standard deviation of the Gaussian noise added to each pixel of a unit-norm filter.
-    random_state : int, RandomState instance or None, default=None
-
-    Returns
-    -------
-    X : ndarray of shape (n, 9)
-
-    Examples
-    --------
-    >>> from sktopo.datasets import make_circle_filters
-    >>> make_circle_filters(100, noise=0.0, random_state=0).shape
-    (100, 9)
-    """
-    _check(n, noise)
-    rng = check_random_state(random_state)
-    return _noisy(klein_filter(rng.uniform(0, 2 * np.pi, n), 0.0), noise, rng)
-
-
-def make_three_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
-    """Noisy samples of the three-circle model (Fig. 8): primary plus two secondary circles.
-
-    Each point lies on the primary circle with probability 1/2 and on each secondary circle
-    with probability 1/4, at a uniformly random angle. Each secondary circle meets the primary
-    circle in two points and the secondary circles do not meet, so the union has one component
-    and three independent loops.
-
-    Parameters
-    ----------
-    n : int, default=6400
-    noise : float, default=0.1
-    random_state : int, RandomState instance or None, default=None
-
-    Returns
-    -------
-    X : ndarray of shape (n, 9)
-
-    Examples
-    --------
-    >>> from sktopo.datasets import make_three_circle_filters
-    >>> make_three_circle_filters(10, random_state=0).shape
-    (10, 9)
-    """
-    _check(n, noise)
-    rng = check_random_state(random_state)
-    circle = rng.choice(3, size=n, p=[0.5, 0.25, 0.25])
-    angle = rng.uniform(0, 2 * np.pi, n)
-    theta = np.where(circle == 0, angle, np.where(circle == 1, 0.0, np.pi / 2))
-    phi = np.where(circle == 0, 0.0, angle)
-    return _noisy(klein_filter(theta, phi), noise, rng)
-
-
-def make_klein_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
-    """Noisy samples of the Klein bottle of Carlsson et al. (2008), at uniform parameters.
-
-    Parameters
-    ----------
-    n : int, default=6400
-    noise : float, default=0.1
-    random_state : int, RandomState instance or None, default=None
-
-    Returns
-    -------
-    X : ndarray of shape (n, 9)
-
-    Examples
-    --------
-    >>> from sktopo.datasets import make_klein_filters
-    >>> make_klein_filters(10, random_state=0).shape
-    (10, 9)
-    """
-    _check(n, noise)
-    rng = check_random_state(random_state)
-    theta, phi = rng.uniform(0, np.pi, n), rng.uniform(0, 2 * np.pi, n)
-    return _noisy(klein_filter(theta, phi), noise, rng)
-
-
-# ---- images: real digits offline, and the paper's data sets through torchvision -------------
 
 #: Weights of red, green and blue in the paper's grayscale conversion (Section V-B).
 GRAY = (0.2989, 0.5870, 0.1140)

@@ -1,0 +1,60 @@
+"""Reading weights files safely: ``torch.load(..., weights_only=True)``, never full unpickling."""
+
+import os
+import pickle
+from collections.abc import Mapping
+
+import torch
+
+__all__ = ["load_state_dict"]
+
+
+def load_state_dict(path) -> dict:
+    """Read a saved state_dict with ``torch.load(..., weights_only=True)``.
+
+    Only tensors, plain containers and numbers are unpickled, so a hostile file cannot run
+    code: it is refused with a ``ValueError``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by ``torch.save(model.state_dict(), path)`` (or skorch's
+        ``save_params(f_params=path)``).
+
+    Returns
+    -------
+    state_dict : dict
+        Parameter name -> tensor, on the CPU.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file at ``path``.
+    ValueError
+        When the file is not a state_dict that ``weights_only=True`` can read.
+
+    Examples
+    --------
+    >>> import os, tempfile, torch
+    >>> from sktopo.nn import load_state_dict
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.pt")
+    >>> torch.save(torch.nn.Conv2d(1, 4, 3).state_dict(), path)
+    >>> sorted(load_state_dict(path))
+    ['bias', 'weight']
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}.")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No weights file at {os.fspath(path)!r}.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(
+            f"Cannot read a state_dict from {os.fspath(path)!r}: {reason}. Only files written by "
+            "torch.save(model.state_dict(), path) are read, with torch.load(weights_only=True), "
+            "so that a file cannot run code; save the state_dict rather than the whole model."
+        ) from exc
+    if not isinstance(state, Mapping):
+        raise ValueError(f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping.")
+    return dict(state)

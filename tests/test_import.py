@@ -1,0 +1,50 @@
+"""``import sktopo`` and its analysis modules load neither torch nor pandas."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+_ANALYSIS = "sktopo, sktopo.density, sktopo.filters, sktopo.filterbanks, sktopo.homology, sktopo.mapper, "
+_ANALYSIS += "sktopo.metrics, sktopo.plotting, sktopo.preprocessing, sktopo.datasets"
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True)
+
+
+def test_import_sktopo_leaves_torch_out():
+    result = _run(f"import sys\nimport {_ANALYSIS}\nprint(sorted({{'torch', 'skorch'}} & set(sys.modules)))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("blocked", ["torch", "pandas"])
+def test_analysis_modules_import_without(blocked):
+    # scikit-learn itself imports pandas when it can, so pandas is blocked rather than looked
+    # for: sktopo's modules must import (and filter a cloud) without it.
+    result = _run(f"""
+        import importlib.abc, sys
+
+        class Block(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name.split(".")[0] == {blocked!r}:
+                    raise ImportError("blocked " + name)
+
+        sys.meta_path.insert(0, Block())
+        import {_ANALYSIS}
+        import numpy as np
+        X = sktopo.FilterNormalizer().fit_transform(np.random.default_rng(0).normal(size=(50, 9)))
+        print(sktopo.DensityFilter(k=5, p=0.5).fit_transform(X).shape)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(25, 9)"
+
+
+def test_filters_load_state_dict_moved_with_a_future_warning():
+    import sktopo.filters
+    from sktopo.nn import load_state_dict
+
+    with pytest.warns(FutureWarning, match="sktopo.nn.load_state_dict"):
+        assert sktopo.filters.load_state_dict is load_state_dict
