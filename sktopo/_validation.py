@@ -11,10 +11,23 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils._param_validation import Interval as _Interval
 
-__all__ = ["HasMethods", "Integral", "Interval", "Real", "StrOptions", "fit_context", "validate_params"]
+__all__ = [
+    "HasMethods",
+    "Integral",
+    "Interval",
+    "Real",
+    "StrOptions",
+    "fit_context",
+    "nested_fit_context",
+    "validate_params",
+]
 
 #: Decorator for ``fit``: validates ``self`` against ``_parameter_constraints`` first.
 fit_context = _fit_context(prefer_skip_nested_validation=True)
+
+#: The same for estimators made of other estimators (Mapper's lens, cover and clusterer): the
+#: parts validate their own parameters when fitted, as in scikit-learn's meta-estimators.
+nested_fit_context = _fit_context(prefer_skip_nested_validation=False)
 
 
 class Interval(_Interval):

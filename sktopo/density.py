@@ -4,16 +4,24 @@ Density at a point is estimated, as in Section IV of Brüel Gabrielsson & Carlss
 distance to its k-th nearest neighbour: the smaller the distance, the denser the point.
 """
 
+import sys
+
 import numpy as np
 from joblib import effective_n_jobs
 from scipy.spatial import cKDTree
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._validation import Integral, Interval, Real, StrOptions, fit_context
+from ._validation import Integral, Interval, Real, StrOptions, fit_context, validate_params
 from .metrics import METRICS, column_scale
 
 __all__ = ["DensityFilter", "densest_rows", "knn_density"]
+
+_K = [Interval(Integral, 1, None, closed="left")]
+_P = [Interval(Real, 0, 1, closed="right")]
+_METRIC = [StrOptions(set(METRICS))]
+# n_jobs as joblib reads it: None or 1, one thread; -1 every core, -2 all but one...; 0 has no meaning
+_N_JOBS = [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None]
 
 
 class _KthNeighbour:
@@ -47,6 +55,10 @@ class _KthNeighbour:
         return distances
 
 
+@validate_params(
+    {"X": ["array-like"], "k": _K, "metric": _METRIC, "n_jobs": _N_JOBS},
+    prefer_skip_nested_validation=True,
+)
 def knn_density(X, k: int = 200, *, metric: str = "euclidean", n_jobs=None) -> np.ndarray:
     """Distance from each row of ``X`` to its k-th nearest other row: the paper's density estimate.
 
@@ -80,16 +92,13 @@ def knn_density(X, k: int = 200, *, metric: str = "euclidean", n_jobs=None) -> n
     array([1., 1., 2., 4.])
     """
     X = check_array(X, dtype=np.float64)
-    _check_k(k, len(X))
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}; got {metric!r}.")
+    _check_k_below_n_samples(k, len(X))
     X = X * column_scale(X, metric)
     return _KthNeighbour(X).query(X, k + 1, n_jobs)
 
 
-def _check_k(k, n_samples: int) -> None:
-    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be an int >= 1; got {k!r}.")
+def _check_k_below_n_samples(k: int, n_samples: int) -> None:
+    """The one rule on ``k`` that depends on the data (a constraints table cannot say it)."""
     if k >= n_samples:
         raise ValueError(
             f"k={k} must be smaller than n_samples={n_samples}: each point needs k other points "
@@ -97,6 +106,9 @@ def _check_k(k, n_samples: int) -> None:
         )
 
 
+@validate_params(
+    {"X": ["array-like"], "distances": ["array-like"], "p": _P}, prefer_skip_nested_validation=True
+)
 def densest_rows(X, distances, p: float) -> np.ndarray:
     """Indices of the ``round(p * n)`` rows with the smallest ``distances``, in row order.
 
@@ -107,8 +119,10 @@ def densest_rows(X, distances, p: float) -> np.ndarray:
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-    distances : ndarray of shape (n_samples,)
+    X : array-like of shape (n_samples, n_features)
+        The rows, whose values break ties.
+    distances : array-like of shape (n_samples,)
+        One density estimate per row of ``X``, e.g. from :func:`knn_density`.
     p : float
         Fraction to keep, in (0, 1].
 
@@ -123,13 +137,19 @@ def densest_rows(X, distances, p: float) -> np.ndarray:
     >>> densest_rows(np.array([[3.0], [2.0], [1.0]]), np.array([1.0, 1.0, 5.0]), p=0.34)
     array([1])
     """
+    X = check_array(X, dtype=np.float64)
+    distances = check_array(distances, dtype=np.float64, ensure_2d=False, input_name="distances")
+    if distances.shape != (len(X),):
+        raise ValueError(
+            f"distances must hold one number per row of X, shape ({len(X)},); got shape {distances.shape}."
+        )
     n_kept = max(1, int(np.floor(p * len(distances) + 0.5)))
     keys = [X[:, j] for j in range(X.shape[1] - 1, -1, -1)] + [distances]
     order = np.lexsort(keys)
     return np.sort(order[:n_kept])
 
 
-class DensityFilter(TransformerMixin, BaseEstimator):
+class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """The paper's density filtration ρ(k, p): keep the densest fraction ``p`` of the rows.
 
     Density is estimated by the distance to the ``k``-th nearest neighbour (Section IV of
@@ -144,6 +164,11 @@ class DensityFilter(TransformerMixin, BaseEstimator):
     neighbour there, so ``transform(X)`` after ``fit(X)`` may keep a few more rows than
     ``fit_transform(X)``, just as scikit-learn's ``LocalOutlierFactor`` scores training rows
     differently from new ones.
+
+    The kept rows keep their columns, so :meth:`get_feature_names_out` gives the input's
+    feature names. A pandas DataFrame gives a DataFrame of its kept rows, with their index
+    labels (as :func:`~sklearn.model_selection.train_test_split` keeps the container): after
+    ``set_output(transform="pandas")`` the index tells which rows survived.
 
     Parameters
     ----------
@@ -189,12 +214,7 @@ class DensityFilter(TransformerMixin, BaseEstimator):
     (1920, 9)
     """
 
-    _parameter_constraints = {
-        "k": [Interval(Integral, 1, None, closed="left")],
-        "p": [Interval(Real, 0, 1, closed="right")],
-        "metric": [StrOptions(set(METRICS))],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints = {"k": _K, "p": _P, "metric": _METRIC, "n_jobs": _N_JOBS}
 
     def __init__(self, k=200, p=0.3, metric="euclidean", n_jobs=None):
         self.k = k
@@ -217,7 +237,7 @@ class DensityFilter(TransformerMixin, BaseEstimator):
         self : DensityFilter
         """
         X = validate_data(self, X, dtype=np.float64)
-        _check_k(self.k, len(X))
+        _check_k_below_n_samples(self.k, len(X))
         self.scale_ = column_scale(X, self.metric)
         self._index = _KthNeighbour(X * self.scale_)
         self.distances_ = self._index.query(X * self.scale_, self.k + 1, self.n_jobs)
@@ -236,10 +256,11 @@ class DensityFilter(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_dense : ndarray of shape (n_kept, n_features)
+        X_dense : ndarray or DataFrame of shape (n_kept, n_features)
+            A DataFrame when ``X`` is one, with the index labels of the kept rows.
         """
-        X = check_array(X, dtype=np.float64)
-        return X[self.fit(X).support_]
+        support = self.fit(X).support_
+        return _kept(X, check_array(X, dtype=np.float64), support)
 
     def transform(self, X):
         """Keep the rows of ``X`` at least as dense as the fitted filtration radius.
@@ -250,10 +271,10 @@ class DensityFilter(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_dense : ndarray of shape (n_kept, n_features)
+        X_dense : ndarray or DataFrame of shape (n_kept, n_features)
         """
-        X = self._check_transform_input(X)
-        return X[self._mask(X)]
+        checked = self._check_transform_input(X)
+        return _kept(X, checked, self._mask(checked))
 
     def get_mask(self, X) -> np.ndarray:
         """Boolean mask of the rows of ``X`` that :meth:`transform` keeps.
@@ -278,3 +299,11 @@ class DensityFilter(TransformerMixin, BaseEstimator):
     def _check_transform_input(self, X) -> np.ndarray:
         check_is_fitted(self)
         return validate_data(self, X, dtype=np.float64, reset=False)
+
+
+def _kept(X, checked: np.ndarray, rows: np.ndarray):
+    """``checked[rows]``, or the same rows of ``X`` when it is a DataFrame, index labels kept."""
+    pd = sys.modules.get("pandas")  # None: X cannot be a DataFrame
+    if pd is not None and isinstance(X, pd.DataFrame):
+        return X.iloc[rows]
+    return checked[rows]

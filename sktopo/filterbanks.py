@@ -19,6 +19,7 @@ returned here has rows of zero mean and unit norm, ready to be used as fixed wei
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._validation import Integral, Interval, Real, validate_params
 from .preprocessing import normalize_filters
 
 __all__ = ["gaussian", "klein_bottle", "klein_filter", "primary_circle", "secondary_circles"]
@@ -27,23 +28,55 @@ _OFFSETS = np.array([-1.0, 0.0, 1.0])
 _X, _Y = np.meshgrid(_OFFSETS, _OFFSETS)  # _X varies along a row, _Y down a column
 
 
-def _check_n(n) -> None:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be an int >= 1; got {n!r}.")
+_COUNT = Interval(Integral, 1, None, closed="left")  # refuses booleans
+_ANGLES = ["array-like", Interval(Real, None, None, closed="neither")]
 
 
+def _as_angles(theta, phi) -> list[np.ndarray]:
+    """``theta`` and ``phi`` as float arrays of one length, refusing what is not a finite angle."""
+    arrays = []
+    for name, value in (("theta", theta), ("phi", phi)):
+        try:
+            array = np.atleast_1d(np.asarray(value))
+        except ValueError:
+            raise ValueError(
+                f"{name} must be an angle or a 1-D array of angles; got a ragged sequence."
+            ) from None
+        if array.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold real angles in radians; got dtype {array.dtype}.")
+        if array.ndim != 1 or not len(array):
+            raise ValueError(
+                f"{name} must be an angle or a non-empty 1-D array of angles; got shape {array.shape}."
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} must hold finite angles; got NaN or infinite values.")
+        arrays.append(array.astype(float))
+    lengths = {len(array) for array in arrays} - {1}
+    if len(lengths) > 1:
+        raise ValueError(f"theta and phi must broadcast to one length; got lengths {sorted(lengths)}.")
+    return np.broadcast_arrays(*arrays)
+
+
+@validate_params({"theta": _ANGLES, "phi": _ANGLES}, prefer_skip_nested_validation=True)
 def klein_filter(theta, phi) -> np.ndarray:
     """The Klein-bottle patches at angles ``theta`` (edge direction) and ``phi`` (edge to line).
 
     Parameters
     ----------
-    theta, phi : array-like of shape (n,)
-        Angles in radians; broadcast against each other.
+    theta, phi : float or array-like of shape (n,)
+        Finite angles in radians; broadcast against each other.
 
     Returns
     -------
     filters : ndarray of shape (n, 3, 3)
         Mean-centred, unit-norm patches.
+
+    Raises
+    ------
+    ValueError
+        For angles that are NaN or infinite, empty, not 1-D, or of lengths that do not broadcast.
+    TypeError
+        For angles that are not real numbers.
 
     Examples
     --------
@@ -53,12 +86,13 @@ def klein_filter(theta, phi) -> np.ndarray:
             [-1.,  0.,  1.],
             [-1.,  0.,  1.]]])
     """
-    theta, phi = np.broadcast_arrays(np.atleast_1d(theta), np.atleast_1d(phi))
+    theta, phi = _as_angles(theta, phi)
     t = np.cos(theta)[:, None, None] * _X + np.sin(theta)[:, None, None] * _Y
     raw = np.cos(phi)[:, None, None] * t + np.sin(phi)[:, None, None] * t**2
     return normalize_filters(raw.reshape(len(raw), 9)).reshape(-1, 3, 3)
 
 
+@validate_params({"n": [_COUNT]}, prefer_skip_nested_validation=True)
 def primary_circle(n: int = 64) -> np.ndarray:
     """``n`` linear edge filters at evenly spaced angles ``2 π i / n``: the primary circle.
 
@@ -78,10 +112,10 @@ def primary_circle(n: int = 64) -> np.ndarray:
            [ 0.   ,  0.   ,  0.   ],
            [ 0.408,  0.408,  0.408]])
     """
-    _check_n(n)
     return klein_filter(2 * np.pi * np.arange(n) / n, 0.0)
 
 
+@validate_params({"n": [_COUNT]}, prefer_skip_nested_validation=True)
 def secondary_circles(n: int = 64) -> np.ndarray:
     """``n`` filters on the two secondary circles: ``ceil(n / 2)`` vertical, the rest horizontal.
 
@@ -104,13 +138,13 @@ def secondary_circles(n: int = 64) -> np.ndarray:
            [ 0.236, -0.471,  0.236],
            [ 0.236, -0.471,  0.236]])
     """
-    _check_n(n)
     n_vertical = -(-n // 2)
     phi = np.concatenate([2 * np.pi * np.arange(m) / m for m in (n_vertical, n - n_vertical) if m])
     theta = np.where(np.arange(n) < n_vertical, 0.0, np.pi / 2)
     return klein_filter(theta, phi)
 
 
+@validate_params({"n": [_COUNT]}, prefer_skip_nested_validation=True)
 def klein_bottle(n: int = 64) -> np.ndarray:
     """``n`` filters spread evenly over the Klein bottle (a golden-ratio lattice).
 
@@ -132,11 +166,11 @@ def klein_bottle(n: int = 64) -> np.ndarray:
     >>> klein_bottle(64).shape
     (64, 3, 3)
     """
-    _check_n(n)
     i = np.arange(n)
     return klein_filter(np.pi * (i + 0.5) / n, 2 * np.pi * np.mod(i * (np.sqrt(5) - 1) / 2, 1))
 
 
+@validate_params({"n": [_COUNT], "random_state": ["random_state"]}, prefer_skip_nested_validation=True)
 def gaussian(n: int = 64, random_state=None) -> np.ndarray:
     """``n`` random filters: standard normal pixels, then mean-centred and normalized.
 
@@ -157,6 +191,5 @@ def gaussian(n: int = 64, random_state=None) -> np.ndarray:
     >>> gaussian(5, random_state=0).reshape(5, 9).sum(axis=1).round(12) + 0
     array([0., 0., 0., 0., 0.])
     """
-    _check_n(n)
     raw = check_random_state(random_state).standard_normal((n, 9))
     return normalize_filters(raw).reshape(n, 3, 3)

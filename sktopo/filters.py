@@ -27,24 +27,37 @@ _SOURCES = (
     "path to a saved state_dict, or a kernel array of shape (out_channels, in_channels, h, w)"
 )
 
+#: ``layer``: a 1-based depth among the conv layers (booleans refused), or a layer name.
+_LAYER = [Interval(Integral, 1, None, closed="left"), str]
 
-def _name(key: str) -> str:
+
+def _layer_name(key: str) -> str:
+    """The layer name of a state_dict key or a layer name: ``"conv1.weight"`` -> ``"conv1"``."""
     return key[: -len(".weight")] if key.endswith(".weight") else key
 
 
 def conv_layers(source) -> list[tuple[str, np.ndarray]]:
     """The 4-D conv kernels of ``source``, in depth order, as ``(name, kernel)`` pairs.
 
+    A conv layer is a layer with a 4-D kernel: ``torch.nn.Conv2d`` or ``torch.nn.ConvTranspose2d``.
+    Both count, in a module and in a state_dict alike, because a state_dict cannot tell them
+    apart: so ``layer=2`` names the same layer in a module and in its ``state_dict()``.
+    (``Conv1d`` and ``Conv3d`` kernels are 3-D and 5-D, and are not counted.)
+
     Parameters
     ----------
     source : torch.nn.Module, skorch.NeuralNet, Mapping, str or os.PathLike
-        For a module (or a skorch net's ``module_``) these are its ``torch.nn.Conv2d``
-        layers in registration order; for a state_dict, its 4-D ``*.weight`` tensors in key
-        order (the order ``module.state_dict()`` writes them in).
+        For a module (or a skorch net's ``module_``) these are its ``Conv2d`` and
+        ``ConvTranspose2d`` layers in registration order; for a state_dict, its 4-D
+        ``*.weight`` tensors in key order (the order ``module.state_dict()`` writes them in).
 
     Returns
     -------
-    layers : list of (str, ndarray of shape (out_channels, in_channels, h, w))
+    layers : list of (str, ndarray of shape (out_channels, in_channels / groups, h, w))
+        Kernels in ``Conv2d``'s layout. A module's ``ConvTranspose2d`` kernel, stored input
+        channels first, is transposed to it. A state_dict records neither layer types nor
+        ``groups``: its kernels are taken as they are, as ungrouped ``Conv2d`` kernels.
+        Floating types that numpy lacks (bfloat16, float8) are read as float32, exactly.
 
     Examples
     --------
@@ -54,6 +67,11 @@ def conv_layers(source) -> list[tuple[str, np.ndarray]]:
     >>> [(name, kernel.shape) for name, kernel in conv_layers(net)]
     [('0', (4, 1, 3, 3)), ('2', (2, 4, 5, 5))]
     """
+    return [(name, kernel) for name, kernel, _ in _conv_layers(source)]
+
+
+def _conv_layers(source) -> list[tuple[str, np.ndarray, int]]:
+    """``(name, kernel, groups)`` of each conv layer of ``source``; see :func:`conv_layers`."""
     if isinstance(source, (str, os.PathLike)):
         from .nn import load_state_dict
 
@@ -63,17 +81,40 @@ def conv_layers(source) -> list[tuple[str, np.ndarray]]:
     torch = sys.modules.get("torch")  # None: no torch object can exist
     if torch is not None and isinstance(source, torch.nn.Module):
         return [
-            (name, module.weight.detach().cpu().numpy())
+            (name, _conv2d_layout(module), module.groups)
             for name, module in source.named_modules()
-            if isinstance(module, torch.nn.Conv2d)
+            if isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
         ]
     if isinstance(source, Mapping):
         return [
-            (_name(key), value.detach().cpu().numpy())
+            (_layer_name(key), _as_numpy(value), 1)
             for key, value in source.items()
-            if _is_tensor(value) and value.ndim == 4 and key.endswith("weight")
+            if _is_tensor(value) and value.ndim == 4 and (key == "weight" or key.endswith(".weight"))
         ]
     raise TypeError(f"Cannot read conv layers from a {type(source).__name__}; expected {_SOURCES}.")
+
+
+def _conv2d_layout(module) -> np.ndarray:
+    """The kernel of a ``Conv2d`` or ``ConvTranspose2d`` in ``Conv2d``'s layout.
+
+    ``ConvTranspose2d`` stores ``(in, out / groups, h, w)``: input channel ``i`` of group
+    ``i // (in / groups)`` feeds that group's outputs.
+    """
+    kernel = _as_numpy(module.weight)
+    if not module.transposed:
+        return kernel
+    groups, (n_in, out_per_group, h, w) = module.groups, kernel.shape
+    grouped = kernel.reshape(groups, n_in // groups, out_per_group, h, w).transpose(0, 2, 1, 3, 4)
+    return grouped.reshape(groups * out_per_group, n_in // groups, h, w)
+
+
+def _as_numpy(tensor) -> np.ndarray:
+    """A tensor as a numpy array; floating types numpy lacks (bfloat16, float8) become float32, exactly."""
+    torch = sys.modules["torch"]
+    tensor = tensor.detach().cpu()
+    if tensor.is_floating_point() and tensor.dtype not in (torch.float16, torch.float32, torch.float64):
+        tensor = tensor.float()
+    return tensor.numpy()
 
 
 def _is_skorch_net(obj) -> bool:
@@ -100,26 +141,44 @@ def _fitted_module(net):
     return net.module_
 
 
+@validate_params({"source": "no_validation", "layer": _LAYER}, prefer_skip_nested_validation=True)
 def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
     """Depth, name and kernel of ``layer`` in one source; a kernel array is taken as it is.
 
-    See :func:`extract_spatial_filters` for the sources and ``layer``; raises the same errors.
+    See :func:`extract_spatial_filters` for the sources and ``layer``, and :func:`conv_layers`
+    for the kernel's layout; raises the same errors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filters import layer_kernel
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 5))
+    >>> depth, name, kernel = layer_kernel(net, 2)
+    >>> depth, name, kernel.shape
+    (2, '2', (2, 4, 5, 5))
     """
+    return _select_layer(source, layer)[:3]
+
+
+def _select_layer(source, layer) -> tuple[int | None, str | None, np.ndarray, int]:
+    """:func:`layer_kernel`, with the layer's ``groups`` (1 where the source does not say)."""
     if isinstance(source, np.ndarray) or _is_tensor(source):
-        kernel = np.asarray(source.detach().cpu() if _is_tensor(source) else source)
+        kernel = _as_numpy(source) if _is_tensor(source) else source
         if kernel.ndim != 4:
             raise ValueError(
                 f"A kernel array must have shape (out_channels, in_channels, h, w); got shape {kernel.shape}."
             )
-        return (layer if isinstance(layer, Integral) else None), None, kernel
-    layers = conv_layers(source)
+        return (layer if isinstance(layer, Integral) else None), None, kernel, 1
+    layers = _conv_layers(source)
     if not layers:
-        raise ValueError(f"This {type(source).__name__} has no Conv2d layers (4-D weights).")
+        raise ValueError(
+            f"This {type(source).__name__} has no conv layers (Conv2d or ConvTranspose2d: 4-D weights)."
+        )
+    names = [name for name, _, _ in layers]
     if isinstance(layer, str):
-        names = [name for name, _ in layers]
-        if _name(layer) not in names:
+        if _layer_name(layer) not in names:
             raise ValueError(f"layer={layer!r} is not a conv layer here; its conv layers are {names}.")
-        depth = names.index(_name(layer)) + 1
+        depth = names.index(_layer_name(layer)) + 1
     elif layer > len(layers):
         raise ValueError(
             f"layer={layer} is out of range: this {type(source).__name__} has {len(layers)} "
@@ -127,8 +186,7 @@ def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
         )
     else:
         depth = layer
-    name, kernel = layers[depth - 1]
-    return depth, name, kernel
+    return (depth, *layers[depth - 1])
 
 
 def _as_sources(X) -> list:
@@ -143,15 +201,22 @@ def _as_sources(X) -> list:
     return [X]
 
 
-def _contrast_mask(filters: np.ndarray, tol: float) -> np.ndarray:
+def _low_contrast(filters: np.ndarray, tol: float) -> np.ndarray:
+    """Rows whose contrast (norm after mean-centring) is at most ``tol`` times the median contrast.
+
+    Relative to the pooled cloud, not to each row's own magnitude: a filter of uniform
+    brightness with a little noise on it is dropped here although it is not constant in the
+    sense of :func:`sktopo.preprocessing.constant_rows` (which only catches rows flat up to
+    rounding, and which :func:`~sktopo.preprocessing.normalize_filters` sets to zero).
+    """
     contrast = np.linalg.norm(filters - filters.mean(axis=1, keepdims=True), axis=1)
-    return contrast > tol * np.median(contrast)
+    return contrast <= tol * np.median(contrast)
 
 
 @validate_params(
     {
         "X": "no_validation",
-        "layer": [Interval(Integral, 1, None, closed="left"), str],
+        "layer": _LAYER,
         "drop_constant": ["boolean"],
         "constant_tol": [Interval(Real, 0, None, closed="left")],
     },
@@ -164,18 +229,22 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     ----------
     X : source or list of sources
         Each source is a ``torch.nn.Module``, a fitted skorch ``NeuralNet`` (a fitted
-        :class:`~sktopo.nn.NetworkEnsemble` stands for its networks), a state_dict mapping, a path to a state_dict saved with ``torch.save`` (read with
-        ``weights_only=True``), or a kernel array (numpy or torch) of shape
-        ``(out_channels, in_channels, h, w)``, which is used as it is whatever ``layer`` says
-        (e.g. a :class:`~sktopo.nn.FilterRecorder` snapshot).
+        :class:`~sktopo.nn.NetworkEnsemble` stands for its networks), a state_dict mapping, a
+        path to a state_dict saved with ``torch.save`` (read with ``weights_only=True``), or a
+        kernel array (numpy or torch) of shape ``(out_channels, in_channels, h, w)``, which is
+        used as it is whatever ``layer`` says (e.g. a :class:`~sktopo.nn.FilterRecorder`
+        snapshot).
     layer : int or str, default=1
-        Which conv layer: its 1-based depth among the ``Conv2d`` layers, as in the paper's
-        superscripts (``M^1``), or its name (``"features.0"``; a trailing ``".weight"`` is
-        allowed).
+        Which conv layer: its 1-based depth among the conv layers (``Conv2d`` and
+        ``ConvTranspose2d``, counted alike in a module and in its state_dict: see
+        :func:`conv_layers`), as in the paper's superscripts (``M^1``), or its name
+        (``"features.0"``; a trailing ``".weight"`` is allowed).
     drop_constant : bool, default=False
-        Drop near-constant spatial filters, whose contrast (norm after mean-centring) is at
+        Drop low-contrast spatial filters, whose contrast (norm after mean-centring) is at
         most ``constant_tol`` times the median contrast of the pooled filters. Normalizing such
-        a filter would blow rounding noise up to a unit vector.
+        a filter would blow its noise up to a unit vector. This is relative to the pooled
+        filters, unlike :func:`~sktopo.preprocessing.constant_rows`, which is relative to each
+        row and catches only rows flat up to rounding.
     constant_tol : float, default=1e-3
         Relative contrast below which ``drop_constant`` drops a filter.
 
@@ -187,7 +256,11 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     provenance : pandas.DataFrame
         Aligned with the rows: ``network`` (0-based position in ``X``), ``layer`` (1-based
         depth; missing for a kernel array given with a layer name), ``layer_name``,
-        ``out_channel``, ``in_channel``.
+        ``out_channel`` and ``in_channel``: the index, among the layer's input channels, of
+        the channel the filter reads. For a grouped or depthwise ``Conv2d`` (``groups > 1``)
+        output channel ``o`` reads input channels ``(o // (out / groups)) * (in / groups) + i``.
+        A state_dict or a kernel array does not record ``groups`` and is read as ungrouped:
+        pass the module itself for the true input channels of a grouped layer.
 
     Raises
     ------
@@ -215,32 +288,34 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
 
     rows, frames = [], []
     for network, source in enumerate(_as_sources(X)):
-        depth, name, kernel = layer_kernel(source, layer)
+        depth, name, kernel, groups = _select_layer(source, layer)
         if not np.all(np.isfinite(kernel)):
             raise ValueError(
                 f"Network {network} (position in X), layer {layer!r}: the weights contain NaN or "
                 "infinity; was its training run diverging?"
             )
-        out_channels, in_channels = kernel.shape[:2]
-        rows.append(kernel.reshape(out_channels * in_channels, -1).astype(np.float64))
-        out_channel, in_channel = np.divmod(np.arange(out_channels * in_channels), in_channels)
-        frames.append(_provenance(network, depth, name, out_channel, in_channel, kernel.shape))
+        rows.append(kernel.reshape(kernel.shape[0] * kernel.shape[1], -1).astype(np.float64))
+        frames.append(_provenance(network, depth, name, kernel.shape, groups))
     sizes = sorted({frame.attrs["kernel_size"] for frame in frames})
     if len(sizes) > 1:
         raise ValueError(f"The networks' layer {layer!r} kernels differ in spatial size: {sizes}.")
     filters, provenance = np.concatenate(rows), pd.concat(frames, ignore_index=True)
     provenance.attrs = {"kernel_size": sizes[0]}
     if drop_constant:
-        keep = _contrast_mask(filters, constant_tol)
+        keep = ~_low_contrast(filters, constant_tol)
         filters, provenance = filters[keep], provenance[keep].reset_index(drop=True)
     if not len(filters):
-        raise ValueError("No spatial filters left: every filter was near-constant.")
+        raise ValueError("No spatial filters left: every filter had low contrast (drop_constant=True).")
     return filters, provenance
 
 
-def _provenance(network, depth, name, out_channel, in_channel, shape):
+def _provenance(network, depth, name, shape, groups):
+    """Provenance of the rows of a kernel of ``shape`` in ``Conv2d``'s (out, in / groups, h, w) layout."""
     import pandas as pd
 
+    out_channels, in_per_group = shape[:2]
+    out_channel, in_group_channel = np.divmod(np.arange(out_channels * in_per_group), in_per_group)
+    in_channel = out_channel // (out_channels // groups) * in_per_group + in_group_channel
     frame = pd.DataFrame(
         {
             "network": network,
@@ -260,14 +335,16 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
     The first step of every analysis in the paper: ``100 × M^1_40K(64, 32, 64)`` is
     ``SpatialFilterExtractor(layer=1).fit_transform(networks)`` with 100 trained networks.
     Accepts the same sources as :func:`extract_spatial_filters`; ``fit`` records where each
-    row came from in ``provenance_``.
+    row came from in ``provenance_``. The output columns are named after the weights of the
+    slice (``w0_0``, ``w0_1``, ...: see :meth:`get_feature_names_out`), so
+    ``set_output(transform="pandas")`` works through a whole Pipeline.
 
     Parameters
     ----------
     layer : int or str, default=1
-        1-based depth among the ``Conv2d`` layers, or a layer name.
+        1-based depth among the conv layers (see :func:`conv_layers`), or a layer name.
     drop_constant : bool, default=False
-        Drop near-constant spatial filters (see :func:`extract_spatial_filters`).
+        Drop low-contrast spatial filters (see :func:`extract_spatial_filters`).
     constant_tol : float, default=1e-3
         Relative contrast below which ``drop_constant`` drops a filter.
 
@@ -301,7 +378,7 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "layer": [Interval(Integral, 1, None, closed="left"), str],
+        "layer": _LAYER,
         "drop_constant": ["boolean"],
         "constant_tol": [Interval(Real, 0, None, closed="left")],
     }
@@ -364,6 +441,25 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
                 f"{self.kernel_size_} kernels."
             )
         return filters
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: ``"w{i}_{j}"``, the weight at row i, column j of the slice.
+
+        A 3 × 3 layer gives ``w0_0, w0_1, w0_2, w1_0, ..., w2_2``: each spatial filter is its
+        ``h × w`` slice read row by row, rows and columns counted from 0.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the input is networks, not columns.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects of shape (h * w,)
+        """
+        check_is_fitted(self)
+        h, w = self.kernel_size_
+        return np.asarray([f"w{i}_{j}" for i in range(h) for j in range(w)], dtype=object)
 
     def _fit_extract(self, X) -> np.ndarray:
         filters, self.provenance_ = self._extract(X)

@@ -21,12 +21,18 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from sklearn.utils.validation import check_array
 
+from ._validation import StrOptions, validate_params
+
 __all__ = ["METRICS", "column_scale", "variance_normalized_euclidean"]
 
 #: Metric names accepted by sktopo's estimators.
 METRICS = ("euclidean", "vne")
 
 
+@validate_params(
+    {"X": ["array-like"], "metric": [StrOptions(set(METRICS))]},
+    prefer_skip_nested_validation=True,
+)
 def column_scale(X, metric: str = "vne") -> np.ndarray:
     """Per-column factors that turn ``metric`` on ``X`` into the Euclidean distance.
 
@@ -52,8 +58,6 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     >>> column_scale(np.array([[0.0, 0.0], [4.0, 2.0]]))
     array([0.5, 1. ])
     """
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}; got {metric!r}.")
     X = check_array(X, dtype=np.float64)
     if metric == "euclidean":
         return np.ones(X.shape[1])
@@ -66,6 +70,10 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     return 1.0 / np.where(constant, 1.0, std)
 
 
+@validate_params(
+    {"X": ["array-like"], "Y": ["array-like", None], "variances": ["array-like", None]},
+    prefer_skip_nested_validation=True,
+)
 def variance_normalized_euclidean(X, Y=None, *, variances=None) -> np.ndarray:
     """Pairwise variance-normalized Euclidean distances.
 
@@ -105,10 +113,11 @@ def variance_normalized_euclidean(X, Y=None, *, variances=None) -> np.ndarray:
     if variances is None:
         scale = column_scale(X, "vne")
     else:
-        variances = np.asarray(variances, dtype=np.float64)
+        variances = check_array(variances, dtype=np.float64, ensure_2d=False, input_name="variances")
         if variances.shape != (X.shape[1],) or np.any(variances < 0):
             raise ValueError(
-                f"variances must be {X.shape[1]} non-negative numbers; got shape {variances.shape}."
+                f"variances must hold {X.shape[1]} non-negative numbers, one per column of X; got "
+                f"shape {variances.shape} with smallest value {variances.min():g}."
             )
         scale = 1.0 / np.sqrt(np.where(variances > 0, variances, 1.0))
     return cdist(X * scale, Y * scale)

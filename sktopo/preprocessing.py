@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._validation import fit_context
+from ._validation import Interval, Real, fit_context, validate_params
 
 __all__ = ["FilterNormalizer", "constant_rows", "normalize_filters"]
 
@@ -12,17 +12,22 @@ __all__ = ["FilterNormalizer", "constant_rows", "normalize_filters"]
 CONSTANT_RTOL = 1e-10
 
 
+@validate_params(
+    {"X": ["array-like"], "rtol": [Interval(Real, 0, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def constant_rows(X, rtol: float = CONSTANT_RTOL) -> np.ndarray:
     """Boolean mask of the rows of ``X`` that are constant up to rounding.
 
     A row is constant when the norm of its mean-centred values is at most ``rtol`` times
     ``sqrt(n_features)`` times its largest absolute entry: a relative test, so it does not
-    depend on the scale of the row.
+    depend on the scale of the row. :func:`normalize_filters` sets these rows to zero.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
     rtol : float, default=1e-10
+        Relative tolerance, >= 0.
 
     Returns
     -------
@@ -34,11 +39,30 @@ def constant_rows(X, rtol: float = CONSTANT_RTOL) -> np.ndarray:
     >>> constant_rows([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]])
     array([ True, False])
     """
-    X = check_array(X, dtype=(np.float64, np.float32))
-    centred_norms = np.linalg.norm(X - X.mean(axis=1, keepdims=True), axis=1)
-    return centred_norms <= rtol * np.sqrt(X.shape[1]) * np.abs(X).max(axis=1)
+    X = _scale_rows(check_array(X, dtype=(np.float64, np.float32), copy=True))
+    return _constant_after_scaling(
+        np.linalg.norm(X - X.mean(axis=1, keepdims=True), axis=1), X.shape[1], rtol
+    )
 
 
+def _scale_rows(X: np.ndarray) -> np.ndarray:
+    """Divide each row of ``X``, in place, by its largest absolute entry (zero rows stay zero).
+
+    Done first, so that the squares of tiny rows do not underflow (nor those of huge rows overflow).
+    """
+    scale = np.abs(X).max(axis=1)
+    X /= np.where(scale > 0, scale, 1)[:, None]
+    return X
+
+
+def _constant_after_scaling(
+    centred_norms: np.ndarray, n_features: int, rtol: float = CONSTANT_RTOL
+) -> np.ndarray:
+    """The constant-row rule, for rows scaled by :func:`_scale_rows` (largest entry 1, or all zero)."""
+    return centred_norms <= rtol * np.sqrt(n_features)
+
+
+@validate_params({"X": ["array-like"], "copy": ["boolean"]}, prefer_skip_nested_validation=True)
 def normalize_filters(X, *, copy: bool = True) -> np.ndarray:
     """Mean-centre each row of ``X`` and scale it to unit Euclidean norm.
 
@@ -71,12 +95,10 @@ def normalize_filters(X, *, copy: bool = True) -> np.ndarray:
     array([[-0.7071,  0.    ,  0.7071],
            [ 0.    ,  0.    ,  0.    ]])
     """
-    X = check_array(X, dtype=(np.float64, np.float32), copy=copy)
-    scale = np.abs(X).max(axis=1)
-    X /= np.where(scale > 0, scale, 1)[:, None]  # so that tiny rows do not underflow
+    X = _scale_rows(check_array(X, dtype=(np.float64, np.float32), copy=copy))
     X -= X.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(X, axis=1)
-    constant = norms <= CONSTANT_RTOL * np.sqrt(X.shape[1])
+    constant = _constant_after_scaling(norms, X.shape[1])
     norms[constant] = 1.0
     X[constant] = 0.0
     X /= norms[:, None]

@@ -1,5 +1,6 @@
 """The batched strategy: many networks as one computation, each as if trained alone."""
 
+import contextlib
 import os
 
 import numpy as np
@@ -51,6 +52,8 @@ def test_batched_networks_match_sequential_training(data, spec, kwargs):
         assert max((a - b).abs().max() for a, b in zip(_weights(alone), initial)) > 1e-3  # it did train
         assert ours.history[-1, "train_loss"] == pytest.approx(alone.history[-1, "train_loss"], rel=1e-4)
         np.testing.assert_array_equal(ours.classes_, np.arange(10))
+        # the generator is left where sequential training leaves it: dropout masks drawn alike
+        assert torch.equal(ours.torch_rng_state_["cpu"], alone.torch_rng_state_["cpu"])
 
 
 def test_a_network_does_not_depend_on_its_group(data):
@@ -146,6 +149,22 @@ def test_interrupted_batched_run_keeps_finished_groups(data, tmp_path, monkeypat
         _assert_same_networks(ours, theirs)
 
 
+def test_glibc_malloc_is_tuned_only_on_request(data, monkeypatch):
+    calls = []
+
+    @contextlib.contextmanager
+    def recorded(device):
+        calls.append(device)
+        yield
+
+    monkeypatch.setattr(_batched, "_heap_allocations", recorded)
+    estimator = make_classifier("M(4,0,8)", max_iter=2, batch_size=8)
+    NetworkEnsemble(estimator, n_networks=3, group_size=2).fit(*data)
+    assert calls == []
+    NetworkEnsemble(estimator, n_networks=3, group_size=2, tune_glibc_malloc=True).fit(*data)
+    assert calls == [torch.device("cpu")] * 2
+
+
 def test_progress_bars(data, capsys):
     estimator = make_classifier("M(4,0,8)", max_iter=3, batch_size=8)
     NetworkEnsemble(estimator, n_networks=3, group_size=2, verbose=1).fit(*data)
@@ -159,8 +178,10 @@ def test_checkpoint_manifest_is_the_same_in_every_process(tmp_path):
     import sys
 
     code = (
-        "from sktopo.nn import make_classifier; from sktopo.nn._ensemble import _describe; "
-        "print(_describe(make_classifier('M(4,2,8)', max_iter=3)))"
+        "import json; from sktopo.nn import FilterRecorder, make_classifier; "
+        "from sktopo.nn._ensemble import _describe; "
+        "net = make_classifier('M(4,2,8)', max_iter=3, callbacks=[FilterRecorder(at=[1, 2])]); "
+        "print(json.dumps(_describe(net)))"
     )
     texts = {
         subprocess.run(
@@ -172,4 +193,5 @@ def test_checkpoint_manifest_is_the_same_in_every_process(tmp_path):
         ).stdout
         for seed in range(3)
     }
-    assert len(texts) == 1 and "module__spec" in texts.pop()
+    text = texts.pop()
+    assert not texts and "module__spec" in text and "FilterRecorder" in text and "0x" not in text

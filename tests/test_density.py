@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -52,11 +54,10 @@ def test_keeps_round_p_n_rows_in_original_order(cloud):
     assert np.all(dropped >= density.threshold_)
 
 
-@given(clouds(coarse=True), st.randoms(use_true_random=False))
-def test_kept_rows_do_not_depend_on_row_order(cloud, random):
+@given(clouds(coarse=True), st.data())
+def test_kept_rows_do_not_depend_on_row_order(cloud, data):
     X, k, p = cloud
-    order = list(range(len(X)))
-    random.shuffle(order)
+    order = data.draw(st.permutations(range(len(X))))
     kept = DensityFilter(k=k, p=p).fit_transform(X)
     kept_shuffled = DensityFilter(k=k, p=p).fit_transform(X[order])
     np.testing.assert_array_equal(np.unique(kept, axis=0), np.unique(kept_shuffled, axis=0))
@@ -70,15 +71,23 @@ def test_ties_are_broken_by_row_values():
     np.testing.assert_array_equal(densest_rows(X, distances, p=0.25), [1])
 
 
-@given(st.integers(0, 2**32 - 1))
-def test_keeps_dense_blob_and_drops_far_outliers(seed):
-    rng = np.random.default_rng(seed)
-    blob = rng.normal(scale=0.1, size=(60, 3))
-    outliers = rng.uniform(50, 100, size=(6, 3)) * rng.choice([-1, 1], size=(6, 3))
-    X = rng.permutation(np.vstack([blob, outliers]))
+# Six outliers in six different octants, each coordinate 50 to 100 away from the origin: at
+# least 100 apart from each other and about 50 from a blob that fits in a cube of side 0.6.
+_OCTANTS = list(itertools.product([-1.0, 1.0], repeat=3))
+
+
+@given(
+    arrays(np.float64, (60, 3), elements=st.floats(-0.3, 0.3)),
+    arrays(np.float64, (6, 3), elements=st.floats(50, 100)),
+    st.permutations(_OCTANTS),
+    st.permutations(range(66)),
+)
+def test_keeps_dense_blob_and_drops_far_outliers(blob, magnitudes, octants, order):
+    outliers = magnitudes * np.array(octants[:6])
+    X = np.vstack([blob, outliers])[list(order)]
     density = DensityFilter(k=5, p=0.9).fit(X)
     kept = X[density.support_]
-    assert np.all(np.abs(kept).max(axis=1) < 10)
+    assert np.all(np.abs(kept).max(axis=1) <= 0.3)
     assert len(kept) == 59
     assert not density.get_mask(outliers).any()
 
@@ -112,52 +121,89 @@ def test_parallel_queries_give_the_same_answer():
     np.testing.assert_array_equal(serial.distances_, parallel.distances_)
 
 
-@pytest.mark.parametrize(
-    "params, match",
-    [
-        ({"k": 0}, "'k' parameter"),
-        ({"k": 2.5}, "'k' parameter"),
-        ({"p": 0.0}, "'p' parameter"),
-        ({"p": 1.5}, "'p' parameter"),
-        ({"metric": "cosine"}, "'metric' parameter"),
-        ({"k": 10}, "k=10 must be smaller than n_samples=10"),
-    ],
-)
-def test_bad_parameters(params, match):
-    with pytest.raises(ValueError, match=match):
-        DensityFilter(**{"k": 3, **params}).fit(np.random.default_rng(0).normal(size=(10, 2)))
+_X = np.random.default_rng(0).normal(size=(10, 3))
+
+
+def _fit(X=_X, **params):
+    return DensityFilter(**{"k": 3, **params}).fit(X)
+
+
+def _transform(X):
+    return _fit().transform(X)
+
+
+_BAD_X = [
+    (np.array([[np.nan, 1.0]] * 5), ValueError, "NaN"),
+    (np.array([[np.inf, 1.0]] * 5), ValueError, "infinity"),
+    (np.empty((0, 9)), ValueError, "0 sample"),
+    (np.ones(9), ValueError, "2D array"),
+    (np.ones((5, 3, 3)), ValueError, "dim 3"),
+    ("abc", ValueError, "'X' parameter of knn_density must be an array-like"),
+]
 
 
 @pytest.mark.parametrize(
-    "X, match",
+    "function, kwargs, error, match",
     [
-        (np.array([[np.nan, 1.0]] * 5), "NaN"),
-        (np.array([[np.inf, 1.0]] * 5), "infinity"),
-        (np.empty((0, 9)), "0 sample"),
-        (np.ones(9), "2D array"),
-        (np.ones((5, 3, 3)), "dim 3"),
+        *[(_fit, {"k": k}, ValueError, "'k' parameter of DensityFilter") for k in (0, -1, 2.5, True, "2")],
+        *[(_fit, {"p": p}, ValueError, "'p' parameter of DensityFilter") for p in (0, 0.0, 1.5, -0.1, True)],
+        (
+            _fit,
+            {"metric": "manhattan"},
+            ValueError,
+            "'metric' parameter of DensityFilter must be a str among",
+        ),
+        *[
+            (_fit, {"n_jobs": n}, ValueError, "'n_jobs' parameter of DensityFilter")
+            for n in ("2", 0, True, 1.0)
+        ],
+        (_fit, {"k": 10}, ValueError, "k=10 must be smaller than n_samples=10"),
+        *[
+            (knn_density, {"X": _X, "k": k}, ValueError, "'k' parameter of knn_density")
+            for k in (0, 1.5, True)
+        ],
+        (knn_density, {"X": _X, "k": 10}, ValueError, "k=10 must be smaller than n_samples=10"),
+        (
+            knn_density,
+            {"X": _X, "k": 2, "metric": "manhattan"},
+            ValueError,
+            "'metric' parameter of knn_density",
+        ),
+        (knn_density, {"X": _X, "k": 2, "n_jobs": "2"}, ValueError, "'n_jobs' parameter of knn_density"),
+        *[(knn_density, {"X": X, "k": 2}, error, match) for X, error, match in _BAD_X],
+        *[(_fit, {"X": X, "k": 2}, error, match) for X, error, match in _BAD_X[:5]],
+        (_transform, {"X": np.ones((4, 2))}, ValueError, "3 features"),
+        (_transform, {"X": np.full((4, 3), np.nan)}, ValueError, "NaN"),
+        *[
+            (
+                densest_rows,
+                {"X": _X, "distances": np.ones(10), "p": p},
+                ValueError,
+                "'p' parameter of densest_rows",
+            )
+            for p in (0, 1.5, True)
+        ],
+        (
+            densest_rows,
+            {"X": _X, "distances": np.ones(9), "p": 0.5},
+            ValueError,
+            "distances must hold one number per row of X, shape \\(10,\\); got shape \\(9,\\)",
+        ),
+        (
+            densest_rows,
+            {"X": _X, "distances": np.ones((10, 2)), "p": 0.5},
+            ValueError,
+            "got shape \\(10, 2\\)",
+        ),
+        (densest_rows, {"X": _X[0], "distances": np.ones(3), "p": 0.5}, ValueError, "2D array"),
+        (
+            densest_rows,
+            {"X": _X, "distances": np.full(10, np.nan), "p": 0.5},
+            ValueError,
+            "distances contains NaN",
+        ),
     ],
 )
-def test_bad_input(X, match):
-    with pytest.raises(ValueError, match=match):
-        DensityFilter(k=2).fit(X)
-    with pytest.raises(ValueError, match=match):
-        knn_density(X, k=2)
-
-
-def test_knn_density_bad_arguments():
-    X = np.zeros((5, 2))
-    with pytest.raises(ValueError, match="k must be an int >= 1"):
-        knn_density(X, k=0)
-    with pytest.raises(ValueError, match="k=5 must be smaller than n_samples=5"):
-        knn_density(X, k=5)
-    with pytest.raises(ValueError, match="metric must be one of"):
-        knn_density(X, k=1, metric="cosine")
-
-
-def test_transform_checks_its_input():
-    density = DensityFilter(k=2).fit(np.random.default_rng(0).normal(size=(10, 3)))
-    with pytest.raises(ValueError, match="3 features"):
-        density.transform(np.ones((4, 2)))
-    with pytest.raises(ValueError, match="NaN"):
-        density.transform(np.full((4, 3), np.nan))
+def test_bad_input(function, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        function(**kwargs)

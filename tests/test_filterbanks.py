@@ -1,5 +1,8 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from sktopo import filterbanks
 from sktopo.filterbanks import klein_filter, primary_circle, secondary_circles
@@ -42,9 +45,17 @@ def test_secondary_circles_meet_the_primary_circle_twice_each():
     np.testing.assert_allclose(np.ptp(vertical.reshape(4, 3, 3), axis=1), 0, atol=1e-12)
 
 
-def test_klein_bottle_identification():
-    theta, phi = np.linspace(0, 3, 7), np.linspace(-2, 5, 7)
-    np.testing.assert_allclose(klein_filter(theta + np.pi, np.pi - phi), klein_filter(theta, phi), atol=1e-12)
+ANGLES = arrays(float, st.integers(1, 20), elements=st.floats(-10, 10))
+
+
+@given(theta=ANGLES, phi=st.floats(-10, 10))
+def test_klein_bottle_identification_and_periods(theta, phi):
+    filters = klein_filter(theta, phi)
+    flat = filters.reshape(len(theta), 9)
+    np.testing.assert_allclose(flat.sum(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(flat, axis=1), 1)
+    np.testing.assert_allclose(klein_filter(theta + np.pi, np.pi - phi), filters, atol=1e-12)
+    np.testing.assert_allclose(klein_filter(theta + 2 * np.pi, phi - 2 * np.pi), filters, atol=1e-12)
 
 
 def test_klein_bottle_bank_has_no_repeats():
@@ -53,11 +64,46 @@ def test_klein_bottle_bank_has_no_repeats():
     assert distances.min() > 0.05
 
 
-def test_gaussian_is_reproducible():
-    np.testing.assert_array_equal(filterbanks.gaussian(5, 3), filterbanks.gaussian(5, 3))
+@given(n=st.integers(1, 50), seed=st.integers(0, 2**32 - 2))
+def test_gaussian_is_reproducible(n, seed):
+    np.testing.assert_array_equal(filterbanks.gaussian(n, seed), filterbanks.gaussian(n, seed))
+    assert n == 1 or not np.array_equal(filterbanks.gaussian(n, seed), filterbanks.gaussian(n, seed + 1))
 
 
-@pytest.mark.parametrize("n", [0, -1, 2.0, True, "8"])
-def test_bad_n(n):
-    with pytest.raises(ValueError, match="n must be an int >= 1"):
-        primary_circle(n)
+@pytest.mark.parametrize(
+    "function, kwargs, error, match",
+    [
+        *[
+            (bank, {"n": n}, ValueError, "'n' parameter")
+            for bank in (primary_circle, secondary_circles, filterbanks.klein_bottle, filterbanks.gaussian)
+            for n in (0, -1, True, 2.5, 2.0, "8", None)
+        ],
+        (filterbanks.gaussian, {"random_state": "x"}, ValueError, "'random_state' parameter"),
+        (klein_filter, {"theta": np.nan, "phi": 0.0}, ValueError, "'theta' parameter"),
+        (klein_filter, {"theta": 0.0, "phi": np.inf}, ValueError, "'phi' parameter"),
+        (klein_filter, {"theta": True, "phi": 0.0}, ValueError, "'theta' parameter"),
+        (klein_filter, {"theta": "0", "phi": 0.0}, ValueError, "'theta' parameter"),
+        (klein_filter, {"theta": [0.0, np.nan], "phi": 0.0}, ValueError, "theta must hold finite angles"),
+        (klein_filter, {"theta": 0.0, "phi": [-np.inf]}, ValueError, "phi must hold finite angles"),
+        (
+            klein_filter,
+            {"theta": [0.0, 1.0, 2.0], "phi": [0.0, 1.0]},
+            ValueError,
+            "theta and phi must broadcast",
+        ),
+        (
+            klein_filter,
+            {"theta": [[0.0, 1.0]], "phi": 0.0},
+            ValueError,
+            "theta must be an angle or a non-empty 1-D",
+        ),
+        (klein_filter, {"theta": [], "phi": 0.0}, ValueError, "theta must be an angle or a non-empty 1-D"),
+        (klein_filter, {"theta": [[0.0], [1.0, 2.0]], "phi": 0.0}, ValueError, "theta .* ragged"),
+        (klein_filter, {"theta": 0.0, "phi": ["a"]}, TypeError, "phi must hold real angles"),
+        (klein_filter, {"theta": [True], "phi": 0.0}, TypeError, "theta must hold real angles"),
+        (klein_filter, {"theta": [1j], "phi": 0.0}, TypeError, "theta must hold real angles"),
+    ],
+)
+def test_bad_input(function, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        function(**kwargs)

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from skorch import NeuralNetClassifier
 
 from sktopo import SpatialFilterExtractor
-from sktopo.filters import conv_layers, extract_spatial_filters
+from sktopo.filters import conv_layers, extract_spatial_filters, layer_kernel
 from sktopo.nn import load_state_dict
 
 
@@ -55,11 +56,6 @@ def test_skorch_net_gives_its_exact_weights():
     np.testing.assert_array_equal(filters, _expected(net.module_.conv1.weight))
 
 
-def test_unfitted_skorch_net_is_refused():
-    with pytest.raises(ValueError, match="not initialized"):
-        extract_spatial_filters(NeuralNetClassifier(TwoConv))
-
-
 def test_state_dict_and_file_give_exact_weights(model, tmp_path):
     path = tmp_path / "weights.pt"
     torch.save(model.state_dict(), path)
@@ -91,27 +87,6 @@ def test_hostile_pickle_is_refused_without_running(tmp_path):
     with pytest.raises(ValueError, match="Cannot read a state_dict"):
         load_state_dict(path)
     assert not marker.exists()
-
-
-def test_whole_model_file_is_refused(model, tmp_path):
-    path = tmp_path / "model.pt"
-    torch.save(model, path)
-    with pytest.raises(ValueError, match="save the state_dict"):
-        extract_spatial_filters(path)
-
-
-@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
-@pytest.mark.parametrize("content", [b"", b"not a torch file", b"\x80\x04K\x01."])
-def test_unreadable_files(tmp_path, content):
-    path = tmp_path / "bad.pt"
-    path.write_bytes(content)
-    with pytest.raises(ValueError, match=r"bad\.pt"):
-        extract_spatial_filters(path)
-
-
-def test_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"missing\.pt"):
-        extract_spatial_filters(tmp_path / "missing.pt")
 
 
 def test_pooling_over_networks_and_kernel_arrays(model):
@@ -152,34 +127,84 @@ def test_drop_constant():
         extract_spatial_filters(np.zeros((2, 1, 3, 3)), drop_constant=True)
 
 
+@pytest.fixture
+def named(model, tmp_path):
+    """The sources that the table below names in angle brackets."""
+    files = {"empty.pt": b"", "text.pt": b"not a torch file", "int.pt": b"\x80\x04K\x01."}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    torch.save(model, tmp_path / "model.pt")
+    paths = {f"<{name}>": tmp_path / name for name in [*files, "model.pt", "missing.pt"]}
+    return {
+        "<model>": model,
+        "<mixed>": [np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 5, 5))],
+        "<unfitted skorch>": NeuralNetClassifier(TwoConv),
+        **paths,
+    }
+
+
+def _fit(X, **params):
+    return SpatialFilterExtractor(**params).fit(X)
+
+
+def _unfitted_feature_names():
+    return SpatialFilterExtractor().get_feature_names_out()
+
+
+_KERNEL = np.zeros((2, 1, 3, 3))
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 @pytest.mark.parametrize(
-    "X, layer, error, match",
+    "function, kwargs, error, match",
     [
-        ("model", 3, ValueError, "layer=3 is out of range: this TwoConv has 2 conv"),
-        ("model", "head", ValueError, "'head' is not a conv layer here"),
-        ("model", 0, ValueError, "'layer' parameter"),
-        ("model", 1.0, ValueError, "'layer' parameter"),
-        (torch.nn.Linear(3, 2), 1, ValueError, "has no Conv2d layers"),
-        ({"fc.weight": torch.zeros(2, 3)}, 1, ValueError, "has no Conv2d layers"),
-        (np.zeros((3, 3)), 1, ValueError, "shape \\(out_channels, in_channels, h, w\\)"),
-        ([], 1, ValueError, "empty list"),
-        (42, 1, TypeError, "Cannot read conv layers from a int"),
-        ("mixed", 1, ValueError, "differ in spatial size"),
-        (np.full((2, 1, 3, 3), np.nan), 1, ValueError, "Network 0 .* NaN or infinity"),
+        (_fit, {"X": "<model>", "layer": 3}, ValueError, "layer=3 is out of range: this TwoConv has 2 conv"),
+        (layer_kernel, {"source": "<model>", "layer": 3}, ValueError, "layer=3 is out of range"),
+        (_fit, {"X": "<model>", "layer": "head"}, ValueError, "'head' is not a conv layer here"),
+        *[
+            (function, {key: "<model>", "layer": layer}, ValueError, f"'layer' parameter of {name}")
+            for function, key, name in [
+                (_fit, "X", "SpatialFilterExtractor"),
+                (extract_spatial_filters, "X", "extract_spatial_filters"),
+                (layer_kernel, "source", "layer_kernel"),
+            ]
+            for layer in (0, -1, True, 1.0, None)
+        ],
+        (layer_kernel, {"source": _KERNEL, "layer": 0}, ValueError, "'layer' parameter of layer_kernel"),
+        (_fit, {"X": _KERNEL, "drop_constant": "yes"}, ValueError, "'drop_constant' parameter"),
         (
-            [np.zeros((2, 1, 3, 3)), np.full((2, 1, 3, 3), np.inf)],
-            1,
+            extract_spatial_filters,
+            {"X": _KERNEL, "drop_constant": 1},
             ValueError,
-            "Network 1 .* NaN or infinity",
+            "'drop_constant' parameter",
         ),
+        (_fit, {"X": _KERNEL, "constant_tol": -1.0}, ValueError, "'constant_tol' parameter"),
+        (_fit, {"X": torch.nn.Linear(3, 2)}, ValueError, "has no conv layers"),
+        (_fit, {"X": {"fc.weight": torch.zeros(2, 3)}}, ValueError, "has no conv layers"),
+        (_fit, {"X": np.zeros((3, 3))}, ValueError, "shape \\(out_channels, in_channels, h, w\\)"),
+        (_fit, {"X": []}, ValueError, "empty list"),
+        (_fit, {"X": 42}, TypeError, "Cannot read conv layers from a int"),
+        (conv_layers, {"source": 42}, TypeError, "Cannot read conv layers from a int"),
+        (_fit, {"X": "<mixed>"}, ValueError, "differ in spatial size"),
+        (_fit, {"X": np.full((2, 1, 3, 3), np.nan)}, ValueError, "Network 0 .* NaN or infinity"),
+        (_fit, {"X": [_KERNEL, np.full((2, 1, 3, 3), np.inf)]}, ValueError, "Network 1 .* NaN or infinity"),
+        (_fit, {"X": np.zeros((2, 1, 3, 3)), "drop_constant": True}, ValueError, "No spatial filters left"),
+        (_fit, {"X": "<unfitted skorch>"}, ValueError, "not initialized"),
+        *[
+            (_fit, {"X": f"<{name}>"}, ValueError, name.replace(".", "\\."))
+            for name in ["empty.pt", "text.pt", "int.pt"]
+        ],
+        (_fit, {"X": "<model.pt>"}, ValueError, "save the state_dict"),
+        (_fit, {"X": "<missing.pt>"}, FileNotFoundError, "missing\\.pt"),
+        (_unfitted_feature_names, {}, NotFittedError, "not fitted"),
     ],
 )
-def test_bad_input(model, X, layer, error, match):
-    named = {"model": model, "mixed": [np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 5, 5))]}
-    if isinstance(X, str):
-        X = named[X]
+def test_bad_input(named, function, kwargs, error, match):
+    kwargs = {
+        key: named.get(value, value) if isinstance(value, str) else value for key, value in kwargs.items()
+    }
     with pytest.raises(error, match=match):
-        SpatialFilterExtractor(layer=layer).fit(X)
+        function(**kwargs)
 
 
 def test_transform_checks_kernel_size(model):
@@ -193,3 +218,80 @@ def test_clone_and_params():
     extractor = SpatialFilterExtractor(layer="conv1", drop_constant=True)
     assert clone(extractor).get_params() == extractor.get_params()
     assert clone(extractor).set_params(layer=2).layer == 2
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        torch.nn.Conv2d(4, 6, 3),
+        torch.nn.Conv2d(4, 6, 3, groups=2),
+        torch.nn.Conv2d(3, 3, 3, groups=3),  # depthwise
+        torch.nn.Conv2d(3, 6, 3, groups=3),  # depthwise, two outputs per input
+        torch.nn.ConvTranspose2d(2, 3, 3),
+        torch.nn.ConvTranspose2d(4, 6, 3, groups=2),
+    ],
+    ids=repr,
+)
+def test_in_channel_is_the_input_channel_the_filter_reads(layer):
+    # Reference: torch itself. Input channel c alone carries an image R; output channel o then
+    # answers sum(filter * R) for a conv, or the filter itself for a transposed conv on a 1 × 1
+    # input, exactly when the filter of row (o, c) is the one that reads channel c.
+    torch.manual_seed(0)
+    filters, provenance = extract_spatial_filters(layer)
+    assert len(filters) == layer.out_channels * layer.in_channels // layer.groups
+    assert sorted(set(provenance.in_channel)) == list(range(layer.in_channels))
+    size = 1 if layer.transposed else 3
+    for f, o, c in zip(filters, provenance.out_channel, provenance.in_channel):
+        x = torch.zeros(1, layer.in_channels, size, size, dtype=torch.float64)
+        x[0, c] = torch.from_numpy(np.arange(1.0, size * size + 1).reshape(size, size))
+        with torch.no_grad():
+            response = (layer.double()(x) - layer.bias.double()[:, None, None])[0, o].numpy()
+        expected = f.reshape(3, 3) if layer.transposed else (f * x[0, c].numpy().ravel()).sum()
+        np.testing.assert_allclose(response, expected, rtol=1e-12, atol=1e-12)
+
+
+class FirstNotConv2d(torch.nn.Module):
+    def __init__(self, first):
+        super().__init__()
+        self.first = first
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+        self.bn = torch.nn.BatchNorm2d(4)
+        self.last = torch.nn.Conv2d(4, 2, 5)
+
+
+@pytest.mark.parametrize(
+    "first, names",
+    [
+        (torch.nn.ConvTranspose2d(5, 3, 3), ["first", "conv", "last"]),
+        (torch.nn.Conv1d(5, 3, 3), ["conv", "last"]),
+        (torch.nn.Conv3d(5, 3, 3), ["conv", "last"]),
+    ],
+)
+def test_module_and_its_state_dict_agree_on_layer_depths(first, names):
+    model = FirstNotConv2d(first)
+    assert [name for name, _ in conv_layers(model)] == names
+    assert [name for name, _ in conv_layers(model.state_dict())] == names
+    for depth, name in enumerate(names, start=1):
+        assert layer_kernel(model, depth)[:2] == layer_kernel(model.state_dict(), depth)[:2] == (depth, name)
+    np.testing.assert_array_equal(
+        extract_spatial_filters(model, layer=names.index("conv") + 1)[0],
+        extract_spatial_filters(model.state_dict(), layer=names.index("conv") + 1)[0],
+    )
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_half_precision_weights_are_read_exactly(model, dtype):
+    model = model.to(dtype)
+    expected = model.conv1.weight.detach().float().numpy().reshape(8, 9).astype(np.float64)
+    for source in (model, model.state_dict(), model.conv1.weight):
+        filters, _ = extract_spatial_filters(source, layer=1)
+        assert filters.dtype == np.float64
+        np.testing.assert_array_equal(filters, expected)
+
+
+def test_feature_names_name_each_weight_of_the_slice():
+    extractor = SpatialFilterExtractor().fit(np.zeros((2, 1, 2, 3)))
+    assert extractor.get_feature_names_out().tolist() == ["w0_0", "w0_1", "w0_2", "w1_0", "w1_1", "w1_2"]
+    kernel = np.arange(6.0).reshape(1, 1, 2, 3)
+    row = dict(zip(extractor.get_feature_names_out(), extractor.transform(kernel)[0]))
+    assert row["w1_0"] == kernel[0, 0, 1, 0]

@@ -1,20 +1,27 @@
+import functools
+import warnings
+
 import numpy as np
 import persim
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from ripser import ripser
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 
+import sktopo.homology
 from sktopo import DensityFilter, FilterNormalizer, PersistenceScorer
 from sktopo.datasets import make_circle_filters, make_klein_filters, make_three_circle_filters
 from sktopo.homology import (
+    SHAPES_BY_BETTI,
     betti_from_diagrams,
     betti_numbers,
+    check_diagram,
     greedy_landmarks,
-    identify_model,
+    identify_shape,
     persistence_diagrams,
     refine_births,
     top_lifetime,
@@ -29,43 +36,87 @@ def _torus(n, seed, noise=0.03):
     return np.column_stack([np.cos(a), np.sin(a), np.cos(b), np.sin(b)]) + noise * rng.standard_normal((n, 4))
 
 
-@pytest.fixture(scope="module")
-def clouds():
-    rng = np.random.default_rng(0)
-    return {
-        "circle": normalize_filters(make_circle_filters(3000, noise=0.1, random_state=0)),
-        "klein bottle": normalize_filters(make_klein_filters(6000, noise=0.05, random_state=0)),
-        "three circles": normalize_filters(make_three_circle_filters(3000, noise=0.05, random_state=0)),
-        "torus": _torus(3000, 0),
-        "gaussian": rng.normal(size=(3000, 9)),
-        "two blobs": np.vstack([rng.normal(size=(500, 9)) * 0.1, rng.normal(size=(500, 9)) * 0.1 + 5]),
-    }
+def _two_blobs(n, seed):
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal(size=(n // 2, 9)) * 0.1, rng.normal(size=(n - n // 2, 9)) * 0.1 + 5])
 
 
-@pytest.mark.parametrize(
-    "name, z2, z3",
-    [
-        ("circle", [1, 1], [1, 1]),
-        ("klein bottle", [1, 2], [1, 1]),  # H1 of the Klein bottle: Z + Z/2
-        ("torus", [1, 2], [1, 2]),
-        ("three circles", [1, 5], [1, 5]),  # 4 meeting points, 8 arcs: 8 - 4 + 1
-        ("gaussian", [1, 0], [1, 0]),
-        ("two blobs", [2, 0], [2, 0]),
-    ],
-)
-def test_betti_numbers_over_z2_and_z3(clouds, name, z2, z3):
-    assert betti_numbers(clouds[name], coeff=2, n_landmarks=300) == z2
-    assert betti_numbers(clouds[name], coeff=3, n_landmarks=300) == z3
+_MAKERS = {
+    "circle": lambda n, seed: normalize_filters(make_circle_filters(n, noise=0.1, random_state=seed)),
+    "klein bottle": lambda n, seed: normalize_filters(make_klein_filters(n, noise=0.05, random_state=seed)),
+    "three circles": lambda n, seed: normalize_filters(
+        make_three_circle_filters(n, noise=0.05, random_state=seed)
+    ),
+    "torus": _torus,
+    "gaussian": lambda n, seed: np.random.default_rng(seed).normal(size=(n, 9)),
+    "two blobs": _two_blobs,
+}
+
+# Betti numbers (b0, b1) over Z/2 and over Z/3.
+_BETTI = {
+    "circle": ([1, 1], [1, 1]),
+    "klein bottle": ([1, 2], [1, 1]),  # H1 of the Klein bottle: Z + Z/2
+    "torus": ([1, 2], [1, 2]),
+    "three circles": ([1, 5], [1, 5]),  # 4 meeting points, 8 arcs: 8 - 4 + 1
+    "gaussian": ([1, 0], [1, 0]),
+    "two blobs": ([2, 0], [2, 0]),
+}
+
+# Where the gap rule of betti_from_diagrams reads the wrong rank (issue 10 replaces the rule).
+_GAP_RULE_FAILS = {("klein bottle", 1000, 0)}  # H1 over Z/3 read as 2, not 1: named a torus
 
 
-@pytest.mark.parametrize("name", ["circle", "klein bottle", "torus", "three circles"])
-def test_identify_model(clouds, name):
-    assert identify_model(clouds[name], n_landmarks=300) == name
+def _shape_case(name, size, seed):
+    fails = (name, size, seed) in _GAP_RULE_FAILS
+    marks = (
+        [pytest.mark.xfail(strict=True, reason="gap rule reads a wrong rank, see issue 10")] if fails else []
+    )
+    return pytest.param(name, size, seed, marks=marks, id=f"{name}-{size}-seed{seed}")
 
 
-@pytest.mark.parametrize("name", ["gaussian", "two blobs"])
-def test_identify_no_model(clouds, name):
-    assert identify_model(clouds[name], n_landmarks=300) == "none"
+_SHAPE_CASES = [
+    _shape_case(name, size, seed) for name in _MAKERS for size in (1000, 3000) for seed in (0, 1, 2)
+]
+
+
+@functools.cache
+def _cloud(name, size, seed):
+    return _MAKERS[name](size, seed)
+
+
+_DIAGRAMS = {}
+
+
+@pytest.fixture
+def shared_persistence(monkeypatch):
+    """The shape tests compute each cloud's diagrams once: the naming reuses the Betti test's."""
+
+    def remembered(X, maxdim, coeff, **kwargs):
+        key = (id(X), maxdim, coeff, tuple(sorted(kwargs.items())))  # clouds live in _cloud's cache
+        if key not in _DIAGRAMS:
+            _DIAGRAMS[key] = persistence_diagrams(X, maxdim, coeff, **kwargs)
+        return _DIAGRAMS[key]
+
+    monkeypatch.setattr(sktopo.homology._betti, "persistence_diagrams", remembered)
+
+
+@pytest.mark.parametrize("name, size, seed", _SHAPE_CASES)
+def test_betti_numbers_over_z2_and_z3(shared_persistence, name, size, seed):
+    X = _cloud(name, size, seed)
+    z2, z3 = (betti_numbers(X, coeff=coeff, n_landmarks=300) for coeff in (2, 3))
+    assert (z2, z3) == _BETTI[name]
+
+
+@pytest.mark.parametrize("name, size, seed", _SHAPE_CASES)
+def test_identify_shape(shared_persistence, name, size, seed):
+    expected = name if name in SHAPES_BY_BETTI.values() else "none"
+    assert identify_shape(_cloud(name, size, seed), n_landmarks=300) == expected
+
+
+@pytest.mark.parametrize("old, new", [("identify_model", identify_shape), ("MODELS", SHAPES_BY_BETTI)])
+def test_old_names_warn(old, new):
+    with pytest.warns(FutureWarning, match=f"{old} was renamed"):
+        assert getattr(sktopo.homology, old) is new
 
 
 def test_exact_when_every_row_is_a_landmark():
@@ -82,32 +133,41 @@ def _bottleneck(a, b):
     return persim.bottleneck(*finite)
 
 
-@given(st.integers(0, 2**32 - 1), st.integers(10, 60), st.booleans(), st.sampled_from([None, "auto"]))
-def test_certified_bound_holds(seed, n_landmarks, centre, exact_below):
+_CLOUDS = arrays(np.float64, st.tuples(st.integers(1, 60), st.integers(1, 4)), elements=st.floats(-1, 1))
+
+
+@pytest.mark.filterwarnings("ignore:The input (point cloud has more columns|matrix is square)")  # ripser's
+@given(_CLOUDS, st.integers(1, 60), st.booleans(), st.sampled_from([None, "auto"]))
+def test_certified_bound_holds(X, n_landmarks, centre, exact_below):
     """Bottleneck distance to ripser.py's exact diagrams never exceeds the returned bound."""
-    rng = np.random.default_rng(seed)
-    X = normalize_filters(make_circle_filters(120, noise=rng.uniform(0, 0.5), random_state=seed % 1000))
     exact = ripser(X, maxdim=1)["dgms"]
     approx = persistence_diagrams(X, n_landmarks=n_landmarks, centre=centre, exact_below=exact_below)
-    for dim in (0, 1):
-        assert _bottleneck(exact[dim], approx.diagrams[dim]) <= approx.bound + 1e-9
+    for dim in (0, 1):  # ripser's distances are single precision, with rounding of about 1e-8
+        assert _bottleneck(exact[dim], approx.diagrams[dim]) <= approx.bound + 1e-6
     distances = np.linalg.norm(X[:, None] - X[approx.landmarks][None], axis=2).min(axis=1)
     assert approx.bound == pytest.approx((1 if centre else 2) * distances.max())
 
 
-@given(st.integers(0, 2**32 - 1), st.integers(15, 40))
-def test_refined_births_keep_the_bound_and_are_exact(seed, n_landmarks):
-    X = normalize_filters(make_circle_filters(150, noise=0.08, random_state=seed % 1000))
+_N = 100
+
+
+@given(
+    arrays(np.float64, _N, elements=st.floats(0, 1)),  # where each point lies in its arc of 2 pi / _N
+    arrays(np.float64, _N, elements=st.floats(-0.05, 0.05)),  # radial noise
+    st.integers(30, 60),
+)
+def test_refined_birth_of_the_circle_is_exact(position, radial, n_landmarks):
+    t = 2 * np.pi * (np.arange(_N) + position) / _N
+    X = (1 + radial)[:, None] * np.column_stack([np.cos(t), np.sin(t)])
     exact = ripser(X, maxdim=1)["dgms"][1]
     plain = persistence_diagrams(X, n_landmarks=n_landmarks)
     refined = persistence_diagrams(X, n_landmarks=n_landmarks, exact_below="auto")
     assert refined.bound == plain.bound
     top = exact[np.argmax(exact[:, 1] - exact[:, 0])]
     ours = refined.diagrams[1][np.argmax(refined.diagrams[1][:, 1] - refined.diagrams[1][:, 0])]
-    assert np.all(np.abs(ours - top) <= refined.bound + 1e-9)
+    assert ours[0] == top[0] and abs(ours[1] - top[1]) <= refined.bound + 1e-9
     changed = refined.diagrams[1][:, 0] != plain.diagrams[1][:, 0]
-    if changed.any():  # a refined birth is the exact birth of the circle
-        assert refined.diagrams[1][changed, 0] == pytest.approx([top[0]])
+    assert np.isin(refined.diagrams[1][changed, 0], exact[:, 0]).all()
 
 
 def test_refine_births_only_where_forced():
@@ -135,13 +195,34 @@ def test_greedy_landmarks_cover_and_ignore_row_order():
     order = np.random.default_rng(1).permutation(200)
     shuffled, _ = greedy_landmarks(X[order], 20)
     np.testing.assert_array_equal(order[shuffled], landmarks)
+    every, radii = greedy_landmarks(X[:5], 10, first=4)
+    assert sorted(every.tolist()) == [0, 1, 2, 3, 4] and every[0] == 4 and radii[-1] == 0
+
+
+@pytest.mark.parametrize("shape", [(3, 9), (9, 9), (30, 2)])
+def test_few_landmarks_in_many_dimensions_raise_no_ripser_warning(shape):
+    X = np.random.default_rng(0).normal(size=shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        persistence_diagrams(X, n_landmarks=2, exact_below="auto")
+        persistence_diagrams(X, n_landmarks=None)
+
+
+def test_every_prime_coefficient_and_numpy_integers_are_accepted():
+    X = normalize_filters(make_circle_filters(100, noise=0.05, random_state=0))
+    for coeff in (2, 3, 5, 7, np.int64(11)):
+        assert (
+            round(top_lifetime(persistence_diagrams(X, coeff=coeff, n_landmarks=np.int64(50)).diagrams[1]), 1)
+            > 1
+        )
 
 
 def test_betti_gap_rule():
     h0 = np.array([[0, 0.3], [0, 0.32], [0, 5.0], [0, np.inf]])
     h1 = np.array([[0.1, 0.3], [0.2, 0.55], [0.1, 0.2]])
     assert betti_from_diagrams([h0, h1]) == [2, 1]  # 5.0 stands out; 0.45 > 0.32, the scale
-    assert betti_from_diagrams([np.array([[0, np.inf]]), np.empty((0, 2))]) == [1, 0]
+    assert betti_from_diagrams((np.array([[0, np.inf]]), np.empty((0, 2)))) == [1, 0]
+    assert top_lifetime(np.empty((0, 2))) == 0.0 and top_lifetime([[0.0, np.inf], [1.0, 1.0]]) == 0.0
 
 
 def test_scorer_estimator():
@@ -180,36 +261,174 @@ def test_scoring_callable():
     assert np.all(search.cv_results_["mean_test_score"] > 1)
 
 
+def _fit_scorer(X, **params):
+    return PersistenceScorer(**params).fit(X)
+
+
+def _score_scorer(X):
+    return PersistenceScorer(n_landmarks=2).fit(np.ones((5, 2))).score(X)
+
+
+_X = np.arange(10.0).reshape(5, 2)
+_NAN, _INF = np.array([[0.0, 1.0], [np.nan, 1.0]]), np.array([[0.0, 1.0], [np.inf, 1.0]])
+_H0 = np.array([[0.0, np.inf]])
+_PRIME = "must be a prime number such as 2 or 3. Got"
+
+
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "func, kwargs, error, match",
     [
-        ({"maxdim": -1}, "maxdim must be"),
-        ({"coeff": 4}, "coeff must be a prime"),
-        ({"coeff": 1}, "coeff must be a prime"),
-        ({"n_landmarks": 0}, "n_landmarks must be"),
-        ({"max_error": 0.0}, "max_error must be"),
-        ({"metric": "cosine"}, "metric must be one of"),
-        ({"exact_below": -1.0}, "exact_below must be"),
-        ({"exact_below": "yes"}, "exact_below must be"),
+        # one rule for the coefficients, the same message from functions and estimator
+        (
+            persistence_diagrams,
+            {"X": _X, "coeff": 4},
+            ValueError,
+            f"'coeff' parameter of persistence_diagrams {_PRIME} 4",
+        ),
+        (persistence_diagrams, {"X": _X, "coeff": 1}, ValueError, f"'coeff' parameter .* {_PRIME} 1"),
+        (persistence_diagrams, {"X": _X, "coeff": True}, ValueError, f"'coeff' parameter .* {_PRIME} True"),
+        (persistence_diagrams, {"X": _X, "coeff": 3.0}, ValueError, f"'coeff' parameter .* {_PRIME} 3.0"),
+        (
+            _fit_scorer,
+            {"X": _X, "coeff": 4},
+            ValueError,
+            f"'coeff' parameter of PersistenceScorer {_PRIME} 4",
+        ),
+        (betti_numbers, {"X": _X, "coeff": 9}, ValueError, f"'coeff' parameter of betti_numbers {_PRIME} 9"),
+        (
+            topological_simplicity_scorer,
+            {"coeff": 4},
+            ValueError,
+            f"'coeff' parameter of topological_simplicity_scorer {_PRIME}",
+        ),
+        # the other parameters, validated alike in functions and estimator
+        (
+            persistence_diagrams,
+            {"X": _X, "maxdim": -1},
+            ValueError,
+            "'maxdim' parameter of persistence_diagrams",
+        ),
+        (persistence_diagrams, {"X": _X, "maxdim": True}, ValueError, "'maxdim' parameter"),
+        (persistence_diagrams, {"X": _X, "n_landmarks": 0}, ValueError, "'n_landmarks' parameter"),
+        (persistence_diagrams, {"X": _X, "n_landmarks": True}, ValueError, "'n_landmarks' parameter"),
+        (
+            _fit_scorer,
+            {"X": _X, "n_landmarks": 2.5},
+            ValueError,
+            "'n_landmarks' parameter of PersistenceScorer",
+        ),
+        (persistence_diagrams, {"X": _X, "max_error": 0.0}, ValueError, "'max_error' parameter"),
+        (_fit_scorer, {"X": _X, "max_error": -1.0}, ValueError, "'max_error' parameter of PersistenceScorer"),
+        (persistence_diagrams, {"X": _X, "metric": "cosine"}, ValueError, "'metric' parameter .* among"),
+        (_fit_scorer, {"X": _X, "metric": "cosine"}, ValueError, "'metric' parameter of PersistenceScorer"),
+        (identify_shape, {"X": _X, "metric": "vnE"}, ValueError, "'metric' parameter of identify_shape"),
+        (persistence_diagrams, {"X": _X, "exact_below": -1.0}, ValueError, "'exact_below' parameter"),
+        (persistence_diagrams, {"X": _X, "exact_below": "yes"}, ValueError, "'exact_below' parameter"),
+        (
+            _fit_scorer,
+            {"X": _X, "exact_below": 0.0},
+            ValueError,
+            "'exact_below' parameter of PersistenceScorer",
+        ),
+        (persistence_diagrams, {"X": _X, "centre": "no"}, ValueError, "'centre' parameter .* 'bool'"),
+        (
+            _fit_scorer,
+            {"X": _X, "centre": "no"},
+            ValueError,
+            "'centre' parameter of PersistenceScorer .* 'bool'",
+        ),
+        (_fit_scorer, {"X": _X, "dim": -1}, ValueError, "'dim' parameter of PersistenceScorer"),
+        (topological_simplicity_scorer, {"dim": True}, ValueError, "'dim' parameter"),
+        (betti_numbers, {"X": _X, "min_ratio": 0.5}, ValueError, "'min_ratio' parameter of betti_numbers"),
+        (
+            identify_shape,
+            {"X": _X, "n_landmarks": 0},
+            ValueError,
+            "'n_landmarks' parameter of identify_shape",
+        ),
+        # the data
+        (persistence_diagrams, {"X": np.empty((0, 9))}, ValueError, "0 sample"),
+        (persistence_diagrams, {"X": _NAN}, ValueError, "X contains NaN"),
+        (persistence_diagrams, {"X": _INF}, ValueError, "X contains infinity"),
+        (persistence_diagrams, {"X": np.ones(3)}, ValueError, "2D array"),
+        (_fit_scorer, {"X": np.empty((0, 9))}, ValueError, "0 sample"),
+        (_fit_scorer, {"X": _NAN}, ValueError, "X contains NaN"),
+        (_fit_scorer, {"X": np.ones(3)}, ValueError, "2D array"),
+        (_score_scorer, {"X": _INF}, ValueError, "X contains infinity"),
+        (identify_shape, {"X": _NAN}, ValueError, "X contains NaN"),
+        # greedy_landmarks
+        (
+            greedy_landmarks,
+            {"X": _X, "n_landmarks": 0},
+            ValueError,
+            "'n_landmarks' parameter of greedy_landmarks",
+        ),
+        (
+            greedy_landmarks,
+            {"X": _X, "n_landmarks": 2, "first": 5},
+            ValueError,
+            "first must be a row index of X",
+        ),
+        (greedy_landmarks, {"X": _X, "n_landmarks": 2, "first": -1}, ValueError, "'first' parameter"),
+        (
+            greedy_landmarks,
+            {"X": _X, "n_landmarks": 2, "stop_radius": -1},
+            ValueError,
+            "'stop_radius' parameter",
+        ),
+        (greedy_landmarks, {"X": _NAN, "n_landmarks": 2}, ValueError, "X contains NaN"),
+        (greedy_landmarks, {"X": np.ones(3), "n_landmarks": 2}, ValueError, "2D array"),
+        # the diagram readers
+        (
+            top_lifetime,
+            {"diagram": np.ones((2, 3))},
+            ValueError,
+            r"diagram must have shape \(n_bars, 2\).*\(2, 3\)",
+        ),
+        (top_lifetime, {"diagram": [0.1, 0.5]}, ValueError, r"diagram must have shape \(n_bars, 2\)"),
+        (top_lifetime, {"diagram": [[np.nan, 1.0]]}, ValueError, "diagram must have finite births"),
+        (top_lifetime, {"diagram": [[np.inf, np.inf]]}, ValueError, "diagram must have finite births"),
+        (
+            top_lifetime,
+            {"diagram": [[1.0, 0.5]]},
+            ValueError,
+            "diagram must have deaths at least their births",
+        ),
+        (top_lifetime, {"diagram": [[0.0, np.nan]]}, ValueError, "diagram must have deaths at least"),
+        (top_lifetime, {"diagram": [["a", "b"]]}, TypeError, "diagram must be an array of numbers"),
+        (top_lifetime, {"diagram": "diagram"}, ValueError, "'diagram' parameter of top_lifetime"),
+        (betti_from_diagrams, {"diagrams": []}, ValueError, "diagrams must hold one diagram per dimension"),
+        (
+            betti_from_diagrams,
+            {"diagrams": [_H0, [[0.2, np.nan]]]},
+            ValueError,
+            r"diagrams\[1\] must have deaths",
+        ),
+        (betti_from_diagrams, {"diagrams": [np.ones((1, 3))]}, ValueError, r"diagrams\[0\] must have shape"),
+        (betti_from_diagrams, {"diagrams": np.ones((2, 1, 2))}, ValueError, "'diagrams' parameter"),
+        (betti_from_diagrams, {"diagrams": [_H0], "min_ratio": 0.5}, ValueError, "'min_ratio' parameter"),
+        (
+            refine_births,
+            {"approx": np.ones((1, 3)), "below": _H0, "tau": 1, "bound": 0},
+            ValueError,
+            "approx must",
+        ),
+        (
+            refine_births,
+            {"approx": _H0, "below": [[np.inf, 1]], "tau": 1, "bound": 0},
+            ValueError,
+            "below must",
+        ),
+        (refine_births, {"approx": _H0, "below": _H0, "tau": -1, "bound": 0}, ValueError, "'tau' parameter"),
+        (
+            refine_births,
+            {"approx": _H0, "below": _H0, "tau": 1, "bound": np.nan},
+            ValueError,
+            "'bound' parameter",
+        ),
+        (check_diagram, {"diagram": [[1.0, 0.0]], "name": "dgm"}, ValueError, "dgm must have deaths"),
     ],
 )
-def test_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        persistence_diagrams(np.ones((5, 2)), **kwargs)
-
-
-@pytest.mark.parametrize(
-    "X, match", [(np.empty((0, 9)), "0 sample"), (np.full((4, 2), np.nan), "NaN"), (np.ones(3), "2D array")]
-)
-def test_bad_input(X, match):
-    with pytest.raises(ValueError, match=match):
-        persistence_diagrams(X)
-    with pytest.raises(ValueError, match=match):
-        PersistenceScorer().fit(X)
-
-
-def test_bad_scorer_parameters():
-    with pytest.raises(ValueError, match="'dim' parameter"):
-        PersistenceScorer(dim=-1).fit(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="'coeff' parameter"):
-        PersistenceScorer(coeff=1).fit(np.ones((3, 2)))
+def test_bad_input(func, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        func(**kwargs)

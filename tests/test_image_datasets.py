@@ -1,12 +1,17 @@
 """The image loaders, offline: the embedded samples, and torchvision's on small files we write."""
 
+import functools
 import pickle
+import re
 import struct
 
 import numpy as np
 import pytest
 import scipy.io
 import torchvision.datasets as tvd
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from sktopo.datasets import (
     GRAY,
@@ -39,30 +44,53 @@ def _write_idx(path, array, magic):
         f.write(array.astype(np.uint8).tobytes())
 
 
-def test_mnist_through_torchvision(tmp_path):
-    raw = tmp_path / "MNIST" / "raw"
+def _write_mnist(root):
+    raw = root / "MNIST" / "raw"
     raw.mkdir(parents=True)
     images = np.random.default_rng(0).integers(0, 256, (6, 28, 28))
     for prefix in ("train", "t10k"):
         _write_idx(raw / f"{prefix}-images-idx3-ubyte", images, 2051)
         _write_idx(raw / f"{prefix}-labels-idx1-ubyte", np.arange(6), 2049)
+    return images
+
+
+def test_mnist_through_torchvision(tmp_path):
+    images = _write_mnist(tmp_path)
     X, y = load_mnist(tmp_path, train=False)
     np.testing.assert_allclose(X[:, 0], images / 255.0, rtol=1e-6)
     assert y.tolist() == list(range(6)) and X.dtype == np.float32
 
 
-@pytest.mark.parametrize("load", [load_mnist, load_cifar10, load_svhn])
-def test_missing_files_say_where_to_put_them(tmp_path, load):
+MNIST_FILES = [f"MNIST/raw/{p}-{k}-ubyte" for p in ("train", "t10k") for k in ("images-idx3", "labels-idx1")]
+CIFAR_FILES = [
+    f"cifar-10-batches-py/{name}"
+    for name in [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta"]
+]
+
+
+@pytest.mark.parametrize(
+    "load, files",
+    [(load_mnist, MNIST_FILES), (load_cifar10, CIFAR_FILES), (load_svhn, ["train_32x32.mat"])],
+)
+def test_missing_files_say_where_to_put_them(tmp_path, load, files):
+    missing = re.escape(", ".join(files))
     with pytest.raises(
-        FileNotFoundError, match=f"not found under '{tmp_path}'.*place .* online, pass download"
+        FileNotFoundError,
+        match=f"not found under '{tmp_path}': missing {missing}. Offline, place .* pass download",
     ):
         load(tmp_path)
 
 
-def test_cifar10_through_torchvision(tmp_path, monkeypatch):
-    monkeypatch.setattr(tvd.CIFAR10, "_check_integrity", lambda self: True)
-    monkeypatch.setattr(tvd.cifar, "check_integrity", lambda *args, **kwargs: True)
-    folder = tmp_path / "cifar-10-batches-py"
+@pytest.mark.parametrize("train", [True, False])
+def test_a_missing_file_is_named_among_those_present(tmp_path, train):
+    _write_mnist(tmp_path)
+    (tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(FileNotFoundError, match=r"missing MNIST/raw/t10k-labels-idx1-ubyte\. Offline"):
+        load_mnist(tmp_path, train=train)
+
+
+def _write_cifar(root):
+    folder = root / "cifar-10-batches-py"
     folder.mkdir()
     rng = np.random.default_rng(0)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
@@ -70,6 +98,23 @@ def test_cifar10_through_torchvision(tmp_path, monkeypatch):
             pickle.dump({"data": rng.integers(0, 256, (2, 3072), dtype=np.uint8), "labels": [3, 7]}, f)
     with open(folder / "batches.meta", "wb") as f:
         pickle.dump({"label_names": [str(i) for i in range(10)]}, f)
+    return folder
+
+
+def _skip_checksums(monkeypatch):
+    """Let torchvision take our small files for the real ones, whose checksums it knows."""
+    monkeypatch.setattr(tvd.CIFAR10, "_check_integrity", lambda self: True)
+    monkeypatch.setattr(tvd.cifar, "check_integrity", lambda *args, **kwargs: True)
+    monkeypatch.setattr(tvd.SVHN, "_check_integrity", lambda self: True)
+
+
+@pytest.fixture
+def no_checksums(monkeypatch):
+    _skip_checksums(monkeypatch)
+
+
+def test_cifar10_through_torchvision(tmp_path, no_checksums):
+    _write_cifar(tmp_path)
     X, y = load_cifar10(tmp_path, train=True, grayscale=True, random_state=0)
     assert X.shape == (10, 1, 24, 24) and y.tolist() == [3, 7] * 5
     X, _ = load_cifar10(tmp_path, train=False)
@@ -99,13 +144,142 @@ def test_cifar_preprocessing():
     np.testing.assert_array_equal(train, preprocess_cifar(images, train=True, random_state=1))
 
 
-def test_svhn_as_mnist(tmp_path, monkeypatch):
-    monkeypatch.setattr(tvd.SVHN, "_check_integrity", lambda self: True)
+def test_svhn_as_mnist(tmp_path, no_checksums):
     images = np.random.default_rng(0).integers(0, 256, (32, 32, 3, 4), dtype=np.uint8)
     scipy.io.savemat(tmp_path / "test_32x32.mat", {"X": images, "y": np.array([[10], [1], [2], [10]])})
     X, y = load_svhn(tmp_path, split="test")
     assert X.shape == (4, 3, 32, 32) and y.tolist() == [0, 1, 2, 0] and X.max() <= 1
     X, _ = load_svhn(tmp_path, split="test", as_mnist=True)
     assert X.shape == (4, 1, 28, 28)
-    with pytest.raises(ValueError, match="split must be"):
-        load_svhn(tmp_path, split="valid")
+
+
+def _truncate(path, n_bytes):
+    path.write_bytes(path.read_bytes()[:n_bytes])
+
+
+def _truncated_mnist(root):
+    _write_mnist(root)
+    _truncate(root / "MNIST" / "raw" / "train-images-idx3-ubyte", 16 + 3 * 28 * 28)  # 3 of 6 images
+    return load_mnist, MNIST_FILES
+
+
+def _empty_mnist_labels(root):
+    _write_mnist(root)
+    _truncate(root / "MNIST" / "raw" / "train-labels-idx1-ubyte", 0)
+    return load_mnist, MNIST_FILES
+
+
+def _corrupt_cifar(root):
+    (_write_cifar(root) / "data_batch_5").write_bytes(b"not a pickle")
+    return load_cifar10, CIFAR_FILES
+
+
+def _truncated_cifar(root):
+    _truncate(_write_cifar(root) / "data_batch_3", 100)
+    return load_cifar10, CIFAR_FILES
+
+
+def _corrupt_svhn(root):
+    (root / "test_32x32.mat").write_bytes(b"MATLAB 5.0 MAT-file" + bytes(200))
+    return functools.partial(load_svhn, split="test"), ["test_32x32.mat"]
+
+
+def _truncated_svhn(root):
+    images = np.zeros((32, 32, 3, 4), dtype=np.uint8)
+    scipy.io.savemat(root / "test_32x32.mat", {"X": images, "y": np.array([[10], [1], [2], [10]])})
+    _truncate(root / "test_32x32.mat", 300)
+    return functools.partial(load_svhn, split="test"), ["test_32x32.mat"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_truncated_mnist, _empty_mnist_labels, _corrupt_cifar, _truncated_cifar, _corrupt_svhn, _truncated_svhn],
+)
+@pytest.mark.parametrize("checksums", [True, False])
+def test_damaged_files_are_reported_as_such(tmp_path, monkeypatch, damage, checksums):
+    """Damaged, not missing: found by torchvision's checksums or, past them, when read."""
+    if not checksums:
+        _skip_checksums(monkeypatch)
+    load, files = damage(tmp_path)
+    which = re.escape(files[0] if len(files) == 1 else f"one of {', '.join(files)}")
+    with pytest.raises(
+        ValueError,
+        match=f"under '{tmp_path}' cannot be read: {which} is truncated or corrupt .*download=True",
+    ):
+        load(tmp_path)
+
+
+CIFAR_LIKE = np.zeros((4, 32, 32, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    "function, kwargs, error, match",
+    [
+        *[
+            (load, {"root": 3}, TypeError, "'root' parameter")
+            for load in (load_mnist, load_cifar10, load_svhn)
+        ],
+        (load_mnist, {"root": None}, TypeError, "'root' parameter"),
+        (load_mnist, {"train": "yes"}, ValueError, "'train' parameter"),
+        (load_mnist, {"train": 1}, ValueError, "'train' parameter"),
+        (load_mnist, {"download": "no"}, ValueError, "'download' parameter"),
+        (load_cifar10, {"train": "no"}, ValueError, "'train' parameter"),
+        (load_cifar10, {"grayscale": "no"}, ValueError, "'grayscale' parameter"),
+        (load_cifar10, {"download": "no"}, ValueError, "'download' parameter"),
+        (load_cifar10, {"random_state": "x"}, ValueError, "'random_state' parameter"),
+        (load_svhn, {"split": "valid"}, ValueError, "'split' parameter"),
+        (load_svhn, {"split": "TRAIN"}, ValueError, "'split' parameter"),
+        (load_svhn, {"as_mnist": "no"}, ValueError, "'as_mnist' parameter"),
+        (load_svhn, {"download": "no"}, ValueError, "'download' parameter"),
+        (
+            preprocess_cifar,
+            {"images": np.zeros((4, 28, 28))},
+            ValueError,
+            r"images .* \(n, 32, 32, 3\).*\(4, 28, 28\)",
+        ),
+        (preprocess_cifar, {"images": np.zeros((4, 3, 32, 32))}, ValueError, r"images .* \(n, 32, 32, 3\)"),
+        (preprocess_cifar, {"images": np.zeros((32, 32, 3))}, ValueError, r"images .* \(n, 32, 32, 3\)"),
+        (preprocess_cifar, {"images": CIFAR_LIKE + 300.0}, ValueError, "images must hold values in 0-255"),
+        (
+            preprocess_cifar,
+            {"images": CIFAR_LIKE.astype(int) - 1},
+            ValueError,
+            "images must hold values in 0-255",
+        ),
+        (preprocess_cifar, {"images": CIFAR_LIKE + np.nan}, ValueError, "images must hold values in 0-255"),
+        (
+            preprocess_cifar,
+            {"images": CIFAR_LIKE.astype(str)},
+            TypeError,
+            "images must be uint8 or hold numbers",
+        ),
+        (
+            preprocess_cifar,
+            {"images": CIFAR_LIKE.astype(bool)},
+            TypeError,
+            "images must be uint8 or hold numbers",
+        ),
+        (preprocess_cifar, {"images": "x"}, ValueError, "'images' parameter"),
+        (preprocess_cifar, {"train": "yes"}, ValueError, "'train' parameter"),
+        (preprocess_cifar, {"grayscale": "no"}, ValueError, "'grayscale' parameter"),
+        (preprocess_cifar, {"random_state": "x"}, ValueError, "'random_state' parameter"),
+    ],
+)
+def test_bad_input(tmp_path, function, kwargs, error, match):
+    defaults = {"images": CIFAR_LIKE, "train": True} if function is preprocess_cifar else {"root": tmp_path}
+    with pytest.raises(error, match=match):
+        function(**{**defaults, **kwargs})
+
+
+@given(
+    images=arrays(np.uint8, st.tuples(st.integers(1, 3), st.just(32), st.just(32), st.just(3))),
+    train=st.booleans(),
+    grayscale=st.booleans(),
+)
+def test_cifar_preprocessing_takes_numbers_in_0_255_as_uint8(images, train, grayscale):
+    X = preprocess_cifar(images, train=train, grayscale=grayscale, random_state=0)
+    assert X.shape == (len(images), 1 if grayscale else 3, 24, 24) and X.dtype == np.float32
+    # float32 rounding in a flat image, divided by the floor of the scale, 1 / sqrt(pixels)
+    np.testing.assert_allclose(X.mean(axis=(1, 2, 3)), 0, atol=1e-3)
+    as_floats = preprocess_cifar(images.astype(np.float64), train=train, grayscale=grayscale, random_state=0)
+    np.testing.assert_array_equal(as_floats, X)

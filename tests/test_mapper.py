@@ -1,22 +1,49 @@
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from sklearn.base import clone
+from hypothesis.extra.numpy import arrays
+from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import DBSCAN
 from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktopo import DensityFilter, FilterNormalizer, Mapper
 from sktopo.datasets import make_circle_filters, make_three_circle_filters
 from sktopo.filterbanks import klein_filter
-from sktopo.mapper import Cover, GapSingleLinkage, gap_threshold, graph_summary, n_loops
+from sktopo.mapper import (
+    Cover,
+    GapSingleLinkage,
+    check_mapper_fitted,
+    gap_single_linkage,
+    gap_threshold,
+    graph_summary,
+    n_loops,
+)
 
 
 def _blobs(seed=0, n=300, d=9):
     rng = np.random.default_rng(seed)
     return np.vstack([rng.normal(size=(n, d)) * 0.1, rng.normal(size=(n, d)) * 0.1 + 20])
+
+
+def _first_columns(X):
+    return X[:, :2]
+
+
+#: A lens that is the first two columns of the data, so that tests can draw the lens itself.
+_COLUMNS = FunctionTransformer(_first_columns)
+
+
+@parametrize_with_checks([GapSingleLinkage(), Cover(resolution=4)])
+def test_mapper_parts_pass_sklearn_checks(estimator, check):
+    check(estimator)
 
 
 # ---- cover ------------------------------------------------------------------------------
@@ -34,10 +61,13 @@ def test_cover_intervals_follow_ayasdi(resolution, gain):
         np.testing.assert_allclose(overlap / length[0], 1 - 1 / gain)
 
 
-@given(st.integers(2, 40), st.integers(2, 5), st.integers(0, 2**32 - 1))
-def test_every_point_lies_in_about_gain_intervals(resolution, gain, seed):
-    assume(resolution > 2 * gain)
-    lens = np.random.default_rng(seed).normal(size=(200, 1))
+@given(
+    st.integers(2, 40),
+    st.integers(2, 5),
+    arrays(np.float64, (200, 1), elements=st.floats(-1e3, 1e3, allow_subnormal=False)),
+)
+def test_every_point_lies_in_about_gain_intervals(resolution, gain, lens):
+    assume(resolution > 2 * gain and np.ptp(lens) > 1e-3)
     cover = Cover(resolution, gain).fit(lens)
     counts = np.zeros(len(lens), dtype=int)
     for _, members in cover.cells(lens):
@@ -47,6 +77,24 @@ def test_every_point_lies_in_about_gain_intervals(resolution, gain, seed):
     inside = (lens[:, 0] > lo) & (lens[:, 0] < hi)
     # away from both ends every point is covered gain times (gain + 1 only on interval ends)
     assert np.all(counts[inside] >= gain)
+
+
+@given(
+    st.integers(2, 40),
+    st.integers(2, 5),
+    st.floats(-1e3, 1e3, allow_subnormal=False),
+    st.floats(1e-3, 2e3, allow_subnormal=False),
+)
+def test_rounding_opens_no_gap_between_overlapping_intervals(resolution, gain, low, width):
+    # Interval i ends where interval i + gain starts; computed apart, they used to differ by an
+    # ulp (Cover(35, 4) on [0, 1]), leaving values covered gain - 1 times inside the range.
+    intervals = Cover(resolution, gain).fit([[low], [low + width]]).intervals_[0]
+    assert np.all(intervals[:-gain, 1] >= intervals[gain:, 0])
+
+
+def test_heights_equal_up_to_rounding_have_no_gap():
+    # found by hypothesis: numpy cannot cut a range of one ulp into five bins
+    assert gap_threshold([1.0, np.nextafter(1.0, 2.0), 1.0]) == np.inf
 
 
 def test_two_dimensional_cover_is_the_product():
@@ -60,9 +108,103 @@ def test_two_dimensional_cover_is_the_product():
     np.testing.assert_array_equal(cells[(1, 2)], expected)
 
 
-def test_constant_lens_gives_one_point_intervals():
-    cover = Cover(5, 3).fit(np.ones((10, 1)))
-    assert len(cover.cells(np.ones((10, 1)))) == 5
+def _enumerated_cells(cover, lens):
+    """The cover's cells as the first version found them: every one of the resolution ** d cells."""
+    inside = [(v[:, None] >= iv[:, 0]) & (v[:, None] <= iv[:, 1]) for v, iv in zip(lens.T, cover.intervals_)]
+    cells = []
+    for cell in itertools.product(*(range(len(iv)) for iv in cover.intervals_)):
+        members = np.flatnonzero(np.logical_and.reduce([m[:, i] for m, i in zip(inside, cell)]))
+        if len(members):
+            cells.append((cell, members))
+    return cells
+
+
+def _lenses(d):
+    """Lens arrays of d columns, with few distinct values so that rows fall exactly on interval ends."""
+    values = st.one_of(st.integers(-4, 4).map(float), st.floats(-4, 4, allow_subnormal=False))
+    return st.integers(1, 40).flatmap(lambda n: arrays(np.float64, (n, d), elements=values))
+
+
+@pytest.mark.filterwarnings("ignore:The lens is constant")
+@given(st.integers(1, 3).flatmap(_lenses), st.integers(1, 9), st.floats(1.01, 6))
+def test_occupied_cells_are_the_enumerated_cells(lens, resolution, gain):
+    cover = Cover(resolution, gain).fit(lens)
+    found, expected = cover.cells(lens), _enumerated_cells(cover, lens)
+    assert [cell for cell, _ in found] == [cell for cell, _ in expected]
+    for (_, members), (_, reference) in zip(found, expected):
+        np.testing.assert_array_equal(members, reference)
+
+
+@pytest.mark.filterwarnings("ignore:The lens is constant")
+@given(_lenses(2), st.integers(1, 9))
+def test_graph_is_built_from_the_enumerated_cells(lens, resolution):
+    X = np.column_stack([lens, np.arange(len(lens)) % 3])
+    mapper = Mapper(lens=_COLUMNS, resolution=resolution, gain=2.5, metric="euclidean").fit(X)
+    expected = []
+    for cell, members in _enumerated_cells(mapper.cover_, lens):
+        labels = gap_single_linkage(X[members])[0]
+        expected += [(cell, members[labels == label]) for label in range(labels.max() + 1)]
+    nodes = [(d["cell"], d["members"]) for _, d in mapper.graph_.nodes(data=True)]
+    assert [cell for cell, _ in nodes] == [cell for cell, _ in expected]
+    for (_, members), (_, reference) in zip(nodes, expected):
+        np.testing.assert_array_equal(members, reference)
+
+
+class _Recorder(ClusterMixin, BaseEstimator):
+    """One cluster per cell; records the size of every cell it is given (across clones)."""
+
+    sizes: list = []
+
+    def fit(self, X, y=None):
+        _Recorder.sizes.append(len(X))
+        self.labels_ = np.zeros(len(X), dtype=int)
+        return self
+
+
+def test_a_huge_resolution_visits_only_occupied_cells():
+    X = FilterNormalizer().fit_transform(make_circle_filters(200, noise=0.1, random_state=0))
+    _Recorder.sizes = []
+    mapper = Mapper(resolution=100_000, clusterer=_Recorder()).fit(X)
+    # the occupied cells, found independently: the product of each row's intervals
+    inside = [
+        (v[:, None] >= iv[:, 0]) & (v[:, None] <= iv[:, 1])
+        for v, iv in zip(mapper.lens_.T, mapper.cover_.intervals_)
+    ]
+    occupied = {
+        cell for row in range(len(X)) for cell in itertools.product(*(np.flatnonzero(m[row]) for m in inside))
+    }
+    assert len(_Recorder.sizes) == len(occupied) == mapper.graph_.number_of_nodes()
+    assert 1 in _Recorder.sizes  # cells of one row go through the clusterer too
+
+
+def test_single_row_cells_go_through_the_clusterer():
+    # cells (0, 0) with rows 0 and 1, and (2, 2) with row 2 alone, which DBSCAN calls noise
+    X = np.array([[0.0, 0.0, 0.0], [0.1, 0.1, 0.0], [10.0, 10.0, 0.0]])
+    dbscan = DBSCAN(eps=1.0, min_samples=2)
+    mapper = Mapper(lens=_COLUMNS, resolution=3, gain=1.5, clusterer=dbscan, metric="euclidean").fit(X)
+    assert [(d["cell"], d["members"].tolist()) for _, d in mapper.graph_.nodes(data=True)] == [
+        ((0, 0), [0, 1])
+    ]
+    all_noise = Mapper(resolution=3, clusterer=DBSCAN(eps=1e-9, min_samples=2)).fit(_blobs(n=20))
+    assert all_noise.graph_.number_of_nodes() == 0
+
+
+@pytest.mark.filterwarnings(
+    "ignore:invalid value encountered in divide:RuntimeWarning"
+)  # PCA's, on no variance
+@pytest.mark.parametrize(
+    "X, lens, n_nodes",
+    [
+        (np.ones((20, 9)), None, 1),
+        (_blobs(n=10), FunctionTransformer(np.zeros_like), 2),
+    ],
+    ids=["constant cloud", "zero-variance lens"],
+)
+def test_a_constant_lens_warns_and_gives_one_cell(X, lens, n_nodes):
+    with pytest.warns(UserWarning, match=r"lens is constant along dimension\(s\) \[0, 1"):
+        mapper = Mapper(lens=lens).fit(X)
+    assert {d["cell"] for _, d in mapper.graph_.nodes(data=True)} == {(0,) * mapper.lens_.shape[1]}
+    assert mapper.graph_.number_of_nodes() == n_nodes
 
 
 # ---- clustering --------------------------------------------------------------------------
@@ -72,8 +214,10 @@ def test_gap_rule():
     assert gap_threshold([0.1, 0.12, 0.11, 5.0]) == pytest.approx(1.08)
     assert gap_threshold([1.0, 1.0]) == np.inf
     assert gap_threshold([0.5]) == np.inf
+    assert gap_threshold([]) == np.inf
     labels = GapSingleLinkage().fit_predict(_blobs())
     np.testing.assert_array_equal(labels, np.repeat([0, 1], 300))
+    np.testing.assert_array_equal(gap_single_linkage(_blobs())[0], labels)
 
 
 def test_single_linkage_keeps_a_chain_together():
@@ -81,15 +225,50 @@ def test_single_linkage_keeps_a_chain_together():
     assert set(GapSingleLinkage().fit_predict(chain)) == {0}
 
 
+def test_clusters_are_numbered_by_their_first_row():
+    X = np.array([[5.0], [0.0], [5.1], [0.1], [10.0]])
+    np.testing.assert_array_equal(GapSingleLinkage().fit_predict(X), [0, 1, 0, 1, 2])
+
+
+def test_mapper_uses_the_given_gap_clusterer():
+    class Subclass(GapSingleLinkage):  # not the exact type: cloned and fitted per cell
+        pass
+
+    X = FilterNormalizer().fit_transform(make_circle_filters(1000, noise=0.05, random_state=0))
+    default = Mapper(resolution=10).fit(X).graph_
+    ten, reference = (
+        Mapper(resolution=10, clusterer=c(n_bins=10)).fit(X).graph_ for c in (GapSingleLinkage, Subclass)
+    )
+    assert _member_sets(ten, np.arange(len(X))) == _member_sets(reference, np.arange(len(X)))
+    assert _member_sets(ten, np.arange(len(X))) != _member_sets(default, np.arange(len(X)))
+
+
 # ---- the Mapper graph --------------------------------------------------------------------
 
 
-def test_primary_circle_gives_one_component_with_one_loop():
-    X = FilterNormalizer().fit_transform(make_circle_filters(6400, noise=0.1, random_state=0))
+def _xfail(reason):
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+@pytest.mark.parametrize(
+    "n, seed",
+    [
+        pytest.param(
+            3200,
+            seed,
+            marks=_xfail("3 components: gap cuts split a sparse cell (seed 2, 3,200 filters)")
+            if seed == 2
+            else (),
+        )
+        for seed in (0, 1, 2)
+    ]
+    + [(6400, seed) for seed in (0, 1, 2)],
+)
+def test_primary_circle_gives_one_component_with_one_loop(n, seed):
+    X = FilterNormalizer().fit_transform(make_circle_filters(n, noise=0.1, random_state=seed))
     dense = DensityFilter(k=200, p=0.3).fit_transform(X)
     summary = graph_summary(Mapper(resolution=30, gain=3).fit(dense).graph_)
-    assert summary["n_components"] == 1
-    assert summary["n_loops"] == 1
+    assert (summary["n_loops"], summary["n_components"]) == (1, 1)
     # the 2-D cover with gain 3 fills the graph with triangles: many cycles, one hole
     assert summary["cycle_rank"] > 100
 
@@ -108,16 +287,25 @@ def _two_circles(n, noise, seed):
     return FilterNormalizer().fit_transform(filters.reshape(n, 9) + noise * rng.standard_normal((n, 9)))
 
 
-def test_two_circles_meeting_twice_have_three_loops():
+@pytest.mark.parametrize(
+    "n, seed",
+    [(2000, seed) for seed in (0, 1, 2)]
+    + [
+        pytest.param(4000, seed, marks=_xfail("4 loops (seed 1, 4,000 filters)") if seed == 1 else ())
+        for seed in (0, 1, 2)
+    ],
+)
+def test_two_circles_meeting_twice_have_three_loops(n, seed):
     # Fig. 7: "two circles intersecting at two points have three loops and one component"
-    summary = graph_summary(Mapper(resolution=10, gain=3).fit(_two_circles(4000, 0.05, 0)).graph_)
+    summary = graph_summary(Mapper(resolution=10, gain=3).fit(_two_circles(n, 0.05, seed)).graph_)
     assert (summary["n_loops"], summary["n_components"]) == (3, 1)
 
 
-def test_three_circle_model_has_five_loops():
+@pytest.mark.parametrize("n, seed", [(n, seed) for n in (2000, 4000) for seed in (0, 1, 2)])
+def test_three_circle_model_has_five_loops(n, seed):
     # Fig. 8: each secondary circle meets the primary one twice and they do not meet: 4 meeting
     # points, 8 arcs, so 8 - 4 + 1 = 5 independent loops (Carlsson et al. 2008 give b1 = 5).
-    X = FilterNormalizer().fit_transform(make_three_circle_filters(4000, noise=0.05, random_state=0))
+    X = FilterNormalizer().fit_transform(make_three_circle_filters(n, noise=0.05, random_state=seed))
     summary = graph_summary(Mapper(resolution=10, gain=3).fit(X).graph_)
     assert (summary["n_loops"], summary["n_components"]) == (5, 1)
 
@@ -153,25 +341,61 @@ def _member_sets(graph, relabel):
     return set(nodes.values()), edges
 
 
-@given(st.integers(0, 2**32 - 1))
-def test_graph_does_not_depend_on_row_order(seed):
-    rng = np.random.default_rng(seed)
-    X = FilterNormalizer().fit_transform(make_circle_filters(300, noise=0.2, random_state=seed % 1000))
-    order = rng.permutation(len(X))
-    graph = Mapper(resolution=6, gain=3).fit(X).graph_
-    shuffled = Mapper(resolution=6, gain=3).fit(X[order]).graph_
-    assert _member_sets(graph, np.arange(len(X))) == _member_sets(shuffled, order)
+_NOISY_CIRCLE = FilterNormalizer().fit_transform(make_circle_filters(300, noise=0.2, random_state=0))
+
+
+@given(st.permutations(range(len(_NOISY_CIRCLE))))
+def test_graph_does_not_depend_on_row_order(order):
+    order = np.array(order)
+    graph = Mapper(resolution=6, gain=3).fit(_NOISY_CIRCLE).graph_
+    shuffled = Mapper(resolution=6, gain=3).fit(_NOISY_CIRCLE[order]).graph_
+    assert _member_sets(graph, np.arange(len(order))) == _member_sets(shuffled, order)
 
 
 def test_deterministic_and_custom_clusterer():
     X = _blobs(n=100)
-    first = Mapper(resolution=5, random_state=0).fit(X).graph_
-    second = Mapper(resolution=5, random_state=0).fit(X).graph_
+    first, second = Mapper(resolution=5).fit(X).graph_, Mapper(resolution=5).fit(X).graph_
     assert list(first.edges) == list(second.edges)
     for node in first.nodes:
         np.testing.assert_array_equal(first.nodes[node]["members"], second.nodes[node]["members"])
     dbscan = Mapper(resolution=5, clusterer=DBSCAN(eps=1.0, min_samples=3), metric="euclidean").fit(X)
     assert graph_summary(dbscan.graph_)["n_components"] == 2
+
+
+def test_the_cover_is_a_cloned_parameter():
+    X = FilterNormalizer().fit_transform(make_circle_filters(500, noise=0.1, random_state=0))
+    cover = Cover(resolution=8, gain=2.5)
+    mapper = Mapper(cover=cover).fit(X)
+    assert not hasattr(cover, "intervals_") and mapper.cover_ is not cover
+    by_notation = Mapper(resolution=8, gain=2.5).fit(X)
+    assert _member_sets(mapper.graph_, np.arange(len(X))) == _member_sets(
+        by_notation.graph_, np.arange(len(X))
+    )
+    assert clone(Mapper(cover=cover)).cover.get_params() == cover.get_params()
+
+
+class _OneCell(BaseEstimator):
+    """A cover of a single cell holding every row: a cover need only have fit and cells."""
+
+    def fit(self, lens, y=None):
+        self.n_rows_ = len(lens)
+        return self
+
+    def cells(self, lens):
+        return [((0,), np.arange(len(lens)))]
+
+
+def test_any_cover_with_fit_and_cells():
+    mapper = Mapper(cover=_OneCell()).fit(_blobs(n=50))
+    assert [d["size"] for _, d in mapper.graph_.nodes(data=True)] == [50, 50]
+
+
+def test_random_state_is_deprecated_and_ignored():
+    X = _blobs(n=50)
+    with pytest.warns(FutureWarning, match="random_state was deprecated in 0.2 and is ignored"):
+        seeded = Mapper(resolution=5, random_state=0).fit(X)
+    unseeded = Mapper(resolution=5).fit(X)
+    assert _member_sets(seeded.graph_, np.arange(len(X))) == _member_sets(unseeded.graph_, np.arange(len(X)))
 
 
 def test_parallel_cells_give_the_same_graph():
@@ -186,6 +410,13 @@ def test_pipeline_parameters():
     pipe = clone(pipe)
     pipe.fit(make_circle_filters(400, noise=0.1, random_state=0))
     assert pipe[-1].cover_.resolution == 12 and pipe[-1].graph_.number_of_nodes() > 0
+    # the parts are parameters too
+    pipe.set_params(
+        mapper__resolution=30, mapper__gain=3, mapper__cover=Cover(), mapper__clusterer=GapSingleLinkage()
+    )
+    pipe.set_params(mapper__cover__resolution=7, mapper__clusterer__n_bins=3)
+    pipe.fit(make_circle_filters(400, noise=0.1, random_state=0))
+    assert pipe[-1].cover_.resolution == 7 and pipe.get_params()["mapper__clusterer__n_bins"] == 3
 
 
 def test_n_loops():
@@ -194,26 +425,60 @@ def test_n_loops():
     assert n_loops(two) == 2 and graph_summary(two)["cycle_rank"] == 2
 
 
+# ---- bad input ---------------------------------------------------------------------------
+
+
+def _mapper(X=None, **params):
+    return Mapper(**params).fit(_blobs(n=20) if X is None else X)
+
+
+def _cells(lens):
+    return Cover(4).fit(np.random.default_rng(0).normal(size=(20, 2))).cells(lens)
+
+
 @pytest.mark.parametrize(
-    "params, match",
+    "function, kwargs, error, match",
     [
-        ({"resolution": 0}, "'resolution' parameter"),
-        ({"gain": 1}, "'gain' parameter"),
-        ({"gain": 0.5}, "'gain' parameter"),
-        ({"metric": "cosine"}, "'metric' parameter"),
-        ({"lens": "pca"}, "'lens' parameter"),
-        ({"clusterer": object()}, "'clusterer' parameter"),
+        (_mapper, {"resolution": 0}, ValueError, "'resolution' parameter of Mapper"),
+        (_mapper, {"resolution": True}, ValueError, "'resolution' parameter of Mapper"),
+        (_mapper, {"gain": 1}, ValueError, "'gain' parameter"),
+        (_mapper, {"gain": 0.5}, ValueError, "'gain' parameter"),
+        (_mapper, {"metric": "cosine"}, ValueError, "'metric' parameter"),
+        (_mapper, {"lens": "pca"}, ValueError, "'lens' parameter"),
+        (_mapper, {"lens": PCA(n_components="x")}, ValueError, "'n_components' parameter of PCA"),
+        (_mapper, {"lens": FunctionTransformer(lambda X: X * np.nan)}, ValueError, "lens contains NaN"),
+        (_mapper, {"clusterer": object()}, ValueError, "'clusterer' parameter"),
+        (
+            _mapper,
+            {"clusterer": GapSingleLinkage(n_bins=0)},
+            ValueError,
+            "'n_bins' parameter of GapSingleLinkage",
+        ),
+        (_mapper, {"n_jobs": True}, ValueError, "'n_jobs' parameter"),
+        (_mapper, {"n_jobs": 0}, ValueError, "'n_jobs' parameter"),
+        (_mapper, {"cover": "cubical"}, ValueError, "'cover' parameter"),
+        (_mapper, {"cover": Cover(resolution=-1)}, ValueError, "'resolution' parameter of Cover"),
+        (_mapper, {"cover": Cover(10), "resolution": 10}, ValueError, "with a cover given, set them on it"),
+        (_mapper, {"cover": Cover(10), "gain": 2}, ValueError, "with a cover given, set them on it"),
+        (_mapper, {"X": np.empty((0, 9))}, ValueError, "0 sample"),
+        (_mapper, {"X": np.full((5, 9), np.nan)}, ValueError, "NaN"),
+        (_mapper, {"X": np.ones(9)}, ValueError, "2D array"),
+        (gap_threshold, {"heights": [[0.1, 0.2], [0.3, 0.4]]}, ValueError, "heights must be a 1-D array"),
+        (gap_threshold, {"heights": [0.1, np.nan]}, ValueError, "heights contains NaN"),
+        (gap_threshold, {"heights": "0.1 0.2"}, ValueError, "'heights' parameter"),
+        (gap_threshold, {"heights": [0.1, 0.2], "n_bins": 0}, ValueError, "'n_bins' parameter"),
+        (gap_threshold, {"heights": [0.1, 0.2], "n_bins": True}, ValueError, "'n_bins' parameter"),
+        (gap_single_linkage, {"X": [0.0, 1.0]}, ValueError, "2D array"),
+        (gap_single_linkage, {"X": [[0.0], [np.inf]]}, ValueError, "infinity"),
+        (gap_single_linkage, {"X": [[0.0], [1.0]], "n_bins": 2.5}, ValueError, "'n_bins' parameter"),
+        (GapSingleLinkage(n_bins=-1).fit, {"X": [[0.0], [1.0]]}, ValueError, "'n_bins' parameter"),
+        (Cover(gain=1).fit, {"lens": [[0.0], [1.0]]}, ValueError, "'gain' parameter of Cover"),
+        (Cover().cells, {"lens": [[0.0], [1.0]]}, NotFittedError, "not fitted"),
+        (_cells, {"lens": np.zeros((3, 3))}, ValueError, "3 features, but Cover is expecting 2"),
+        (check_mapper_fitted, {"mapper": "graph"}, TypeError, r"fitted sktopo\.mapper\.Mapper; got str"),
+        (check_mapper_fitted, {"mapper": Mapper()}, NotFittedError, "not fitted"),
     ],
 )
-def test_bad_parameters(params, match):
-    with pytest.raises(ValueError, match=match):
-        Mapper(**params).fit(_blobs(n=20))
-
-
-@pytest.mark.parametrize(
-    "X, match",
-    [(np.empty((0, 9)), "0 sample"), (np.full((5, 9), np.nan), "NaN"), (np.ones(9), "2D array")],
-)
-def test_bad_input(X, match):
-    with pytest.raises(ValueError, match=match):
-        Mapper().fit(X)
+def test_bad_input(function, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        function(**kwargs)

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from skorch.callbacks import Callback
 
 from sktopo import SpatialFilterExtractor
-from sktopo.nn import FilterRecorder, NetworkEnsemble, make_classifier, make_cnn, parse_spec
+from sktopo.nn import FilterRecorder, NetworkEnsemble, make_classifier, make_cnn
 
 
 def _n_parameters(model):
@@ -49,10 +49,12 @@ def test_table_two_layers():
     assert "Dropout" in [type(m).__name__ for m in make_cnn("M(8,8,8)")]
 
 
-@pytest.mark.parametrize("spec", ["M(64,32)", "X(1,2,3)", "M(0,32,64)", 64, "M(a,1,1)"])
-def test_bad_specs(spec):
-    with pytest.raises(ValueError, match="spec"):
-        parse_spec(spec)
+@pytest.mark.parametrize(
+    "spec, size, kwargs", [("M(4,4,8)", 4, {}), ("C(4,4,8)", 1, {}), ("M(4,0,8)", 1, {"max_pool": False})]
+)
+def test_make_cnn_accepts_the_smallest_input_size(spec, size, kwargs):
+    model = make_cnn(spec, input_size=size, n_classes=3, **kwargs)
+    assert model(torch.zeros(1, 1, size, size)).shape == (1, 3)
 
 
 def test_training_runs_exactly_max_iter_batches(data):
@@ -75,6 +77,37 @@ def test_seeds_fix_initialization_and_batch_order(data):
     assert not torch.allclose(weights[0], weights[2])
 
 
+@pytest.mark.parametrize("random_state", [0, None])
+def test_fit_leaves_torch_global_generator_alone(data, random_state):
+    torch.manual_seed(12345)
+    before = torch.get_rng_state()
+    net = make_classifier("M(4,0,8)", max_iter=3, batch_size=8, random_state=random_state).fit(*data)
+    net.predict(data[0])
+    NetworkEnsemble(clone(net), n_networks=2, random_state=0).fit(*data).predict(data[0])  # batched
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_unseeded_networks_differ_and_partial_fit_continues(data):
+    first, second = (make_classifier("M(4,0,8)", max_iter=2, batch_size=8).fit(*data) for _ in range(2))
+    assert not torch.equal(first.module_.net[0].weight, second.module_.net[0].weight)
+    # partial_fit continues the net's own generators (dropout masks, batch order): no re-seeding
+    net = make_classifier("M(4,0,8)", max_iter=2, batch_size=8, random_state=3).fit(*data)
+    state, order = net.torch_rng_state_["cpu"].clone(), net.batch_generator_.get_state()
+    net.partial_fit(*data)
+    assert not torch.equal(net.torch_rng_state_["cpu"], state)
+    assert not torch.equal(net.batch_generator_.get_state(), order)
+
+
+def test_float64_and_tensor_images_are_taken_as_float32(data):
+    X, y = data
+    ours = make_classifier("M(4,0,8)", max_iter=2, batch_size=8, random_state=0).fit(X, y)
+    wide = make_classifier("M(4,0,8)", max_iter=2, batch_size=8, random_state=0).fit(X.astype(np.float64), y)
+    torch.testing.assert_close(wide.module_.net[0].weight, ours.module_.net[0].weight)
+    np.testing.assert_array_equal(
+        wide.predict(torch.as_tensor(X[:5], dtype=torch.float64)), ours.predict(X[:5])
+    )
+
+
 def test_clone_set_params_and_pickle(data):
     net = make_classifier("M(8,0,16)", max_iter=2, batch_size=8, random_state=0)
     other = clone(net).set_params(module__spec="M(4,2,8)", max_iter=3)
@@ -85,8 +118,6 @@ def test_clone_set_params_and_pickle(data):
     np.testing.assert_allclose(
         restored.predict_proba(data[0][:5]), other.predict_proba(data[0][:5]), rtol=1e-5
     )
-    with pytest.raises(ValueError, match="max_iter must be an int >= 1"):
-        clone(net).set_params(max_iter=0).fit(*data)
 
 
 def test_filter_recorder_snapshots_at_requested_iterations(data):
@@ -103,13 +134,20 @@ def test_filter_recorder_snapshots_at_requested_iterations(data):
     assert all(np.isscalar(v) or isinstance(v, (list, str)) for v in net.history[-1].values())
 
 
-def test_filter_recorder_bad_arguments(data):
-    with pytest.raises(ValueError, match="at must be a list of batch iterations"):
-        make_classifier("M(8,0,16)", max_iter=2, callbacks=[FilterRecorder(at=[-1])]).fit(*data)
-    with pytest.raises(ValueError, match="layer=3 is out of range"):
-        make_classifier(
-            "M(8,0,16)", max_iter=2, batch_size=8, callbacks=[FilterRecorder(layer=3, at=[1])]
-        ).fit(*data)
+def test_filter_recorder_survives_clone_and_pickle(data):
+    recorder = FilterRecorder(layer=1, at=[2])
+    assert clone(recorder).get_params() == {"layer": 1, "at": [2]}
+    net = make_classifier("M(4,0,8)", max_iter=2, batch_size=8, random_state=0, callbacks=[recorder]).fit(
+        *data
+    )
+    fitted = pickle.loads(pickle.dumps(net.callbacks[0]))
+    np.testing.assert_array_equal(fitted.snapshots_[2], net.module_.net[0].weight.detach().numpy())
+    assert {name for name in vars(fitted) if not name.startswith("_sklearn")} == {
+        "layer",
+        "at",
+        "snapshots_",
+        "iteration_",
+    }
 
 
 def test_ensemble_gives_distinct_networks(data):
@@ -122,8 +160,17 @@ def test_ensemble_gives_distinct_networks(data):
     assert filters.shape == (12, 9) and extractor.n_networks_ == 3
     per_network = filters.reshape(3, 4, 9)
     assert len({per_network[i].tobytes() for i in range(3)}) == 3
-    assert ensemble.predict(data[0][:6]).shape == (6,) and 0 <= ensemble.score(*data) <= 1
-    np.testing.assert_allclose(ensemble.predict_proba(data[0][:3]).sum(axis=1), 1, rtol=1e-5)
+    proba = ensemble.predict_proba(data[0])
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(ensemble.predict(data[0]), np.argmax(proba, axis=1))
+    assert ensemble.score(*data) == np.mean(np.argmax(proba, axis=1) == data[1])
+
+
+def test_ensemble_classes_are_the_network_outputs(data):
+    X, y = data[0], np.where(data[1] < 5, 0, 7)  # two labels of ten outputs
+    ensemble = NetworkEnsemble(make_classifier("M(4,0,8)", max_iter=2, batch_size=8), n_networks=2).fit(X, y)
+    np.testing.assert_array_equal(ensemble.classes_, np.arange(10))
+    np.testing.assert_array_equal(ensemble.predict(X), np.argmax(ensemble.predict_proba(X), axis=1))
 
 
 class _InterruptSecondNetwork(Callback):
@@ -156,15 +203,70 @@ def test_interrupted_ensemble_resumes_without_retraining(data, tmp_path):
         NetworkEnsemble(clone(net).set_params(max_iter=4), n_networks=3, checkpoint_dir=tmp_path).fit(*data)
 
 
-def test_ensemble_bad_arguments(data):
-    with pytest.raises(ValueError, match="'n_networks' parameter"):
-        NetworkEnsemble(make_classifier(), n_networks=0).fit(*data)
-    with pytest.raises(ValueError, match="'strategy' parameter"):
-        NetworkEnsemble(make_classifier(), strategy="magic").fit(*data)
-    with pytest.raises(TypeError, match="random_state parameter"):
-        from skorch import NeuralNetClassifier
+class _InterruptLastBatch(Callback):
+    """Presses Ctrl-C at the end of each network's third batch, before its callbacks finish."""
 
-        NetworkEnsemble(NeuralNetClassifier(torch.nn.Linear)).fit(*data)
+    def initialize(self):
+        self.seen_ = 0
+        return self
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        self.seen_ += 1
+        if self.seen_ == 3:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_in_the_last_batch_saves_nothing(data, tmp_path):
+    net = make_classifier("M(4,0,8)", max_iter=3, batch_size=8, callbacks=[_InterruptLastBatch()])
+    with pytest.raises(KeyboardInterrupt):
+        NetworkEnsemble(net, n_networks=2, random_state=0, checkpoint_dir=tmp_path).fit(*data)
+    assert not list(tmp_path.glob("network_*.pt"))
+
+
+def test_resuming_on_other_data_is_refused(data, tmp_path):
+    net = make_classifier("M(4,0,8)", max_iter=2, batch_size=8)
+    NetworkEnsemble(net, n_networks=1, random_state=0, checkpoint_dir=tmp_path).fit(*data)
+    X, y = data[0].copy(), data[1]
+    X[-1, 0, -1, -1] += 1  # one pixel
+    for other in [(X, y), (data[0], y[::-1].copy()), (data[0][:40], y[:40])]:
+        with pytest.raises(ValueError, match=r"checkpoint_dir=.* holds networks trained on other data"):
+            NetworkEnsemble(net, n_networks=1, random_state=0, checkpoint_dir=tmp_path).fit(*other)
+
+
+def test_restored_networks_warn_that_they_have_no_snapshots(data, tmp_path):
+    net = make_classifier("M(4,0,8)", max_iter=2, batch_size=8, callbacks=[FilterRecorder(at=[2])])
+    first = NetworkEnsemble(net, n_networks=2, random_state=0, checkpoint_dir=tmp_path).fit(*data)
+    assert all(2 in n.callbacks[0].snapshots_ for n in first.estimators_)
+    with pytest.warns(UserWarning, match="2 network.* restored .* have no FilterRecorder snapshots"):
+        again = NetworkEnsemble(net, n_networks=2, random_state=0, checkpoint_dir=tmp_path).fit(*data)
+    assert again.n_restored_ == 2 and not again.estimators_[0].callbacks[0].snapshots_
+
+
+_TRAIN_OR_RESUME = """
+import sys
+import numpy as np
+from sktopo.nn import FilterRecorder, NetworkEnsemble, make_classifier
+
+X = np.random.default_rng(0).normal(size=(32, 1, 28, 28)).astype(np.float32)
+net = make_classifier("M(4,0,8)", max_iter=2, batch_size=8, callbacks=[FilterRecorder(at=[1])])
+ensemble = NetworkEnsemble(net, n_networks=2, random_state=0, checkpoint_dir=sys.argv[1])
+print(ensemble.fit(X, np.arange(32) % 10).n_restored_)
+"""
+
+
+def test_checkpointed_ensemble_with_a_callback_resumes_in_a_new_process(tmp_path, monkeypatch, capsys):
+    import runpy
+    import subprocess
+    import sys
+
+    script, folder = tmp_path / "train.py", str(tmp_path / "checkpoints")
+    script.write_text(_TRAIN_OR_RESUME)
+    monkeypatch.setattr(sys, "argv", [str(script), folder])
+    runpy.run_path(str(script), run_name="__main__")  # trains both networks here
+    assert capsys.readouterr().out.split() == ["0"]
+    command = [sys.executable, "-W", "ignore::UserWarning", str(script), folder]
+    resumed = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert resumed.stdout.split() == ["2"]
 
 
 def test_vgg16_layers_and_offline_weights(tmp_path, monkeypatch):

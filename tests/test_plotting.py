@@ -1,5 +1,7 @@
+import ast
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -10,10 +12,13 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from sklearn.exceptions import NotFittedError
 
+import sktopo.plotting
 from sktopo import FilterNormalizer, Mapper
 from sktopo.datasets import make_circle_filters
-from sktopo.plotting import plot_mapper_graph, save_mapper_html
+from sktopo.mapper import Cover
+from sktopo.plotting import node_positions, plot_barcodes, plot_mapper_graph, save_mapper_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -56,13 +61,32 @@ def test_plot_without_filters_and_with_a_new_figure(mapper):
     plt.close(ax.figure)
 
 
-def test_plot_bad_arguments(mapper):
-    with pytest.raises(TypeError, match=r"fitted sktopo\.mapper\.Mapper"):
-        plot_mapper_graph("graph")
-    with pytest.raises(ValueError, match="n_filters must be an int >= 0"):
-        plot_mapper_graph(mapper, n_filters=-1)
-    with pytest.raises(Exception, match="not fitted"):
-        plot_mapper_graph(Mapper())
+def test_mean_filters_only_for_square_filters(tmp_path):
+    X = FilterNormalizer().fit_transform(make_circle_filters(300, noise=0.1, random_state=0))[:, :8]
+    mapper = Mapper(resolution=6).fit(X)
+    assert plot_mapper_graph(mapper, n_filters=4).child_axes == []
+    _, data = _page_data(save_mapper_html(mapper, tmp_path / "m.html"))
+    assert data["side"] is None and {node["filter"] is None for node in data["nodes"]} == {True}
+    plt.close("all")
+
+
+def test_titles_describe_the_fitted_cover(mapper, tmp_path):
+    assert plot_mapper_graph(mapper, n_filters=0).get_title().startswith("Mapper(10, 3): ")
+    with_cover = Mapper(cover=Cover(7, 2.5)).fit(mapper.lens_)
+    text, _ = _page_data(save_mapper_html(with_cover, tmp_path / "m.html"))
+    assert f"<title>Mapper(7, 2.5) of {len(mapper.lens_)} points</title>" in text
+    plt.close("all")
+
+
+def test_plotting_imports_no_private_name_of_another_package():
+    # sktopo._validation is the one module meant for every sktopo package (scikit-learn's helpers)
+    private = []
+    for path in pathlib.Path(sktopo.plotting.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level != 1 and node.module != "_validation":
+                names = [*(node.module or "").split("."), *(alias.name for alias in node.names)]
+                private += [(path.name, node.module, name) for name in names if name.startswith("_")]
+    assert private == []
 
 
 def _page_data(path):
@@ -110,8 +134,6 @@ def test_html_renders_in_headless_chromium(mapper, tmp_path, tmp_path_factory):
 
 
 def test_plot_barcodes():
-    from sktopo.plotting import plot_barcodes
-
     diagrams = [np.array([[0, 0.5], [0, 0.2], [0, np.inf]]), np.array([[0.2, 1.3], [0.3, 0.4]])]
     _, ax = plt.subplots()
     assert plot_barcodes(diagrams, ax=ax) is ax
@@ -120,8 +142,101 @@ def test_plot_barcodes():
     assert len(segments) == 5
     assert max(seg[1][0] for seg in segments) == pytest.approx(1.3 * 1.05)  # the infinite bar
     assert plot_barcodes(diagrams, dims=[1]).get_yticklabels()[0].get_text() == "H1"
-    with pytest.raises(ValueError, match="non-empty list"):
-        plot_barcodes([])
-    with pytest.raises(ValueError, match="dims must be"):
-        plot_barcodes(diagrams, dims=[2])
+    empty = plot_barcodes([np.empty((0, 2)), np.array([[0.1, 0.2]])])  # ripser's diagram of no bars
+    assert [t.get_text() for t in empty.get_yticklabels()] == ["H0", "H1"]
+    plt.close("all")
+
+
+_FINE = [np.array([[0.0, 1.0]])]
+
+
+@pytest.mark.parametrize(
+    "function, kwargs, error, match",
+    [
+        (plot_mapper_graph, {"mapper": "graph"}, TypeError, r"fitted sktopo\.mapper\.Mapper; got str"),
+        (plot_mapper_graph, {"mapper": Mapper()}, NotFittedError, "not fitted"),
+        (plot_mapper_graph, {"n_filters": -1}, ValueError, "'n_filters' parameter"),
+        (plot_mapper_graph, {"n_filters": True}, ValueError, "'n_filters' parameter"),
+        (plot_mapper_graph, {"n_filters": 2.0}, ValueError, "'n_filters' parameter"),
+        (
+            plot_mapper_graph,
+            {"cmap": "no such map"},
+            ValueError,
+            "cmap must be the name of a matplotlib colour map",
+        ),
+        (plot_mapper_graph, {"filter_size": 0}, ValueError, "'filter_size' parameter"),
+        (plot_mapper_graph, {"ax": "axes"}, ValueError, "'ax' parameter"),
+        (node_positions, {"random_state": "seed"}, ValueError, "'random_state' parameter"),
+        (node_positions, {"mapper": 3}, TypeError, "fitted sktopo.mapper.Mapper; got int"),
+        (save_mapper_html, {"mapper": "graph"}, TypeError, r"fitted sktopo\.mapper\.Mapper; got str"),
+        (save_mapper_html, {"mapper": Mapper()}, NotFittedError, "not fitted"),
+        (
+            save_mapper_html,
+            {"cmap": "no such map"},
+            ValueError,
+            "cmap must be the name of a matplotlib colour map",
+        ),
+        (save_mapper_html, {"path": None}, ValueError, "'path' parameter"),
+        (save_mapper_html, {"path": "/no/such/folder/m.html"}, FileNotFoundError, "/no/such/folder/m.html"),
+        (save_mapper_html, {"title": 3}, ValueError, "'title' parameter"),
+        (plot_barcodes, {"diagrams": []}, ValueError, "diagrams must be a non-empty list"),
+        (plot_barcodes, {"diagrams": np.array([[0.0, 1.0]])}, ValueError, "'diagrams' parameter"),
+        (
+            plot_barcodes,
+            {"diagrams": [[[0.0, 1.0, 2.0]]]},
+            ValueError,
+            r"diagrams\[0\] must have shape \(n_bars, 2\).*got \(1, 3\)",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": [[0.0, 1.0, 2.0]]},
+            ValueError,
+            r"diagrams\[0\] must have shape \(n_bars, 2\).*got \(3,\)",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": [*_FINE, [[np.nan, 1.0]]]},
+            ValueError,
+            r"diagrams\[1\] must have finite births",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": [[[np.inf, np.inf]]]},
+            ValueError,
+            r"diagrams\[0\] must have finite births",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": [[[0.0, np.nan]]]},
+            ValueError,
+            r"diagrams\[0\] must have deaths at least their births",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": [[[1.0, 0.5]]]},
+            ValueError,
+            r"diagrams\[0\] must have deaths at least their births",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": [[["a", "b"]]]},
+            TypeError,
+            r"diagrams\[0\] must be an array of numbers",
+        ),
+        (plot_barcodes, {"diagrams": _FINE, "dims": [1]}, ValueError, r"dims must be dimensions of diagrams"),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "dims": [True]},
+            ValueError,
+            r"dims must be dimensions of diagrams",
+        ),
+        (plot_barcodes, {"diagrams": _FINE, "colors": "red"}, ValueError, "'colors' parameter"),
+        (plot_barcodes, {"diagrams": _FINE, "ax": "axes"}, ValueError, "'ax' parameter"),
+    ],
+)
+def test_bad_input(mapper, tmp_path, function, kwargs, error, match):
+    defaults = {plot_mapper_graph: {"mapper": mapper}, node_positions: {"mapper": mapper}}
+    defaults[save_mapper_html] = {"mapper": mapper, "path": tmp_path / "m.html"}
+    with pytest.raises(error, match=match):
+        function(**{**defaults.get(function, {}), **kwargs})
     plt.close("all")

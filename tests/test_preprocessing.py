@@ -67,36 +67,66 @@ def test_float32_stays_float32():
     assert normalize_filters(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
 
 
+def _transform(X):
+    return FilterNormalizer().fit(np.ones((2, 9))).transform(X)
+
+
+_BAD_X = [
+    (np.array([[np.nan, 1.0]]), "NaN"),
+    (np.array([[np.inf, 1.0]]), "infinity"),
+    (np.empty((0, 9)), "0 sample"),
+    (np.ones(9), "2D array"),
+    (np.ones((2, 3, 3)), "dim 3"),
+    (np.array([["a", "b"]]), "convert"),
+]
+
+
 @pytest.mark.parametrize(
-    "X, match",
+    "function, kwargs, error, match",
     [
-        (np.array([[np.nan, 1.0]]), "NaN"),
-        (np.array([[np.inf, 1.0]]), "infinity"),
-        (np.empty((0, 9)), "0 sample"),
-        (np.ones(9), "2D array"),
-        (np.ones((2, 3, 3)), "dim 3"),
-        (np.array([["a", "b"]]), "convert"),
+        *[(normalize_filters, {"X": X}, ValueError, match) for X, match in _BAD_X],
+        *[(FilterNormalizer().fit_transform, {"X": X}, ValueError, match) for X, match in _BAD_X],
+        *[(constant_rows, {"X": X}, ValueError, match) for X, match in _BAD_X],
+        (normalize_filters, {"X": "abc"}, ValueError, "'X' parameter of normalize_filters"),
+        (
+            normalize_filters,
+            {"X": np.ones((2, 3)), "copy": "no"},
+            ValueError,
+            "'copy' parameter of normalize_filters",
+        ),
+        (
+            FilterNormalizer(copy="yes").fit,
+            {"X": np.ones((2, 3))},
+            ValueError,
+            "'copy' parameter of FilterNormalizer",
+        ),
+        (_transform, {"X": np.ones((2, 4))}, ValueError, "9 features"),
+        (
+            constant_rows,
+            {"X": np.ones((2, 3)), "rtol": -1.0},
+            ValueError,
+            "'rtol' parameter of constant_rows",
+        ),
+        (
+            constant_rows,
+            {"X": np.ones((2, 3)), "rtol": True},
+            ValueError,
+            "'rtol' parameter of constant_rows",
+        ),
     ],
 )
-def test_bad_input(X, match):
-    with pytest.raises(ValueError, match=match):
-        FilterNormalizer().fit_transform(X)
-    with pytest.raises(ValueError, match=match):
-        normalize_filters(X)
+def test_bad_input(function, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        function(**kwargs)
 
 
-def test_feature_count_is_checked():
-    normalizer = FilterNormalizer().fit(np.ones((2, 9)))
-    with pytest.raises(ValueError, match="9 features"):
-        normalizer.transform(np.ones((2, 4)))
-
-
-def test_bad_parameter():
-    with pytest.raises(ValueError, match="'copy' parameter"):
-        FilterNormalizer(copy="yes").fit(np.ones((2, 3)))
-
-
-def test_tiny_and_huge_rows_normalize_accurately():
+@pytest.mark.parametrize("value", [1e-160, 1e-200, 1e150, 1e300])
+def test_tiny_and_huge_rows_normalize_accurately(value):
     # found by hypothesis: squaring 1e-160 underflows unless rows are rescaled first
-    for value in (1e-160, 1e150):
-        np.testing.assert_allclose(normalize_filters([[0.0, value]]), [[-(0.5**0.5), 0.5**0.5]], rtol=1e-12)
+    np.testing.assert_allclose(normalize_filters([[0.0, value]]), [[-(0.5**0.5), 0.5**0.5]], rtol=1e-12)
+    assert not constant_rows([[0.0, value]])[0]
+
+
+@given(filter_clouds)
+def test_normalize_filters_zeroes_exactly_the_constant_rows(X):
+    np.testing.assert_array_equal(np.all(normalize_filters(X) == 0, axis=1), constant_rows(X))

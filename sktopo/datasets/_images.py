@@ -9,6 +9,8 @@ import os
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._validation import StrOptions, validate_params
+
 __all__ = [
     "GRAY",
     "load_cifar10",
@@ -73,17 +75,34 @@ def load_digits_28() -> tuple[np.ndarray, np.ndarray]:
     return framed.numpy(), digits.target.astype(np.int64)
 
 
-def _torchvision(dataset, root, files: str, **kwargs):
-    """Open a torchvision data set, turning "not found" into a message that says what to put where."""
+def _torchvision(dataset, root, files: list[str], **kwargs):
+    """Open a torchvision data set; on failure, name the ``files`` missing, or else call them damaged.
+
+    ``files`` are the paths under ``root`` that torchvision requires (those of train and test alike).
+    """
     try:
         return dataset(root, **kwargs)
-    except RuntimeError as exc:
-        raise FileNotFoundError(
-            f"{dataset.__name__} not found under {os.fspath(root)!r}: {exc}. Offline, place {files} "
-            "there (torchvision's layout); online, pass download=True."
+    except Exception as exc:  # whatever torchvision, pickle or scipy raise on a missing or damaged file
+        folder = os.fspath(root)
+        missing = [name for name in files if not os.path.isfile(os.path.join(folder, name))]
+        if missing:
+            raise FileNotFoundError(
+                f"{dataset.__name__} not found under {folder!r}: missing {', '.join(missing)}. Offline, "
+                "place them there (torchvision's layout); online, pass download=True."
+            ) from exc
+        which = files[0] if len(files) == 1 else f"one of {', '.join(files)}"
+        raise ValueError(
+            f"{dataset.__name__} under {folder!r} cannot be read: {which} is truncated or corrupt "
+            f"({type(exc).__name__}: {exc}). Delete it and download it again (download=True)."
         ) from exc
 
 
+_ROOT = [str, os.PathLike]
+
+
+@validate_params(
+    {"root": _ROOT, "train": ["boolean"], "download": ["boolean"]}, prefer_skip_nested_validation=True
+)
 def load_mnist(root, train: bool = True, download: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """MNIST through torchvision: 60,000 training or 10,000 test digits.
 
@@ -104,10 +123,16 @@ def load_mnist(root, train: bool = True, download: bool = False) -> tuple[np.nda
     ------
     FileNotFoundError
         Offline and the files are missing; the message names them.
+    ValueError
+        The files are there but truncated or corrupt; the message names them.
     """
     from torchvision.datasets import MNIST
 
-    files = "MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte"
+    files = [
+        f"MNIST/raw/{part}-{kind}-ubyte"
+        for part in ("train", "t10k")
+        for kind in ("images-idx3", "labels-idx1")
+    ]
     data = _torchvision(MNIST, root, files, train=train, download=download)
     return (data.data.numpy()[:, None] / 255.0).astype(np.float32), data.targets.numpy().astype(np.int64)
 
@@ -124,6 +149,27 @@ def _standardize(images: np.ndarray) -> np.ndarray:
     return ((flat - flat.mean(axis=1, keepdims=True)) / scale[:, None]).reshape(images.shape)
 
 
+def _as_cifar_images(images) -> np.ndarray:
+    """``images`` as float32 (n, 32, 32, 3), refusing another shape or values outside 0-255."""
+    x = np.asarray(images)
+    if x.ndim != 4 or x.shape[1:] != (32, 32, 3):
+        raise ValueError(f"images must be of shape (n, 32, 32, 3), CIFAR-10's layout; got shape {x.shape}.")
+    if x.dtype.kind not in "iuf":
+        raise TypeError(f"images must be uint8 or hold numbers in 0-255; got dtype {x.dtype}.")
+    if x.dtype != np.uint8 and x.size and not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 255):
+        raise ValueError(f"images must hold values in 0-255; got values from {x.min()} to {x.max()}.")
+    return x.astype(np.float32)
+
+
+@validate_params(
+    {
+        "images": ["array-like"],
+        "train": ["boolean"],
+        "grayscale": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=None) -> np.ndarray:
     """The paper's CIFAR-10 preprocessing, on uint8 images of shape (n, 32, 32, 3).
 
@@ -133,7 +179,8 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
 
     Parameters
     ----------
-    images : ndarray of shape (n, 32, 32, 3)
+    images : array-like of shape (n, 32, 32, 3)
+        uint8, or numbers in 0-255.
     train : bool
     grayscale : bool, default=False
     random_state : int, RandomState instance or None, default=None
@@ -141,6 +188,13 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     Returns
     -------
     X : ndarray of shape (n, 1 or 3, 24, 24), float32
+
+    Raises
+    ------
+    ValueError
+        For images of another shape (channels last, 32 × 32) or with values outside 0-255.
+    TypeError
+        For images that are not numbers.
 
     Examples
     --------
@@ -150,7 +204,7 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     >>> preprocess_cifar(images, train=True, grayscale=True, random_state=0).shape
     (4, 1, 24, 24)
     """
-    x = np.asarray(images, dtype=np.float32).transpose(0, 3, 1, 2)
+    x = _as_cifar_images(images).transpose(0, 3, 1, 2)
     if grayscale:
         x = _grayscale(x)
     rng = check_random_state(random_state)
@@ -170,6 +224,16 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     return _standardize(cropped).astype(np.float32)
 
 
+@validate_params(
+    {
+        "root": _ROOT,
+        "train": ["boolean"],
+        "grayscale": ["boolean"],
+        "download": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_cifar10(
     root, train: bool = True, grayscale: bool = False, download: bool = False, random_state=None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -194,15 +258,27 @@ def load_cifar10(
     ------
     FileNotFoundError
         Offline and the files are missing; the message names them.
+    ValueError
+        The files are there but truncated or corrupt; the message names them.
     """
     from torchvision.datasets import CIFAR10
 
-    files = "cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}"
+    names = [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta"]
+    files = [f"cifar-10-batches-py/{name}" for name in names]
     data = _torchvision(CIFAR10, root, files, train=train, download=download)
     X = preprocess_cifar(data.data, train, grayscale, random_state)
     return X, np.asarray(data.targets, dtype=np.int64)
 
 
+@validate_params(
+    {
+        "root": _ROOT,
+        "split": [StrOptions({"train", "test", "extra"})],
+        "as_mnist": ["boolean"],
+        "download": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_svhn(root, split: str = "train", as_mnist: bool = False, download: bool = False):
     """SVHN through torchvision; ``as_mnist`` makes it look like MNIST, as in Section VI.
 
@@ -224,13 +300,13 @@ def load_svhn(root, split: str = "train", as_mnist: bool = False, download: bool
     ------
     FileNotFoundError
         Offline and the file is missing; the message names it.
+    ValueError
+        The file is there but truncated or corrupt; the message names it.
     """
     import torch
     from torchvision.datasets import SVHN
 
-    if split not in ("train", "test", "extra"):
-        raise ValueError(f"split must be 'train', 'test' or 'extra'; got {split!r}.")
-    data = _torchvision(SVHN, root, f"{split}_32x32.mat", split=split, download=download)
+    data = _torchvision(SVHN, root, [f"{split}_32x32.mat"], split=split, download=download)
     X = data.data.astype(np.float32) / 255.0
     if as_mnist:
         gray = _grayscale(X)

@@ -10,15 +10,17 @@ normalized: it plays the part of raw learned weights, to be passed through
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..filterbanks import _check_n, klein_filter
+from .._validation import Integral, Interval, Real, validate_params
+from ..filterbanks import klein_filter
 
 __all__ = ["make_circle_filters", "make_klein_filters", "make_three_circle_filters"]
 
 
-def _check(n, noise) -> None:
-    _check_n(n)
-    if not isinstance(noise, (int, float, np.number)) or not 0 <= noise < np.inf:
-        raise ValueError(f"noise must be a finite float >= 0; got {noise!r}.")
+_CONSTRAINTS = {
+    "n": [Interval(Integral, 1, None, closed="left")],  # refuses booleans
+    "noise": [Interval(Real, 0, None, closed="left")],  # refuses NaN and inf
+    "random_state": ["random_state"],
+}
 
 
 def _noisy(filters: np.ndarray, noise: float, rng) -> np.ndarray:
@@ -26,6 +28,7 @@ def _noisy(filters: np.ndarray, noise: float, rng) -> np.ndarray:
     return flat + noise * rng.standard_normal(flat.shape)
 
 
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
     """Noisy samples of the primary circle: linear edges at uniformly random angles.
 
@@ -47,18 +50,19 @@ def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) ->
     >>> make_circle_filters(100, noise=0.0, random_state=0).shape
     (100, 9)
     """
-    _check(n, noise)
     rng = check_random_state(random_state)
     return _noisy(klein_filter(rng.uniform(0, 2 * np.pi, n), 0.0), noise, rng)
 
 
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def make_three_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
     """Noisy samples of the three-circle model (Fig. 8): primary plus two secondary circles.
 
     Each point lies on the primary circle with probability 1/2 and on each secondary circle
     with probability 1/4, at a uniformly random angle. Each secondary circle meets the primary
-    circle in two points and the secondary circles do not meet, so the union has one component
-    and three independent loops.
+    circle in two points and the secondary circles do not meet: the four meeting points cut the
+    union into eight arcs, so it has one component and ``8 - 4 + 1 = 5`` independent loops (the
+    primary circle, and two for each secondary circle).
 
     Parameters
     ----------
@@ -76,7 +80,6 @@ def make_three_circle_filters(n: int = 6400, noise: float = 0.1, random_state=No
     >>> make_three_circle_filters(10, random_state=0).shape
     (10, 9)
     """
-    _check(n, noise)
     rng = check_random_state(random_state)
     circle = rng.choice(3, size=n, p=[0.5, 0.25, 0.25])
     angle = rng.uniform(0, 2 * np.pi, n)
@@ -85,6 +88,7 @@ def make_three_circle_filters(n: int = 6400, noise: float = 0.1, random_state=No
     return _noisy(klein_filter(theta, phi), noise, rng)
 
 
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def make_klein_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
     """Noisy samples of the Klein bottle of Carlsson et al. (2008), at uniform parameters.
 
@@ -104,7 +108,6 @@ def make_klein_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> 
     >>> make_klein_filters(10, random_state=0).shape
     (10, 9)
     """
-    _check(n, noise)
     rng = check_random_state(random_state)
     theta, phi = rng.uniform(0, np.pi, n), rng.uniform(0, 2 * np.pi, n)
     return _noisy(klein_filter(theta, phi), noise, rng)

@@ -2,24 +2,50 @@
 "topological simplicity", and Betti numbers over Z/2 and Z/3.
 
 Three private modules behind this public face: ``_persistence`` (certified landmark barcodes),
-``_betti`` (Betti numbers and model naming) and ``_scoring`` (the scikit-learn estimator and
+``_betti`` (Betti numbers and shape naming) and ``_scoring`` (the scikit-learn estimator and
 scorer).
 """
 
-from ._betti import MODELS, betti_from_diagrams, betti_numbers, identify_model
-from ._persistence import Persistence, greedy_landmarks, persistence_diagrams, refine_births, top_lifetime
+import warnings
+
+from ._betti import SHAPES_BY_BETTI, betti_from_diagrams, betti_numbers, identify_shape
+from ._persistence import (
+    Persistence,
+    check_diagram,
+    greedy_landmarks,
+    persistence_diagrams,
+    refine_births,
+    top_lifetime,
+)
 from ._scoring import PersistenceScorer, topological_simplicity_scorer
 
 __all__ = [
-    "MODELS",
+    "SHAPES_BY_BETTI",
     "Persistence",
     "PersistenceScorer",
     "betti_from_diagrams",
     "betti_numbers",
+    "check_diagram",
     "greedy_landmarks",
-    "identify_model",
+    "identify_shape",
     "persistence_diagrams",
     "refine_births",
     "top_lifetime",
     "topological_simplicity_scorer",
 ]
+
+
+# Old names, renamed in 0.2 ("model" means a network everywhere else in sktopo).
+_RENAMED = {"MODELS": "SHAPES_BY_BETTI", "identify_model": "identify_shape"}
+
+
+def __getattr__(name):
+    if name in _RENAMED:
+        warnings.warn(
+            f"sktopo.homology.{name} was renamed {_RENAMED[name]}; the old name will be removed in a "
+            "future release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

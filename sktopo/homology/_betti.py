@@ -1,13 +1,14 @@
-"""Betti numbers read off barcodes, and the naming of the topological model a cloud fits."""
+"""Betti numbers read off barcodes, and the naming of the shape a cloud samples."""
 
 import numpy as np
 
-from ._persistence import persistence_diagrams
+from .._validation import validate_params
+from ._persistence import _constraints, check_diagram, persistence_diagrams
 
-__all__ = ["MODELS", "betti_from_diagrams", "betti_numbers", "identify_model"]
+__all__ = ["SHAPES_BY_BETTI", "betti_from_diagrams", "betti_numbers", "identify_shape"]
 
 
-def _standing_out(lifetimes: np.ndarray, min_ratio: float) -> int:
+def _n_above_widest_gap(lifetimes: np.ndarray, min_ratio: float) -> int:
     """How many of the (descending) lifetimes lie above the largest ratio gap, if it is wide."""
     if len(lifetimes) < 2:
         return 0
@@ -16,6 +17,7 @@ def _standing_out(lifetimes: np.ndarray, min_ratio: float) -> int:
     return best + 1 if ratios[best] >= min_ratio else 0
 
 
+@validate_params({"diagrams": [list, tuple], **_constraints("min_ratio")}, prefer_skip_nested_validation=True)
 def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
     """Betti numbers read off persistence diagrams by a gap rule.
 
@@ -29,9 +31,10 @@ def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
 
     Parameters
     ----------
-    diagrams : list of ndarray of shape (n_bars, 2)
-        One per dimension, from dimension 0.
+    diagrams : list of array-like of shape (n_bars, 2)
+        One persistence diagram per dimension (see :func:`check_diagram`), from dimension 0.
     min_ratio : float, default=2.0
+        At least 1: how many times longer a lifetime must be than the next to stand out.
 
     Returns
     -------
@@ -46,14 +49,21 @@ def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
     >>> betti_from_diagrams([h0, h1])
     [1, 1]
     """
-    lifetimes = [np.sort(d[:, 1] - d[:, 0])[::-1] for d in map(np.asarray, diagrams)]
+    if not len(diagrams):
+        raise ValueError("diagrams must hold one diagram per dimension from 0; got none.")
+    diagrams = [check_diagram(d, name=f"diagrams[{i}]") for i, d in enumerate(diagrams)]
+    lifetimes = [np.sort(d[:, 1] - d[:, 0])[::-1] for d in diagrams]
     finite0 = lifetimes[0][np.isfinite(lifetimes[0])]
-    clusters = _standing_out(finite0, min_ratio)
+    clusters = _n_above_widest_gap(finite0, min_ratio)
     scale = finite0[clusters] if len(finite0) > clusters else 0.0
     betti = [int(np.isinf(lifetimes[0]).sum()) + clusters]
     return betti + [int(np.sum(lt > scale)) for lt in lifetimes[1:]]
 
 
+@validate_params(
+    _constraints("X", "coeff", "maxdim", "n_landmarks", "min_ratio", "metric"),
+    prefer_skip_nested_validation=True,
+)
 def betti_numbers(
     X, coeff: int = 2, maxdim: int = 1, *, n_landmarks=400, min_ratio=2.0, metric="euclidean"
 ) -> list[int]:
@@ -67,9 +77,11 @@ def betti_numbers(
     ----------
     X : array-like of shape (n_samples, n_features)
     coeff : int, default=2
+        A prime.
     maxdim : int, default=1
     n_landmarks : int or None, default=400
     min_ratio : float, default=2.0
+        At least 1 (see :func:`betti_from_diagrams`).
     metric : {"euclidean", "vne"}, default="euclidean"
 
     Returns
@@ -89,36 +101,38 @@ def betti_numbers(
     return betti_from_diagrams(result.diagrams, min_ratio)
 
 
-#: First Betti numbers over (Z/2, Z/3) of the models the paper meets, for connected clouds.
-MODELS = {(1, 1): "circle", (2, 1): "klein bottle", (2, 2): "torus", (5, 5): "three circles"}
+#: The shape named by the first Betti numbers over (Z/2, Z/3) of a connected cloud.
+SHAPES_BY_BETTI = {(1, 1): "circle", (2, 1): "klein bottle", (2, 2): "torus", (5, 5): "three circles"}
 
 
-def identify_model(X, *, n_landmarks=400, min_ratio=2.0, metric="euclidean") -> str:
-    """Name the model a filter cloud fits, from its Betti numbers over Z/2 and Z/3.
+@validate_params(_constraints("X", "n_landmarks", "min_ratio", "metric"), prefer_skip_nested_validation=True)
+def identify_shape(X, *, n_landmarks=400, min_ratio=2.0, metric="euclidean") -> str:
+    """Name the shape a filter cloud samples, from its Betti numbers over Z/2 and Z/3.
 
     A connected cloud (b0 = 1) whose first Betti numbers over (Z/2, Z/3) are (1, 1) is a
     circle; (2, 1) the Klein bottle; (2, 2) the torus; (5, 5) the three-circle model of
     Carlsson et al. (2008), whose two secondary circles each meet the primary circle twice
-    (4 meeting points and 8 arcs give 8 − 4 + 1 = 5 independent loops). Anything else is
-    ``"none"``. H1 alone cannot tell the torus from two circles joined at a point; that would
-    take H2.
+    (4 meeting points and 8 arcs give 8 − 4 + 1 = 5 independent loops); see
+    ``SHAPES_BY_BETTI``. Anything else is ``"none"``. H1 alone cannot tell the torus from two
+    circles joined at a point; that would take H2.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
     n_landmarks : int or None, default=400
     min_ratio : float, default=2.0
+        At least 1 (see :func:`betti_from_diagrams`).
     metric : {"euclidean", "vne"}, default="euclidean"
 
     Returns
     -------
-    model : {"circle", "klein bottle", "torus", "three circles", "none"}
+    shape : {"circle", "klein bottle", "torus", "three circles", "none"}
 
     Examples
     --------
     >>> from sktopo.datasets import make_circle_filters
-    >>> from sktopo.homology import identify_model
-    >>> identify_model(make_circle_filters(800, noise=0.05, random_state=0), n_landmarks=150)
+    >>> from sktopo.homology import identify_shape
+    >>> identify_shape(make_circle_filters(800, noise=0.05, random_state=0), n_landmarks=150)
     'circle'
     """
     z2, z3 = (
@@ -126,4 +140,4 @@ def identify_model(X, *, n_landmarks=400, min_ratio=2.0, metric="euclidean") -> 
     )
     if z2[0] != 1 or z3[0] != 1:
         return "none"
-    return MODELS.get((z2[1], z3[1]), "none")
+    return SHAPES_BY_BETTI.get((z2[1], z3[1]), "none")

@@ -18,16 +18,58 @@ down by ``r`` (births clipped at 0, where every exact birth lies) are within ``r
 ones: ``centre=True`` returns those, with the bound halved.
 """
 
+import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from ripser import ripser
 from sklearn.utils.validation import check_array
 
-from .._validation import Integral, Real
+from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ..metrics import METRICS, column_scale
 
-__all__ = ["Persistence", "greedy_landmarks", "persistence_diagrams", "refine_births", "top_lifetime"]
+__all__ = [
+    "Persistence",
+    "check_diagram",
+    "greedy_landmarks",
+    "persistence_diagrams",
+    "refine_births",
+    "top_lifetime",
+]
+
+
+class _Primes(Interval):
+    """The integers ``p >= 2`` that are prime: the fields Z/p that ripser computes over."""
+
+    def __init__(self):
+        super().__init__(Integral, 2, None, closed="left")
+
+    def is_satisfied_by(self, val):
+        return super().is_satisfied_by(val) and all(val % d for d in range(2, math.isqrt(val) + 1))
+
+    def __str__(self):
+        return "a prime number such as 2 or 3"
+
+
+# The constraints on the homology parameters: one table for the functions and the estimator.
+_CONSTRAINTS = {
+    "X": ["array-like"],
+    "maxdim": [Interval(Integral, 0, None, closed="left")],
+    "dim": [Interval(Integral, 0, None, closed="left")],
+    "coeff": [_Primes()],
+    "n_landmarks": [Interval(Integral, 1, None, closed="left"), None],
+    "max_error": [Interval(Real, 0, None, closed="neither"), None],
+    "centre": ["boolean"],
+    "exact_below": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
+    "metric": [StrOptions(set(METRICS))],
+    "min_ratio": [Interval(Real, 1, None, closed="left")],
+}
+
+
+def _constraints(*names: str) -> dict:
+    """The rows of the constraints table for the parameters ``names``."""
+    return {name: _CONSTRAINTS[name] for name in names}
 
 
 @dataclass(frozen=True)
@@ -51,6 +93,15 @@ class Persistence:
     landmarks: np.ndarray
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "n_landmarks": [Interval(Integral, 1, None, closed="left")],
+        "stop_radius": [Interval(Real, 0, None, closed="left")],
+        "first": [Interval(Integral, 0, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def greedy_landmarks(
     X, n_landmarks: int, stop_radius: float = 0.0, *, first=None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -63,13 +114,15 @@ def greedy_landmarks(
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features)
+        Finite values.
     n_landmarks : int
-        At most ``n_samples``.
+        At least 1; at most ``n_samples`` are taken (fewer when rows repeat).
     stop_radius : float, default=0.0
         Stop early once every row lies within this distance of a landmark.
     first : int, default=None
-        Row index of the first landmark; None for the row farthest from the centroid.
+        Row index (below ``n_samples``) of the first landmark; None for the row farthest from
+        the centroid.
 
     Returns
     -------
@@ -84,6 +137,9 @@ def greedy_landmarks(
     >>> greedy_landmarks(np.array([[0.0], [1.0], [10.0], [4.0]]), 3)
     (array([2, 0, 3]), array([10.,  4.,  1.]))
     """
+    X = check_array(X, dtype=np.float64, input_name="X")
+    if first is not None and first >= len(X):
+        raise ValueError(f"first must be a row index of X, below n_samples={len(X)}; got {first!r}.")
     if first is None:
         far = np.linalg.norm(X - X.mean(axis=0), axis=1)
         candidates = np.flatnonzero(far == far.max())
@@ -98,6 +154,10 @@ def greedy_landmarks(
     return np.array(landmarks), np.array(radii)
 
 
+@validate_params(
+    _constraints("X", "maxdim", "coeff", "n_landmarks", "max_error", "centre", "exact_below", "metric"),
+    prefer_skip_nested_validation=True,
+)
 def persistence_diagrams(
     X,
     maxdim: int = 1,
@@ -159,21 +219,26 @@ def persistence_diagrams(
     >>> persistence_diagrams(X[:50], n_landmarks=None).bound
     0.0
     """
-    X = check_array(X, dtype=np.float64, ensure_min_samples=1)
-    _check_args(maxdim, coeff, n_landmarks, max_error, metric, exact_below)
+    X = check_array(X, dtype=np.float64, input_name="X")
     X = X * column_scale(X, metric) if len(X) > 1 else X
     m = len(X) if n_landmarks is None else min(n_landmarks, len(X))
     factor = 1.0 if centre else 2.0
     landmarks, radii = greedy_landmarks(X, m, 0.0 if max_error is None else max_error / factor)
     bound = factor * float(radii[-1])  # 0 when every row is a landmark
-    diagrams = ripser(X[landmarks], maxdim=maxdim, coeff=coeff)["dgms"]
+    diagrams = _rips(X[landmarks], maxdim, coeff)
     if centre and bound > 0:
         diagrams = [np.maximum(d - bound, 0.0) for d in diagrams]
     if exact_below is not None and bound > 0:
         tau = _auto_scale(diagrams[-1], bound) if exact_below == "auto" else exact_below
-        below = ripser(X, maxdim=maxdim, coeff=coeff, thresh=tau)["dgms"]
+        below = _rips(X, maxdim, coeff, tau)
         diagrams = [refine_births(d, b, tau, bound) for d, b in zip(diagrams, below)]
     return Persistence(diagrams=diagrams, bound=bound, landmarks=landmarks)
+
+
+def _rips(X: np.ndarray, maxdim: int, coeff: int, thresh: float = np.inf) -> list:
+    with warnings.catch_warnings():  # few rows in many dimensions: still a cloud, not its transpose
+        warnings.filterwarnings("ignore", "The input (point cloud has more columns|matrix is square)")
+        return ripser(X, maxdim=maxdim, coeff=coeff, thresh=thresh)["dgms"]
 
 
 def _auto_scale(diagram: np.ndarray, bound: float) -> float:
@@ -184,6 +249,15 @@ def _auto_scale(diagram: np.ndarray, bound: float) -> float:
     return float(longest[0] + bound) * 1.02 + 1e-12
 
 
+@validate_params(
+    {
+        "approx": ["array-like"],
+        "below": ["array-like"],
+        "tau": [Interval(Real, 0, None, closed="left")],
+        "bound": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def refine_births(approx, below, tau: float, bound: float) -> np.ndarray:
     """Replace approximate births by exact ones where the bottleneck matching is forced.
 
@@ -198,17 +272,29 @@ def refine_births(approx, below, tau: float, bound: float) -> np.ndarray:
 
     Parameters
     ----------
-    approx : ndarray of shape (n_bars, 2)
-    below : ndarray of shape (n_bars_below, 2)
+    approx : array-like of shape (n_bars, 2)
+        A persistence diagram (see :func:`check_diagram`).
+    below : array-like of shape (n_bars_below, 2)
+        A persistence diagram, exact up to ``tau``.
     tau : float
+        At least 0.
     bound : float
+        At least 0.
 
     Returns
     -------
     refined : ndarray of shape (n_bars, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.homology import refine_births
+    >>> refine_births(np.array([[0.3, 2.0], [0.1, 0.2]]), np.array([[0.25, np.inf]]), 0.6, 0.2)
+    array([[0.25, 2.  ],
+           [0.1 , 0.2 ]])
     """
-    refined = np.array(approx, dtype=np.float64).reshape(-1, 2)
-    alive = np.asarray(below, dtype=np.float64).reshape(-1, 2)
+    refined = check_diagram(approx, name="approx").copy()
+    alive = check_diagram(below, name="below")
     births = alive[np.isinf(alive[:, 1]), 0]
     b, d = refined[:, 0], refined[:, 1]
     eligible = (d - b > 2 * bound) & (d > tau + bound) & (b + bound < tau)
@@ -220,25 +306,7 @@ def refine_births(approx, below, tau: float, bound: float) -> np.ndarray:
     return refined
 
 
-def _check_args(maxdim, coeff, n_landmarks, max_error, metric, exact_below=None) -> None:
-    if (
-        exact_below is not None
-        and exact_below != "auto"
-        and not (isinstance(exact_below, Real) and not isinstance(exact_below, bool) and exact_below > 0)
-    ):
-        raise ValueError(f"exact_below must be a float > 0, 'auto' or None; got {exact_below!r}.")
-    if not isinstance(maxdim, Integral) or maxdim < 0:
-        raise ValueError(f"maxdim must be an int >= 0; got {maxdim!r}.")
-    if not isinstance(coeff, Integral) or coeff < 2 or any(coeff % p == 0 for p in range(2, coeff)):
-        raise ValueError(f"coeff must be a prime number such as 2 or 3; got {coeff!r}.")
-    if n_landmarks is not None and (not isinstance(n_landmarks, Integral) or n_landmarks < 1):
-        raise ValueError(f"n_landmarks must be an int >= 1 or None; got {n_landmarks!r}.")
-    if max_error is not None and not (isinstance(max_error, Real) and max_error > 0):
-        raise ValueError(f"max_error must be a float > 0 or None; got {max_error!r}.")
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}; got {metric!r}.")
-
-
+@validate_params({"diagram": ["array-like"]}, prefer_skip_nested_validation=True)
 def top_lifetime(diagram) -> float:
     """Lifetime (death − birth) of the most persistent finite bar; 0 for none.
 
@@ -248,7 +316,8 @@ def top_lifetime(diagram) -> float:
 
     Parameters
     ----------
-    diagram : ndarray of shape (n_bars, 2)
+    diagram : array-like of shape (n_bars, 2)
+        A persistence diagram (see :func:`check_diagram`).
 
     Returns
     -------
@@ -261,7 +330,59 @@ def top_lifetime(diagram) -> float:
     >>> top_lifetime(np.array([[0.25, 1.5], [0.2, 0.3], [0.0, np.inf]]))
     1.25
     """
-    diagram = np.asarray(diagram, dtype=np.float64).reshape(-1, 2)
+    diagram = check_diagram(diagram)
     lifetimes = diagram[:, 1] - diagram[:, 0]
     finite = lifetimes[np.isfinite(lifetimes)]
     return float(finite.max()) if len(finite) else 0.0
+
+
+def check_diagram(diagram, *, name: str = "diagram") -> np.ndarray:
+    """Validate a persistence diagram: one ``(birth, death)`` row per bar.
+
+    Births are finite; deaths are at least the birth, ``inf`` for a bar that never dies.
+
+    Parameters
+    ----------
+    diagram : array-like of shape (n_bars, 2)
+    name : str, default="diagram"
+        How error messages call the diagram (a parameter's name).
+
+    Returns
+    -------
+    diagram : ndarray of shape (n_bars, 2)
+        As float64.
+
+    Raises
+    ------
+    TypeError
+        If ``diagram`` is not an array of numbers.
+    ValueError
+        If it has not exactly two columns, or a birth is NaN or infinite, or a death is NaN or
+        earlier than its birth.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.homology import check_diagram
+    >>> check_diagram([[0.0, np.inf], [0.5, 1.0]])
+    array([[0. , inf],
+           [0.5, 1. ]])
+    """
+    try:
+        diagram = np.asarray(diagram, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers of shape (n_bars, 2).") from None
+    if diagram.size == 0:  # no bars
+        return diagram.reshape(0, 2)
+    if diagram.ndim != 2 or diagram.shape[1] != 2:
+        raise ValueError(
+            f"{name} must have shape (n_bars, 2), a (birth, death) row per bar; got {diagram.shape}."
+        )
+    births, deaths = diagram.T
+    if not np.isfinite(births).all():
+        raise ValueError(f"{name} must have finite births; got NaN or infinite ones.")
+    if not (deaths >= births).all():
+        raise ValueError(
+            f"{name} must have deaths at least their births (inf: never dies); got NaN or earlier ones."
+        )
+    return diagram

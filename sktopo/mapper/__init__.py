@@ -3,12 +3,13 @@
 from ._cluster import GapSingleLinkage, gap_single_linkage, gap_threshold
 from ._cover import Cover
 from ._graph import graph_summary, n_loops
-from ._mapper import Mapper
+from ._mapper import Mapper, check_mapper_fitted
 
 __all__ = [
     "Cover",
     "GapSingleLinkage",
     "Mapper",
+    "check_mapper_fitted",
     "gap_single_linkage",
     "gap_threshold",
     "graph_summary",

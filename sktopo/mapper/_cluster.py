@@ -3,13 +3,16 @@
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, validate_data
 
-from .._validation import Integral, Interval, fit_context
+from .._validation import Integral, Interval, fit_context, validate_params
 
 __all__ = ["GapSingleLinkage", "gap_single_linkage", "gap_threshold"]
 
+_N_BINS = [Interval(Integral, 1, None, closed="left")]
 
+
+@validate_params({"heights": ["array-like"], "n_bins": _N_BINS}, prefer_skip_nested_validation=True)
 def gap_threshold(heights, n_bins: int = 5) -> float:
     """Cut height chosen by the first gap in the histogram of single-linkage merge heights.
 
@@ -21,17 +24,15 @@ def gap_threshold(heights, n_bins: int = 5) -> float:
     edge of the first empty bin, so that every merge at or above it is undone. With no empty
     bin (or fewer than two heights) there is no gap: one cluster, threshold ``inf``.
 
-    Five bins by default: on the noisy primary circle of the paper's Fig. 2 size (6,400
-    filters, ρ(200, 0.3), Mapper(30, 3)), ten bins found chance gaps in the sparse tail of
-    the histogram of the larger cover sets and split them, giving stray components and
-    spurious loops on some seeds; five bins gave one component and one loop
-    (``tests/test_mapper.py`` holds the case).
+    Why five bins by default is recorded with the benchmarks, in ``benchmarks/README.md``.
 
     Parameters
     ----------
     heights : array-like of shape (n_merges,)
-        Merge heights of a single-linkage dendrogram (its minimum spanning tree's edge lengths).
+        Merge heights of a single-linkage dendrogram (its minimum spanning tree's edge lengths),
+        finite; may be empty.
     n_bins : int, default=5
+        Number of histogram bins, >= 1.
 
     Returns
     -------
@@ -46,8 +47,17 @@ def gap_threshold(heights, n_bins: int = 5) -> float:
     >>> gap_threshold([0.1, 0.15, 0.2, 0.25, 0.3])
     inf
     """
-    heights = np.asarray(heights, dtype=np.float64)
-    if len(heights) < 2 or heights.max() == heights.min():
+    heights = check_array(
+        heights, ensure_2d=False, ensure_min_samples=0, dtype=np.float64, input_name="heights"
+    )
+    if heights.ndim != 1:
+        raise ValueError(f"heights must be a 1-D array of merge heights; got shape {heights.shape}.")
+    return _gap_threshold(heights, n_bins)
+
+
+def _gap_threshold(heights: np.ndarray, n_bins: int) -> float:
+    # heights equal up to rounding have no gap (and numpy cannot bin a range of a few ulps)
+    if len(heights) < 2 or np.ptp(heights) <= 1e-12 * heights.max():
         return np.inf
     counts, edges = np.histogram(heights, bins=n_bins)
     empty = np.flatnonzero(counts == 0)
@@ -72,6 +82,7 @@ class GapSingleLinkage(ClusterMixin, BaseEstimator):
         Cluster of each row, 0, 1, ... in order of each cluster's first row.
     threshold_ : float
         The cut height (``inf`` when no gap was found).
+    n_features_in_ : int
 
     Examples
     --------
@@ -80,7 +91,7 @@ class GapSingleLinkage(ClusterMixin, BaseEstimator):
     array([0, 0, 0, 1, 1])
     """
 
-    _parameter_constraints = {"n_bins": [Interval(Integral, 1, None, closed="left")]}
+    _parameter_constraints = {"n_bins": _N_BINS}
 
     def __init__(self, n_bins=5):
         self.n_bins = n_bins
@@ -100,37 +111,56 @@ class GapSingleLinkage(ClusterMixin, BaseEstimator):
         self : GapSingleLinkage
         """
         X = validate_data(self, X, dtype=np.float64)
-        self.labels_, self.threshold_ = gap_single_linkage(X, self.n_bins)
+        self.labels_, self.threshold_ = _gap_single_linkage(X, self.n_bins)
         return self
 
 
-def gap_single_linkage(X: np.ndarray, n_bins: int = 5) -> tuple[np.ndarray, float]:
-    """Labels and cut height of :class:`GapSingleLinkage` on a float array ``X``.
-
-    The functional core, without parameter or data validation, for callers that cluster many
-    small sets (Mapper's cover cells).
+@validate_params({"X": ["array-like"], "n_bins": _N_BINS}, prefer_skip_nested_validation=True)
+def gap_single_linkage(X, n_bins: int = 5) -> tuple[np.ndarray, float]:
+    """Labels and cut height of :class:`GapSingleLinkage`, as a function.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features)
     n_bins : int, default=5
+        Number of histogram bins in which to look for a gap.
 
     Returns
     -------
     labels : ndarray of shape (n_samples,)
+        Cluster of each row, 0, 1, ... in order of each cluster's first row.
     threshold : float
+        The cut height (``inf`` when no gap was found).
+
+    Examples
+    --------
+    >>> from sktopo.mapper import gap_single_linkage
+    >>> gap_single_linkage([[0.0], [0.1], [0.2], [5.0], [5.1]])
+    (array([0, 0, 0, 1, 1]), 1.04)
     """
+    return _gap_single_linkage(check_array(X, dtype=np.float64), n_bins)
+
+
+def _gap_single_linkage(X: np.ndarray, n_bins: int) -> tuple[np.ndarray, float]:
+    """The functional core, without validation, for callers that cluster many small sets."""
     if len(X) < 2:
         return np.zeros(len(X), dtype=np.intp), np.inf
     tree = linkage(X, method="single")
-    threshold = gap_threshold(tree[:, 2], n_bins)
+    threshold = _gap_threshold(tree[:, 2], n_bins)
     if np.isinf(threshold):
         return np.zeros(len(X), dtype=np.intp), threshold
     raw = fcluster(tree, np.nextafter(threshold, -np.inf), criterion="distance")
-    return _first_seen(raw), threshold
+    return _number_by_first_row(raw), threshold
 
 
-def _first_seen(labels: np.ndarray) -> np.ndarray:
-    """Relabel clusters 0, 1, ... in order of their first row."""
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    return np.argsort(np.argsort(first))[inverse]
+def _number_by_first_row(labels) -> np.ndarray:
+    """Relabel clusters 0, 1, ... in order of their first row; label -1 (noise) stays -1.
+
+    The one rule for the order of clusters, here and in :class:`~sktopo.mapper.Mapper`'s nodes.
+    """
+    labels = np.asarray(labels)
+    kept = labels != -1
+    _, first, inverse = np.unique(labels[kept], return_index=True, return_inverse=True)
+    numbered = np.full(len(labels), -1, dtype=np.intp)
+    numbered[kept] = np.argsort(np.argsort(first))[inverse]
+    return numbered

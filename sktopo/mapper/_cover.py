@@ -1,10 +1,10 @@
 """Ayasdi's resolution/gain cover of the lens space."""
 
-import itertools
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import Integral, Interval, Real, fit_context
 
@@ -23,8 +23,18 @@ class Cover(BaseEstimator):
 
     Intervals are closed, so every point lies in at least one; a point lies in about ``gain``
     intervals (exactly ``gain`` of them away from the ends when ``gain`` is an integer and the
-    point is off the interval ends). A lens dimension with zero range gets N copies of its only
-    value. The cover of a d-dimensional lens is the product: ``N ** d`` cells.
+    point is off the interval ends). The inner ends are widened by ``1e-12`` of the values' magnitude, so
+    that rounding never leaves a gap between interval ``i``'s end and interval ``i + gain``'s
+    start, which the formula makes equal. The cover of a d-dimensional lens is the product of the
+    intervals of its dimensions; :meth:`cells` visits only the cells that hold rows, so the
+    cost follows the data, not ``N ** d``.
+
+    A lens dimension with zero range (the same value on every row: a constant cloud, or a lens
+    that ignores the data) gets a single interval ``[a, a]`` and a warning: N copies of it
+    would only repeat the same cell N times.
+
+    The cover of :class:`~sktopo.mapper.Mapper` (``Mapper(cover=Cover(...))``); any estimator
+    with ``fit(lens)`` and ``cells(lens)`` as here can take its place.
 
     Parameters
     ----------
@@ -36,15 +46,21 @@ class Cover(BaseEstimator):
     Attributes
     ----------
     intervals_ : list of ndarray of shape (resolution, 2)
-        ``[start, end]`` of each interval, per lens dimension.
+        ``[start, end]`` of each interval, per lens dimension (shape (1, 2) for a dimension of
+        zero range).
+    n_features_in_ : int
+        Number of lens dimensions.
 
     Examples
     --------
     >>> from sktopo.mapper import Cover
-    >>> Cover(resolution=3, gain=2).fit([[0.0], [4.0]]).intervals_[0]
+    >>> cover = Cover(resolution=3, gain=2).fit([[0.0], [4.0]])
+    >>> cover.intervals_[0]
     array([[0., 2.],
            [1., 3.],
            [2., 4.]])
+    >>> cover.cells([[0.0], [2.0], [4.0]])
+    [((0,), array([0, 1])), ((1,), array([1])), ((2,), array([1, 2]))]
     """
 
     _parameter_constraints = {
@@ -70,17 +86,26 @@ class Cover(BaseEstimator):
         -------
         self : Cover
         """
-        lens = check_array(lens, dtype=np.float64)
+        lens = validate_data(self, lens, dtype=np.float64)
         low, high = lens.min(axis=0), lens.max(axis=0)
-        length = (high - low) / ((self.resolution - 1) / self.gain + 1)
-        starts = low[:, None] + np.arange(self.resolution) * (length / self.gain)[:, None]
-        self.intervals_ = [np.column_stack([s, s + width]) for s, width in zip(starts, length)]
-        for intervals, top in zip(self.intervals_, high):
-            intervals[-1, 1] = top  # exact end despite rounding
+        constant = np.flatnonzero(low == high)
+        if len(constant):
+            warnings.warn(
+                f"The lens is constant along dimension(s) {constant.tolist()} (zero range: every row has "
+                f"the same lens value, e.g. all rows of the data are identical); each such dimension gets "
+                f"one interval instead of resolution={self.resolution}, and the graph shows nothing along it.",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.intervals_ = [self._layout(a, b) for a, b in zip(low, high)]
         return self
 
     def cells(self, lens) -> list[tuple[tuple[int, ...], np.ndarray]]:
         """The non-empty cells of the cover and the rows of ``lens`` in each.
+
+        Only occupied cells are visited: each row's intervals are found per dimension by binary
+        search, the rows are expanded into the (about ``gain ** d``) cells holding them, and the
+        pairs are grouped by cell.
 
         Parameters
         ----------
@@ -93,21 +118,50 @@ class Cover(BaseEstimator):
             in lexicographic order of the cells.
         """
         check_is_fitted(self)
-        lens = check_array(lens, dtype=np.float64)
-        per_dimension = [self._memberships(lens[:, j], self.intervals_[j]) for j in range(lens.shape[1])]
-        cells = []
-        for index in itertools.product(*(range(self.resolution) for _ in per_dimension)):
-            members = per_dimension[0][index[0]]
-            for j in range(1, len(index)):
-                members = np.intersect1d(members, per_dimension[j][index[j]], assume_unique=True)
-            if len(members):
-                cells.append((index, members))
-        return cells
+        lens = validate_data(self, lens, dtype=np.float64, reset=False)
+        rows, index = self._memberships(lens)
+        if not len(rows):
+            return []
+        order = np.lexsort((rows, *index.T[::-1]))  # by cell, lexicographically, then by row
+        rows, index = rows[order], index[order]
+        starts = np.flatnonzero(np.r_[True, np.any(index[1:] != index[:-1], axis=1)])
+        return [
+            (tuple(int(i) for i in index[s]), members)
+            for s, members in zip(starts, np.split(rows, starts[1:]))
+        ]
 
-    @staticmethod
-    def _memberships(values, intervals) -> list[np.ndarray]:
-        order = np.argsort(values, kind="stable")
-        sorted_values = values[order]
-        lo = np.searchsorted(sorted_values, intervals[:, 0], side="left")
-        hi = np.searchsorted(sorted_values, intervals[:, 1], side="right")
-        return [np.sort(order[a:b]) for a, b in zip(lo, hi)]
+    def _layout(self, low: float, high: float) -> np.ndarray:
+        if low == high:
+            return np.array([[low, high]])
+        length = (high - low) / ((self.resolution - 1) / self.gain + 1)
+        starts = low + np.arange(self.resolution) * (length / self.gain)
+        intervals = np.column_stack([starts, starts + length])
+        # Interval i should end exactly where interval i + gain starts, but the two are computed
+        # apart and differ by an ulp about as often as not: a value between them would lie in one
+        # interval fewer than the overlap promises. Widening the inner ends by a trillionth of
+        # the values' magnitude closes such gaps and moves nothing else.
+        slack = 1e-12 * max(high - low, abs(low), abs(high))
+        intervals[1:, 0] -= slack
+        intervals[:-1, 1] += slack
+        intervals[0, 0], intervals[-1, 1] = low, high  # exact ends
+        return intervals
+
+    def _memberships(self, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (row, cell) pair of the cover: the row index and the cell's interval indices."""
+        # the intervals holding a value run from the first that ends at or after it up to, not
+        # including, the first that starts after it (starts and ends both increase)
+        first = np.column_stack(
+            [np.searchsorted(iv[:, 1], v, "left") for iv, v in zip(self.intervals_, lens.T)]
+        )
+        stop = np.column_stack(
+            [np.searchsorted(iv[:, 0], v, "right") for iv, v in zip(self.intervals_, lens.T)]
+        )
+        counts = np.maximum(stop - first, 0)
+        per_row = counts.prod(axis=1)
+        rows = np.repeat(np.arange(len(lens)), per_row)
+        rank = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        index = np.empty((len(rows), lens.shape[1]), dtype=np.intp)
+        for j in reversed(range(lens.shape[1])):  # the pair's rank, in mixed radix over the counts
+            index[:, j] = first[rows, j] + rank % counts[rows, j]
+            rank //= counts[rows, j]
+        return rows, index

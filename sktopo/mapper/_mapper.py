@@ -1,5 +1,7 @@
 """The Mapper estimator."""
 
+import warnings
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -8,39 +10,34 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._validation import HasMethods, Integral, Interval, Real, StrOptions, fit_context
+from .._validation import HasMethods, Integral, Interval, Real, StrOptions, nested_fit_context
 from ..metrics import METRICS, column_scale
-from ._cluster import gap_single_linkage
+from ._cluster import GapSingleLinkage, _gap_single_linkage, _number_by_first_row
 from ._cover import Cover
 
-__all__ = ["Mapper"]
+__all__ = ["Mapper", "check_mapper_fitted"]
 
 
 def _cluster_cell(clusterer, points: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
-    """Members of each cluster of one cover cell; label -1 (noise) is dropped."""
-    if len(members) == 1:
-        return [members]
-    if clusterer is None:  # the default, without re-validating every cell
-        labels = gap_single_linkage(points)[0]
+    """Members of each cluster of one cover cell, in order of their first row; noise (-1) is dropped."""
+    if type(clusterer) is GapSingleLinkage:  # the default, by its core: checked once in fit, not per cell
+        labels = _gap_single_linkage(points, clusterer.n_bins)[0]
     else:
-        labels = np.asarray(clone(clusterer).fit_predict(points))
-    return [members[labels == label] for label in _in_order(labels) if label != -1]
-
-
-def _in_order(labels: np.ndarray) -> np.ndarray:
-    unique, first = np.unique(labels, return_index=True)
-    return unique[np.argsort(first)]
+        labels = _number_by_first_row(clone(clusterer).fit_predict(points))
+    return [members[labels == label] for label in range(labels.max() + 1)]
 
 
 class Mapper(BaseEstimator):
     """The Mapper graph of a point cloud, as the paper builds it with Ayasdi.
 
-    A lens maps the rows to ``R^d`` (default: the first two principal components, the paper's
-    "PCA 1 and 2"); a :class:`Cover` of ``resolution`` intervals per lens dimension with
-    overlap ``1 - 1/gain`` groups them into overlapping cells; each cell is clustered (default:
-    single linkage cut at the first histogram gap, :class:`GapSingleLinkage`) in the ``metric``
-    computed over the whole data set; each cluster is a node, and clusters that share a row are
-    joined by an edge. ``Mapper(30, 3)`` in the paper is ``Mapper(resolution=30, gain=3)``.
+    Three parts, each a cloneable estimator: a ``lens`` maps the rows to ``R^d`` (default: the
+    first two principal components, the paper's "PCA 1 and 2"); a ``cover`` of the lens space
+    (default: :class:`Cover`, ``resolution`` intervals per lens dimension with overlap
+    ``1 - 1/gain``) groups them into overlapping cells; a ``clusterer`` (default:
+    :class:`GapSingleLinkage`, single linkage cut at the first histogram gap) splits each cell
+    in the ``metric`` computed over the whole data set. Each cluster is a node, and clusters
+    that share a row are joined by an edge. ``Mapper(30, 3)`` in the paper is
+    ``Mapper(resolution=30, gain=3)``, the same as ``Mapper(cover=Cover(30, 3))``.
 
     Parameters
     ----------
@@ -48,21 +45,33 @@ class Mapper(BaseEstimator):
         Anything with ``fit_transform``; cloned before fitting. None means
         ``PCA(n_components=2)`` (fewer if the data has fewer features).
     resolution : int, default=30
-        Intervals per lens dimension.
+        Intervals per lens dimension of the default cover.
     gain : float, default=3
-        Overlap factor, > 1; consecutive intervals share ``1 - 1/gain`` of their length.
+        Overlap factor of the default cover, > 1; consecutive intervals share ``1 - 1/gain``
+        of their length.
     metric : {"vne", "euclidean"}, default="vne"
         Metric for clustering: variance-normalized Euclidean (:mod:`sktopo.metrics`), the
         paper's choice, with variances over the whole data set, or plain Euclidean.
     clusterer : estimator, default=None
-        Anything with ``fit_predict``, cloned for each cell; label -1 is treated as noise and
-        left out of every node. None means :class:`GapSingleLinkage`.
+        Anything with ``fit_predict``, cloned for each cell, including cells of one row; label
+        -1 is treated as noise and left out of every node. None means ``GapSingleLinkage()``;
+        pass e.g. ``GapSingleLinkage(n_bins=10)`` to change its rule.
     n_jobs : int, default=None
         Cover cells clustered in parallel processes (joblib); None means 1, -1 all cores. It
         pays on large clouds, whose cells take long to cluster (see
         ``benchmarks/bench_mapper.py``); on small ones process start-up costs more than it saves.
-    random_state : int, RandomState instance or None, default=None
-        Passed to the default lens (PCA with a full SVD is deterministic anyway).
+    cover : estimator, default=None
+        The cover, cloned before fitting: anything with ``fit(lens)`` and ``cells(lens)`` as
+        :class:`Cover` has (``cells`` returns the non-empty cells in lexicographic order, each
+        with its increasing row indices). None means ``Cover(resolution, gain)``.
+        ``resolution`` and ``gain`` are kept beside it because ``Mapper(resolution, gain)`` is
+        the paper's notation; they describe only the default cover, so with a ``cover`` given
+        they must keep their defaults (a ``ValueError`` otherwise, rather than one of the two
+        being silently ignored).
+    random_state : None
+        Deprecated in 0.2 and ignored: Mapper draws no random numbers (the default lens, PCA
+        with a full SVD, is deterministic). Setting it warns (``FutureWarning``); it will be
+        removed in a later release.
 
     Attributes
     ----------
@@ -76,7 +85,7 @@ class Mapper(BaseEstimator):
     lens_estimator_ : transformer
         The fitted lens.
     cover_ : Cover
-        The fitted cover (its ``intervals_`` per lens dimension).
+        The fitted cover (for :class:`Cover`, its ``intervals_`` per lens dimension).
     n_features_in_ : int
 
     See Also
@@ -93,11 +102,14 @@ class Mapper(BaseEstimator):
     --------
     >>> from sktopo import FilterNormalizer, Mapper
     >>> from sktopo.datasets import make_circle_filters
-    >>> from sktopo.mapper import graph_summary
+    >>> from sktopo.mapper import Cover, GapSingleLinkage, graph_summary
     >>> X = FilterNormalizer().fit_transform(make_circle_filters(1000, noise=0.05, random_state=0))
     >>> mapper = Mapper(resolution=10, gain=3).fit(X)
     >>> graph_summary(mapper.graph_)["n_loops"]
     1
+    >>> parts = Mapper(cover=Cover(10, 3), clusterer=GapSingleLinkage(n_bins=5)).fit(X)
+    >>> parts.graph_.number_of_nodes() == mapper.graph_.number_of_nodes()
+    True
     """
 
     _parameter_constraints = {
@@ -106,7 +118,12 @@ class Mapper(BaseEstimator):
         "gain": [Interval(Real, 1, None, closed="neither")],
         "metric": [StrOptions(set(METRICS))],
         "clusterer": [HasMethods(["fit_predict"]), None],
-        "n_jobs": [Integral, None],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
+        "cover": [HasMethods(["fit", "cells"]), None],
         "random_state": ["random_state"],
     }
 
@@ -118,6 +135,7 @@ class Mapper(BaseEstimator):
         metric="vne",
         clusterer=None,
         n_jobs=None,
+        cover=None,
         random_state=None,
     ):
         self.lens = lens
@@ -126,9 +144,10 @@ class Mapper(BaseEstimator):
         self.metric = metric
         self.clusterer = clusterer
         self.n_jobs = n_jobs
+        self.cover = cover
         self.random_state = random_state
 
-    @fit_context
+    @nested_fit_context
     def fit(self, X, y=None):
         """Build the Mapper graph of ``X``.
 
@@ -143,24 +162,47 @@ class Mapper(BaseEstimator):
         -------
         self : Mapper
         """
+        if self.random_state is not None:
+            warnings.warn(
+                "Mapper's random_state was deprecated in 0.2 and is ignored (Mapper draws no random "
+                "numbers); it will be removed in a later release.",
+                FutureWarning,
+                stacklevel=3,
+            )
         X = validate_data(self, X, dtype=np.float64)
+        cover = self._cover()
         self.lens_estimator_ = self._lens(X)
-        self.lens_ = check_array(self.lens_estimator_.fit_transform(X), dtype=np.float64)
-        self.cover_ = Cover(self.resolution, self.gain).fit(self.lens_)
-        scaled = X * column_scale(X, self.metric)
-        cells = self.cover_.cells(self.lens_)
-        per_cell = Parallel(n_jobs=self.n_jobs)(
-            delayed(_cluster_cell)(self.clusterer, scaled[members], members) for _, members in cells
-        )
-        nodes = [(cell, cluster) for (cell, _), clusters in zip(cells, per_cell) for cluster in clusters]
+        self.lens_ = check_array(self.lens_estimator_.fit_transform(X), dtype=np.float64, input_name="lens")
+        self.cover_ = cover.fit(self.lens_)
+        nodes = self._cluster(X * column_scale(X, self.metric), self.cover_.cells(self.lens_))
         self.graph_ = _build_graph(X, nodes)
         return self
+
+    def _cluster(self, scaled: np.ndarray, cells) -> list[tuple[tuple[int, ...], np.ndarray]]:
+        """The nodes: ``(cell, members)`` of each cluster of each cell, cells in order."""
+        clusterer = GapSingleLinkage() if self.clusterer is None else self.clusterer
+        if type(clusterer) is GapSingleLinkage:
+            clone(clusterer).fit(scaled[:1])  # checks n_bins once, for the per-cell core
+        per_cell = Parallel(n_jobs=self.n_jobs)(
+            delayed(_cluster_cell)(clusterer, scaled[members], members) for _, members in cells
+        )
+        return [(cell, cluster) for (cell, _), clusters in zip(cells, per_cell) for cluster in clusters]
 
     def _lens(self, X):
         if self.lens is not None:
             return clone(self.lens)
-        n_components = min(2, X.shape[1], len(X))
-        return PCA(n_components=n_components, svd_solver="full", random_state=self.random_state)
+        return PCA(n_components=min(2, X.shape[1], len(X)), svd_solver="full")
+
+    def _cover(self):
+        if self.cover is None:
+            return Cover(self.resolution, self.gain)
+        if (self.resolution, self.gain) != (30, 3):
+            raise ValueError(
+                "resolution and gain describe the default cover; with a cover given, set them on it "
+                f"(cover=Cover(resolution, gain)). Got cover={self.cover!r}, resolution={self.resolution!r}, "
+                f"gain={self.gain!r}."
+            )
+        return clone(self.cover)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -172,6 +214,8 @@ def _build_graph(X: np.ndarray, nodes) -> nx.Graph:
     graph = nx.Graph()
     for node, (cell, members) in enumerate(nodes):
         graph.add_node(node, members=members, size=len(members), mean=X[members].mean(axis=0), cell=cell)
+    if not nodes:
+        return graph
     rows = np.concatenate([members for _, members in nodes])
     columns = np.repeat(np.arange(len(nodes)), [len(members) for _, members in nodes])
     incidence = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(X), len(nodes)))
@@ -183,7 +227,29 @@ def _build_graph(X: np.ndarray, nodes) -> nx.Graph:
 
 
 def check_mapper_fitted(mapper) -> None:
-    """Raise if ``mapper`` is not a fitted :class:`Mapper`."""
+    """Raise unless ``mapper`` is a fitted :class:`Mapper`.
+
+    Parameters
+    ----------
+    mapper : object
+        What a function that draws or exports a Mapper graph was given.
+
+    Raises
+    ------
+    TypeError
+        If ``mapper`` is not a :class:`Mapper`.
+    sklearn.exceptions.NotFittedError
+        If it has not been fitted.
+
+    Examples
+    --------
+    >>> from sktopo.mapper import Mapper, check_mapper_fitted
+    >>> check_mapper_fitted(Mapper().fit([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]]))
+    >>> check_mapper_fitted("graph")
+    Traceback (most recent call last):
+    ...
+    TypeError: mapper must be a fitted sktopo.mapper.Mapper; got str.
+    """
     if not isinstance(mapper, Mapper):
         raise TypeError(f"mapper must be a fitted sktopo.mapper.Mapper; got {type(mapper).__name__}.")
     check_is_fitted(mapper, "graph_")

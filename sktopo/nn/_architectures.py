@@ -5,6 +5,8 @@ import re
 import torch
 from torch import nn
 
+from .._validation import Integral, Interval, validate_params
+
 __all__ = ["make_cnn", "parse_spec"]
 
 _SPEC = re.compile(r"^\s*([MC])(\*?)\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)\s*$")
@@ -56,6 +58,26 @@ def _lrn() -> nn.Module:
     return nn.LocalResponseNorm(size=9, alpha=0.001, beta=0.75, k=1.0)
 
 
+def _check_input_size(spec, kind, pooling, widths, input_size) -> None:
+    """Refuse an image too small for ``M``'s 2 × 2 max-poolings (``C``'s keep any size >= 1)."""
+    n_pools = sum(width > 0 for width in widths) if kind == "M" and pooling else 0
+    if input_size < 2**n_pools:
+        raise ValueError(
+            f"input_size={input_size} is too small for {spec}: its {n_pools} max-pooling layer(s) each "
+            f"halve the image, so input_size must be at least {2**n_pools}."
+        )
+
+
+@validate_params(
+    {
+        "spec": [str],
+        "in_channels": [Interval(Integral, 1, None, closed="left")],
+        "input_size": [Interval(Integral, 1, None, closed="left")],
+        "max_pool": ["boolean", None],
+        "n_classes": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_cnn(
     spec: str, in_channels: int = 1, input_size: int = 28, max_pool=None, n_classes: int = 10
 ) -> nn.Sequential:
@@ -78,10 +100,12 @@ def make_cnn(
     in_channels : int, default=1
         1 for MNIST and grayscale CIFAR-10, 3 for colour.
     input_size : int, default=28
-        Height and width of the input: 28 for MNIST, 24 for cropped CIFAR-10.
+        Height and width of the input: 28 for MNIST, 24 for cropped CIFAR-10. Each 2 × 2
+        max-pooling of ``M`` halves it, so ``M`` with two conv layers needs at least 4.
     max_pool : bool, default=None
         False drops every max-pooling layer (the paper's C*); None follows the spec.
     n_classes : int, default=10
+        Outputs: class labels are 0, ..., n_classes - 1.
 
     Returns
     -------
@@ -96,7 +120,8 @@ def make_cnn(
     804170
     """
     kind, star, x, y, z = parse_spec(spec)
-    pooling = not star if max_pool is None else bool(max_pool)
+    pooling = not star if max_pool is None else max_pool
+    _check_input_size(spec, kind, pooling, (x, y), input_size)
     layers, channels = [], in_channels
     for block, width in enumerate((x, y), start=1):
         if width == 0:

@@ -4,7 +4,6 @@ import contextlib
 import ctypes
 import ctypes.util
 
-import numpy as np
 import torch
 from sklearn.base import clone
 from torch import nn
@@ -43,14 +42,15 @@ def batched_unsupported(estimator) -> str | None:
     return None
 
 
-def fit_batched(estimator, seeds, X, y, progress=None) -> list:
+def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=False) -> list:
     """Train ``clone(estimator)`` with each seed, all networks in one computation.
 
     Network n gets what ``clone(estimator).set_params(random_state=seeds[n]).fit(X, y)`` gets:
     the same initialization, the same batches in the same order, the same dropout masks and
     the same optimizer arithmetic, up to floating-point rounding (grouped and single
-    convolutions sum in different orders). Dropout masks are drawn on the CPU, from a copy of
-    the random state that sequential training would use, and moved to the device.
+    convolutions sum in different orders). Dropout masks are drawn on the CPU, from the
+    generator state that sequential training would start from (``torch_rng_state_``), and
+    moved to the device. Torch's global generators are not used.
 
     Parameters
     ----------
@@ -61,6 +61,9 @@ def fit_batched(estimator, seeds, X, y, progress=None) -> list:
     y : array-like of shape (n_samples,)
     progress : callable or None
         Called with 1 after every batch iteration (e.g. ``tqdm.update``).
+    tune_glibc_malloc : bool, default=False
+        On the CPU with glibc, change glibc's allocator settings (process-wide) while training;
+        see :class:`~sktopo.nn.NetworkEnsemble`.
 
     Returns
     -------
@@ -70,7 +73,7 @@ def fit_batched(estimator, seeds, X, y, progress=None) -> list:
     if reason is not None:
         raise ValueError(f"strategy='batched' cannot train this estimator: {reason}.")
     nets, generators = _initialized(estimator, seeds)
-    X_np, y_np = np.asarray(X, dtype=np.float32), np.asarray(y)
+    X_np, y_np = nets[0].check_images_and_labels(X, y)
     for net in nets:
         net.check_data(X_np, y_np)  # what skorch's fit checks; also learns the classes
     device = torch.device(nets[0].device)
@@ -80,14 +83,15 @@ def fit_batched(estimator, seeds, X, y, progress=None) -> list:
     optimizer = estimator.optimizer(model.params, **kwargs)
     X_t, y_t = torch.as_tensor(X_np, device=device), torch.as_tensor(y_np, dtype=torch.int64, device=device)
     # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
-    loaders = [net.get_iterator(net.get_dataset(X_t, y_t), training=True) for net in nets]
-    with _heap_allocations(device):
+    loaders = [net.get_iterator(net.get_dataset(X_np, y_np), training=True) for net in nets]
+    with _heap_allocations(device) if tune_glibc_malloc else contextlib.nullcontext():
         losses = [
             _epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
             for _ in range(estimator.max_epochs)
         ]
     model.unstack_into([net.module_.net for net in nets])
-    for n, net in enumerate(nets):
+    for n, (net, generator) in enumerate(zip(nets, generators)):
+        net.torch_rng_state_["cpu"] = generator.get_state()  # where sequential training leaves it
         for epoch, loss in enumerate(losses, start=1):
             net.history.new_epoch()
             net.history.record("epoch", epoch)
@@ -96,17 +100,15 @@ def fit_batched(estimator, seeds, X, y, progress=None) -> list:
 
 
 def _initialized(estimator, seeds):
-    """Initialized clones, and a copy of the global random state each leaves behind.
+    """Initialized clones, and for each a generator where its sequential training starts.
 
-    ``PaperNetClassifier.initialize`` seeds torch's global generator and builds the module
-    from it, exactly as ``fit`` would; what sequential training draws next (the DataLoader's
-    seed, then the dropout masks) comes from that state, which is copied here.
+    ``PaperNetClassifier.initialize`` builds the module from a generator seeded with its
+    ``random_state``, exactly as ``fit`` would, and keeps the state that generator is left in
+    (``torch_rng_state_``); sequential training draws from it next (the DataLoader's seed, then
+    the dropout masks), and so do these generators.
     """
-    nets, generators = [], []
-    for seed in seeds:
-        nets.append(clone(estimator).set_params(random_state=int(seed)).initialize())
-        generators.append(torch.Generator().set_state(torch.get_rng_state()))
-    return nets, generators
+    nets = [clone(estimator).set_params(random_state=int(seed)).initialize() for seed in seeds]
+    return nets, [torch.Generator().set_state(net.torch_rng_state_["cpu"]) for net in nets]
 
 
 def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch.Tensor:
@@ -133,7 +135,7 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
 
 @contextlib.contextmanager
 def _heap_allocations(device):
-    """On the CPU with glibc, serve every allocation from the heap while training.
+    """On the CPU with glibc, serve every allocation from the heap while training (process-wide).
 
     glibc maps each allocation above its mmap threshold (at most 32 MiB) afresh and unmaps it
     when freed, so every batch iteration pays page faults for its large activations (50 to 200
@@ -144,7 +146,8 @@ def _heap_allocations(device):
     (``malloc_trim``) and glibc is left where its own dynamic threshold ends up in any process
     that frees a block of 32 MiB or more, as PyTorch training does: mmap threshold 32 MiB, trim
     threshold 64 MiB (glibc has no call that turns its dynamic adjustment back on). Elsewhere
-    (CUDA's caching allocator, another libc) nothing changes.
+    (CUDA's caching allocator, another libc) nothing changes. Opt-in, as it changes the whole
+    process: ``NetworkEnsemble(tune_glibc_malloc=True)``.
     """
     libc = _glibc() if device.type == "cpu" else None
     if libc is None:

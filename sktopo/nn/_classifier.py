@@ -1,11 +1,16 @@
 """The paper's CNNs as skorch classifiers, trained for a number of batch iterations."""
 
+import contextlib
+import inspect
+
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
+from skorch.utils import is_dataset
 from torch import nn
 from torch.utils.data import DataLoader, Sampler
 
+from .._validation import Integral, Interval
 from ._architectures import make_cnn, parse_spec
 
 __all__ = ["PaperCNN", "PaperNetClassifier", "make_classifier"]
@@ -14,9 +19,9 @@ __all__ = ["PaperCNN", "PaperNetClassifier", "make_classifier"]
 class PaperCNN(nn.Module):
     """``make_cnn(spec, ...)`` as a module class, so skorch can set ``module__spec`` and clone it."""
 
-    def __init__(self, spec="M(64,32,64)", in_channels=1, input_size=28, max_pool=None):
+    def __init__(self, spec="M(64,32,64)", in_channels=1, input_size=28, max_pool=None, n_classes=10):
         super().__init__()
-        self.net = make_cnn(spec, in_channels, input_size, max_pool)
+        self.net = make_cnn(spec, in_channels, input_size, max_pool, n_classes)
 
     def forward(self, X):
         return self.net(X)
@@ -45,6 +50,16 @@ class PaperNetClassifier(NeuralNetClassifier):
     initialization and the batch order, so two networks with different seeds differ in both
     and a network trained twice with one seed gets the same weights (on the CPU).
 
+    Training and prediction leave torch's global random generators as they found them: the
+    module is built, and the dropout masks are drawn, under :func:`torch.random.fork_rng`, from
+    the net's own generator state (``torch_rng_state_``), which continues from one
+    ``partial_fit`` to the next.
+
+    Images are checked before training and prediction: with a :class:`PaperCNN` module, ``X``
+    must have shape ``(n_samples, in_channels, input_size, input_size)`` and ``y`` labels
+    0, ..., ``n_classes`` - 1 (``module__n_classes``, default 10); NaN or infinite pixels and
+    empty data are refused; other numbers than float32 are converted to float32.
+
     Parameters
     ----------
     *args, **kwargs
@@ -52,8 +67,22 @@ class PaperNetClassifier(NeuralNetClassifier):
     max_iter : int, default=1000
         Batch iterations per ``fit``.
     random_state : int or None, default=None
-        Seed of the initialization and of the batch order; None draws one from torch.
+        Seed (0 to 2**32 - 1) of the initialization, the batch order and the dropout masks;
+        None draws a fresh seed from the operating system at every initialization.
+
+    Attributes
+    ----------
+    batch_generator_ : torch.Generator
+        Draws the batch order.
+    torch_rng_state_ : dict of str to torch.ByteTensor
+        The state of torch's global generator (``"cpu"``) and, on a GPU, of the device's
+        (``"cuda:0"``...) that the next training continues.
     """
+
+    _parameter_constraints = {
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+    }
 
     def __init__(self, *args, max_iter=1000, random_state=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,19 +90,148 @@ class PaperNetClassifier(NeuralNetClassifier):
         self.random_state = random_state
 
     def initialize_module(self):
-        if not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
-            raise ValueError(f"max_iter must be an int >= 1 (batch iterations); got {self.max_iter!r}.")
-        if self.random_state is not None:
-            torch.manual_seed(self.random_state)
-        return super().initialize_module()
+        _check_parameters(self)
+        seed = self.random_state
+        if seed is None:  # fresh entropy from the operating system, no global generator touched
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
+        with _own_rng(self, seed):
+            super().initialize_module()
+        self.batch_generator_ = torch.Generator().manual_seed(int(seed) + 1)
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        with _own_rng(self):
+            return super().fit_loop(X, y, epochs, **fit_params)
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        # a DataLoader draws its seed from torch's global generator: from a copy of it here
+        with torch.random.fork_rng(devices=[]):
+            outputs = list(super().forward_iter(X, training, device))
+        yield from outputs
+
+    def get_dataset(self, X, y=None):
+        if not is_dataset(X):
+            X, y = self.check_images_and_labels(X, y)
+        return super().get_dataset(X, y)
 
     def get_iterator(self, dataset, training=False):
         if not training:
             return super().get_iterator(dataset, training=False)
-        seed = self.random_state if self.random_state is not None else torch.seed()
-        generator = torch.Generator().manual_seed(int(seed) + 1)
-        sampler = _Batches(len(dataset), self.max_iter, self.batch_size, generator)
-        return DataLoader(dataset, batch_size=self.batch_size, sampler=sampler)
+        batch_size = len(dataset) if self.batch_size == -1 else self.batch_size
+        sampler = _Batches(len(dataset), self.max_iter, batch_size, self.batch_generator_)
+        return DataLoader(dataset, batch_size=batch_size, sampler=sampler)
+
+    def check_images_and_labels(self, X, y=None):
+        """``X`` as float32 images and ``y`` as int64 labels, checked for this network.
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor of shape (n_samples, channels, height, width)
+        y : array-like or torch.Tensor of shape (n_samples,), default=None
+
+        Returns
+        -------
+        X : ndarray of float32
+        y : ndarray of int64, or None when ``y`` is None
+
+        Raises
+        ------
+        TypeError
+            When ``X`` does not hold numbers or ``y`` does not hold integers.
+        ValueError
+            When ``X`` is empty, has another shape than the module's input, or holds NaN or
+            infinite values, or when ``y`` has another length or labels outside
+            0, ..., ``n_classes`` - 1.
+        """
+        module = _paper_cnn_arguments(self) or dict.fromkeys(("in_channels", "input_size", "n_classes"))
+        size = module["input_size"]
+        X = _check_images(X, None if size is None else (module["in_channels"], size, size))
+        return X, None if y is None else _check_labels(y, len(X), module["n_classes"])
+
+
+def _paper_cnn_arguments(net) -> dict | None:
+    """The arguments its :class:`PaperCNN` gets, defaults included; None for another module."""
+    if net.module is not PaperCNN:
+        return None
+    defaults = {name: p.default for name, p in inspect.signature(PaperCNN).parameters.items()}
+    return {**defaults, **net.get_params_for("module")}
+
+
+def _check_images(X, shape) -> np.ndarray:
+    """``X`` as a float32 array of images, of ``(channels, height, width)`` ``shape`` unless None."""
+    X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers (pixel values); got an array of dtype {X.dtype}.")
+    if X.ndim != 4 or (shape is not None and X.shape[1:] != shape):
+        expected = "(n_samples, channels, height, width)"
+        if shape is not None:
+            channels, size = shape[0], shape[1]
+            expected = (
+                f"(n_samples, {channels}, {size}, {size}), as module__in_channels={channels} and "
+                f"module__input_size={size} say"
+            )
+        raise ValueError(f"X must be images of shape {expected}; got shape {X.shape}.")
+    if len(X) == 0:
+        raise ValueError(f"X holds no images (shape {X.shape}); training and prediction need at least one.")
+    with np.errstate(over="ignore"):  # values beyond float32's range become inf, refused here
+        X = np.asarray(X, dtype=np.float32)
+    if not np.isfinite(X).all():
+        raise ValueError(
+            "X contains NaN or infinite values (or values beyond float32's range); they would make "
+            "the network's weights NaN. Replace or remove those images."
+        )
+    return X
+
+
+def _check_labels(y, n_samples, n_classes) -> np.ndarray:
+    """``y`` as int64 class labels, one per image, each in 0, ..., n_classes - 1 (>= 0 if None)."""
+    y = np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
+    if y.shape != (n_samples,):
+        raise ValueError(f"y must hold one label per image, shape ({n_samples},); got shape {y.shape}.")
+    if y.dtype.kind not in "iu":
+        raise TypeError(
+            f"y must hold integer class labels 0, 1, ...; got dtype {y.dtype}. Encode other labels "
+            "with sklearn.preprocessing.LabelEncoder, or convert integral floats with y.astype(int)."
+        )
+    outside = (y < 0) | (y >= n_classes) if n_classes is not None else y < 0
+    if outside.any():
+        top = "n_classes - 1" if n_classes is None else f"{n_classes - 1} (module__n_classes={n_classes})"
+        raise ValueError(f"y holds labels {np.unique(y[outside])[:5].tolist()} outside 0, ..., {top}.")
+    return y.astype(np.int64)
+
+
+def _check_parameters(net) -> None:
+    """``net``'s own parameters against its constraints (skorch validates only its own)."""
+    for name, accepted in net._parameter_constraints.items():
+        value = getattr(net, name)
+        if not any(value is None if rule is None else rule.is_satisfied_by(value) for rule in accepted):
+            raise ValueError(f"{name} must be {' or '.join(map(str, accepted))}; got {value!r}.")
+
+
+@contextlib.contextmanager
+def _own_rng(net, seed=None):
+    """Run with torch's global generators at ``net``'s own state, the caller's restored afterwards.
+
+    The generators are the CPU's and, for a net on a GPU, its device's. They start seeded with
+    ``seed``, or else where ``net.torch_rng_state_`` says, which then keeps where they end.
+    """
+    device = torch.device(net.device or "cpu")
+    cuda = []
+    if device.type == "cuda":
+        cuda = [torch.cuda.current_device() if device.index is None else device.index]
+    with torch.random.fork_rng(devices=cuda):
+        generators = {"cpu": torch.default_generator}
+        generators.update({f"cuda:{index}": torch.cuda.default_generators[index] for index in cuda})
+        saved = getattr(net, "torch_rng_state_", {})
+        for name, generator in generators.items():
+            if seed is not None:
+                generator.manual_seed(seed)
+            elif name in saved:
+                generator.set_state(saved[name])
+        try:
+            yield
+        finally:
+            net.torch_rng_state_ = {name: generator.get_state() for name, generator in generators.items()}
 
 
 def make_classifier(
@@ -99,7 +257,8 @@ def make_classifier(
     input_size : int, default=28
     random_state : int or None, default=None
     **skorch_kwargs
-        Passed to :class:`PaperNetClassifier` (e.g. ``batch_size``, ``lr``, ``device``).
+        Passed to :class:`PaperNetClassifier` (e.g. ``batch_size``, ``lr``, ``device``,
+        ``module__n_classes``).
 
     Returns
     -------

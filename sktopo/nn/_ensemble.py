@@ -1,18 +1,25 @@
 """Many independently seeded networks, trained on the same data, resumable after interruption."""
 
-import contextlib
+import hashlib
 import json
+import math
 import os
+import re
+import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import torch
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_X_y
+from tqdm.auto import tqdm
 
 from .._validation import HasMethods, Integral, Interval, StrOptions, fit_context
 from ._batched import batched_unsupported, fit_batched
+from ._classifier import PaperNetClassifier
+from ._recorder import FilterRecorder
 from ._weights import load_state_dict
 
 __all__ = ["NetworkEnsemble"]
@@ -22,20 +29,53 @@ def _checkpoint(directory, index, seed):
     return os.path.join(directory, f"network_{index:04d}_seed_{seed}.pt")
 
 
-def _describe(estimator) -> str:
-    """The estimator's public parameters as text that is the same in every process.
+def _describe(value):
+    """``value`` as JSON data that is the same in every process.
 
-    Private entries (skorch's ``_params_to_validate``, a set whose order follows string
-    hashing, which differs from one Python process to the next) are left out, so that a run
-    resumed in a new process recognizes its own networks.
+    An object with ``get_params`` (the estimator, its callbacks) is its class and its public
+    parameters, described in turn; a class or a function is its qualified name; containers go
+    item by item, sets and mappings in sorted order. Anything else is its ``repr`` without
+    memory addresses. Private parameters (skorch's ``_params_to_validate``) are left out.
     """
-    params = estimator.get_params(deep=False)
-    return repr(sorted((key, repr(value)) for key, value in params.items() if not key.startswith("_")))
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # NaN would never equal itself
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_describe(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_describe(item) for item in value), key=json.dumps)
+    if isinstance(value, Mapping):
+        return {str(key): _describe(item) for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
+        return f"{value.__module__}.{value.__qualname__}"
+    if hasattr(value, "get_params"):
+        params = value.get_params(deep=False)
+        public = {key: item for key, item in params.items() if not key.startswith("_")}
+        return {"class": _describe(type(value)), "params": _describe(public)}
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
 
 
-class _NoBar:
-    def update(self, n):
-        pass
+def _fingerprint(array: np.ndarray) -> dict:
+    """Shape, dtype and BLAKE2 hash of all of ``array``'s bytes."""
+    data = np.ascontiguousarray(array)
+    return {"shape": list(data.shape), "dtype": data.dtype.str, "blake2b": hashlib.blake2b(data).hexdigest()}
+
+
+def _read_manifest(path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (ValueError, OSError) as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        manifest = exc
+    if not isinstance(manifest, dict) or set(manifest) != {"estimator", "data"}:
+        raise ValueError(
+            f"{path!r} is not a checkpoint manifest of this version of NetworkEnsemble; "
+            "checkpoint_dir must be a folder that it wrote, or a new one."
+        )
+    return manifest
 
 
 def _restore(estimator, seed, path, X, y):
@@ -43,15 +83,19 @@ def _restore(estimator, seed, path, X, y):
     if path is None or not os.path.exists(path):
         return None
     net = clone(estimator).set_params(random_state=int(seed)).initialize()
-    net.module_.load_state_dict(load_state_dict(path))
+    try:
+        net.module_.load_state_dict(load_state_dict(path))
+    except (RuntimeError, TypeError, AttributeError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"{path!r} does not hold weights of this estimator's network: {reason}") from exc
     net.check_data(X, y)  # learns the classes from y, as fit does
     return net
 
 
-def _fit_group(estimator, strategy, seeds, X, y, paths, progress=None):
+def _fit_group(estimator, strategy, seeds, X, y, paths, progress=None, tune_glibc_malloc=False):
     """Train the networks of ``seeds`` (together if batched) and save each one that finishes."""
     if strategy == "batched":
-        nets = fit_batched(estimator, seeds, X, y, progress)
+        nets = fit_batched(estimator, seeds, X, y, progress, tune_glibc_malloc=tune_glibc_malloc)
     else:
         nets = [clone(estimator).set_params(random_state=int(seed)).fit(X, y) for seed in seeds]
         if not all(_completed(net) for net in nets):  # skorch stops quietly on Ctrl-C: pass it on
@@ -64,11 +108,17 @@ def _fit_group(estimator, strategy, seeds, X, y, paths, progress=None):
 
 
 def _completed(net) -> bool:
-    """Whether ``net.fit`` ran all its epochs and, for a PaperNetClassifier, all its batches."""
-    if len(net.history) < net.max_epochs:
-        return False
-    max_iter = getattr(net, "max_iter", None)
-    return max_iter is None or len(net.history[-1, "batches"]) >= max_iter
+    """Whether ``net.fit`` ran all its epochs to their ends.
+
+    skorch records an epoch's ``train_batch_count`` once its last batch has ended (callbacks'
+    ``on_batch_end`` included); a batch row of the history appears when a batch begins.
+    """
+    return len(net.history) >= net.max_epochs and "train_batch_count" in net.history[-1]
+
+
+def _records_filters(estimator) -> bool:
+    callbacks = [cb[1] if isinstance(cb, tuple) else cb for cb in estimator.callbacks or []]
+    return any(isinstance(cb, FilterRecorder) for cb in callbacks)
 
 
 class NetworkEnsemble(ClassifierMixin, BaseEstimator):
@@ -89,9 +139,12 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
     * ``strategy="auto"`` is batched where the estimator allows it, sequential otherwise.
 
     With ``checkpoint_dir``, every finished network is saved there as a state_dict, and a
-    later ``fit`` with the same estimator and seeds loads it instead of training it again, so a
-    run of hours survives an interruption and loses at most the networks in progress (a group,
-    when batched).
+    later ``fit`` with the same estimator, seeds and data loads it instead of training it
+    again, so a run of hours survives an interruption (in a new process too) and loses at most
+    the networks in progress (a group, when batched). The folder's manifest describes the
+    estimator (its parameters and callbacks') and fingerprints ``X`` and ``y``; a ``fit`` with
+    another estimator or other data is refused. Checkpoints keep weights only: restored
+    networks have empty :class:`~sktopo.nn.FilterRecorder` snapshots (with a warning).
 
     Parameters
     ----------
@@ -100,7 +153,8 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
     n_networks : int, default=100
     strategy : {"auto", "sequential", "batched"}, default="auto"
     n_jobs : int, default=None
-        Networks (sequential) or groups (batched) trained at once by joblib; None means 1.
+        Networks (sequential) or groups (batched) trained at once by joblib; None means 1,
+        -1 all CPUs.
     random_state : int, RandomState instance or None, default=None
         Draws the networks' seeds.
     checkpoint_dir : str or os.PathLike, default=None
@@ -109,6 +163,16 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         Networks trained together by the batched strategy. On a 2-core CPU, 8 was faster per
         network than 32 (``benchmarks/bench_training.py``); memory grows with it; on a GPU,
         larger groups fill the device better.
+    tune_glibc_malloc : bool, default=False
+        Batched strategy on the CPU with glibc (Linux) only: while a group trains, tell
+        glibc's ``malloc`` to serve large blocks from the heap rather than map each afresh
+        (``mallopt(M_MMAP_MAX, 0)``) and to keep freed memory (``M_TRIM_THRESHOLD``), which
+        saves the page faults of every batch's large activations; ``benchmarks/bench_training.py``
+        measures the gain. These settings belong to the whole process: while training, every
+        thread allocates this way and freed memory is kept; afterwards it is returned
+        (``malloc_trim``) and glibc keeps fixed thresholds (mmap 32 MiB, trim 64 MiB, where its
+        dynamic thresholds end after PyTorch training) instead of adjusting them, which glibc
+        cannot be told to resume. False leaves the allocator alone.
     verbose : int, default=0
         1 shows progress bars (networks, and batch iterations of a batched group).
 
@@ -120,7 +184,9 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         The strategy used.
     n_restored_ : int
         Networks loaded from ``checkpoint_dir`` rather than trained.
-    classes_ : ndarray
+    classes_ : ndarray of shape (n_outputs,)
+        0, ..., n_outputs - 1: the labels of the networks' outputs, the columns of
+        :meth:`predict_proba`.
 
     Examples
     --------
@@ -140,10 +206,15 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "initialize"])],
         "n_networks": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"auto", "sequential", "batched"})],
-        "n_jobs": [Integral, None],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "random_state": ["random_state"],
         "checkpoint_dir": [str, os.PathLike, None],
         "group_size": [Interval(Integral, 1, None, closed="left")],
+        "tune_glibc_malloc": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -156,6 +227,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         random_state=None,
         checkpoint_dir=None,
         group_size=8,
+        tune_glibc_malloc=False,
         verbose=0,
     ):
         self.estimator = estimator
@@ -165,6 +237,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.checkpoint_dir = checkpoint_dir
         self.group_size = group_size
+        self.tune_glibc_malloc = tune_glibc_malloc
         self.verbose = verbose
 
     @fit_context
@@ -184,11 +257,31 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
             raise TypeError(
                 "estimator must have a random_state parameter, e.g. sktopo.nn.make_classifier(...)."
             )
+        X, y = self._check_data(X, y)
         self.strategy_ = self._resolve_strategy()
         self.seeds_ = check_random_state(self.random_state).randint(0, 2**31 - 1, size=self.n_networks)
-        paths = self._paths()
+        paths = self._paths(X, y)
         nets = [_restore(self.estimator, seed, path, X, y) for seed, path in zip(self.seeds_, paths)]
         self.n_restored_ = sum(net is not None for net in nets)
+        if self.n_restored_ and _records_filters(self.estimator):
+            warnings.warn(
+                f"{self.n_restored_} network(s) restored from checkpoint_dir={os.fspath(self.checkpoint_dir)!r} "
+                "have no FilterRecorder snapshots: checkpoints keep weights only. To record them, "
+                "train in a new checkpoint_dir.",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.estimators_ = self._train(nets, paths, X, y)
+        self.classes_ = np.arange(self.estimators_[0].predict_proba(X[:1]).shape[1])
+        return self
+
+    def _check_data(self, X, y):
+        if isinstance(self.estimator, PaperNetClassifier):
+            return self.estimator.check_images_and_labels(X, y)
+        return check_X_y(X, y, allow_nd=True)
+
+    def _train(self, nets, paths, X, y) -> list:
+        """``nets`` with the missing ones (None) trained, group by group."""
         todo = [i for i, net in enumerate(nets) if net is None]
         size = self.group_size if self.strategy_ == "batched" else 1
         groups = [todo[start : start + size] for start in range(0, len(todo), size)]
@@ -201,7 +294,14 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
             progress = steps.update if self.verbose and in_process else None
             jobs = (
                 delayed(_fit_group)(
-                    self.estimator, self.strategy_, self.seeds_[g], X, y, [paths[i] for i in g], progress
+                    self.estimator,
+                    self.strategy_,
+                    self.seeds_[g],
+                    X,
+                    y,
+                    [paths[i] for i in g],
+                    progress,
+                    self.tune_glibc_malloc,
                 )
                 for g in groups
             )
@@ -209,9 +309,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
                 for i, net in zip(group, trained):
                     nets[i] = net
                 bar.update(len(group))
-        self.estimators_ = nets
-        self.classes_ = np.unique(np.asarray(y))
-        return self
+        return nets
 
     def _resolve_strategy(self) -> str:
         reason = batched_unsupported(self.estimator)
@@ -223,30 +321,38 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
             return "sequential" if reason is not None else "batched"
         return self.strategy
 
-    def _paths(self) -> list:
+    def _paths(self, X, y) -> list:
         if self.checkpoint_dir is None:
             return [None] * self.n_networks
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
-        manifest = os.path.join(self.checkpoint_dir, "estimator.json")
-        description = _describe(self.estimator)
-        if os.path.exists(manifest):
-            with open(manifest) as f:
-                if json.load(f)["estimator"] != description:
-                    raise ValueError(
-                        f"checkpoint_dir={os.fspath(self.checkpoint_dir)!r} holds networks of another "
-                        "estimator; use a new folder for a different network or training."
-                    )
-        else:
-            with open(manifest, "w") as f:
-                json.dump({"estimator": description}, f)
-        return [_checkpoint(self.checkpoint_dir, i, seed) for i, seed in enumerate(self.seeds_)]
+        folder = os.fspath(self.checkpoint_dir)
+        if os.path.isfile(folder):
+            raise ValueError(
+                f"checkpoint_dir={folder!r} is a file; it must be a folder (created if missing)."
+            )
+        os.makedirs(folder, exist_ok=True)
+        manifest = os.path.join(folder, "estimator.json")
+        expected = {
+            "estimator": _describe(self.estimator),
+            "data": {"X": _fingerprint(X), "y": _fingerprint(y)},
+        }
+        if not os.path.exists(manifest):
+            with open(manifest, "w", encoding="utf-8") as f:
+                json.dump(expected, f)
+        found = _read_manifest(manifest)
+        if found["estimator"] != expected["estimator"]:
+            raise ValueError(
+                f"checkpoint_dir={folder!r} holds networks of another estimator; use a new folder for a "
+                "different network or training."
+            )
+        if found["data"] != expected["data"]:
+            raise ValueError(
+                f"checkpoint_dir={folder!r} holds networks trained on other data (X and y differ from "
+                "those of the first fit); resume with the same X and y, or use a new folder."
+            )
+        return [_checkpoint(folder, i, seed) for i, seed in enumerate(self.seeds_)]
 
     def _progress(self, desc, total, initial=0):
-        if not self.verbose or not total:
-            return contextlib.nullcontext(_NoBar())
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, initial=initial, desc=desc)
+        return tqdm(total=total, initial=initial, desc=desc, disable=not self.verbose or not total)
 
     def predict_proba(self, X) -> np.ndarray:
         """Mean of the networks' class probabilities.
@@ -273,4 +379,5 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]

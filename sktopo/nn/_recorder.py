@@ -1,14 +1,18 @@
 """A skorch callback that snapshots a conv layer's kernels during training."""
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from skorch.callbacks import Callback
 
+from .._validation import Integral, Interval, fit_context
 from ..filters import layer_kernel
 
 __all__ = ["FilterRecorder"]
 
+_ITERATION = Interval(Integral, 0, None, closed="left")  # refuses True, as it refuses any bool
 
-class FilterRecorder(Callback):
+
+class FilterRecorder(Callback, BaseEstimator):  # BaseEstimator: validation against the table below
     """Snapshot the kernels of one conv layer at chosen batch iterations.
 
     The paper's training-time figures (Figs. 5, 9, 12) look at the filters of the same
@@ -20,10 +24,15 @@ class FilterRecorder(Callback):
     Parameters
     ----------
     layer : int or str, default=1
-        1-based depth among the ``Conv2d`` layers, or a layer name.
+        1-based depth among the ``Conv2d`` layers (>= 1), or a layer name.
     at : list of int, default=None
         Batch iterations (counted from 1 across ``fit`` and ``partial_fit`` calls) after which
         to take a snapshot; 0 records the initial weights. None: every 100 iterations.
+
+    Notes
+    -----
+    Snapshots are not checkpointed: networks that :class:`~sktopo.nn.NetworkEnsemble` restores
+    from its ``checkpoint_dir`` have none, and it warns when it restores them.
 
     Attributes
     ----------
@@ -42,27 +51,36 @@ class FilterRecorder(Callback):
     [0, 2, 5]
     """
 
+    _parameter_constraints = {
+        "layer": [Interval(Integral, 1, None, closed="left"), str],
+        "at": ["array-like", None],
+    }
+
     def __init__(self, layer=1, at=None):
         self.layer = layer
         self.at = at
 
+    @fit_context
     def initialize(self):
-        at = range(100, 10**9, 100) if self.at is None else self.at
-        if self.at is not None and any(not isinstance(i, (int, np.integer)) or i < 0 for i in at):
+        if self.at is not None and not all(_ITERATION.is_satisfied_by(i) for i in self.at):
             raise ValueError(f"at must be a list of batch iterations (ints >= 0); got {self.at!r}.")
-        self._at = at if self.at is None else set(int(i) for i in at)
         self.snapshots_, self.iteration_ = {}, 0
         return self
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        if self.iteration_ == 0 and 0 in self._at:
+        if self.iteration_ == 0 and self._due():
             self._snapshot(net)
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
         if training:
             self.iteration_ += 1
-            if self.iteration_ in self._at:
+            if self._due():
                 self._snapshot(net)
+
+    def _due(self) -> bool:
+        if self.at is None:
+            return self.iteration_ > 0 and self.iteration_ % 100 == 0
+        return self.iteration_ in self.at
 
     def _snapshot(self, net):
         self.snapshots_[self.iteration_] = np.array(layer_kernel(net, self.layer)[2], copy=True)

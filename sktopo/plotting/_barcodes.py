@@ -1,10 +1,24 @@
 """Barcodes drawn as in the paper's figures: H0 above H1, one horizontal bar per class."""
 
+from numbers import Integral
+
 import numpy as np
+
+from .._validation import HasMethods, validate_params
+from ..homology import check_diagram
 
 __all__ = ["plot_barcodes"]
 
 
+@validate_params(
+    {
+        "diagrams": [list, tuple],
+        "ax": [HasMethods(["hlines"]), None],
+        "dims": ["array-like", None],
+        "colors": [list, tuple],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red", "tab:green")):
     """Draw persistence barcodes, dimension by dimension, stacked top to bottom.
 
@@ -17,12 +31,13 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
     ----------
     diagrams : list of ndarray of shape (n_bars, 2)
         One per dimension, as returned by :func:`sktopo.homology.persistence_diagrams` or
-        ripser.
+        ripser: rows ``[birth, death]`` with finite births and deaths at or after them
+        (``inf`` for a bar that never dies).
     ax : matplotlib Axes, default=None
         Where to draw; a new figure's Axes when None.
     dims : list of int, default=None
         Dimensions to draw; all when None.
-    colors : sequence of str
+    colors : list or tuple of str, default=("tab:blue", "tab:red", "tab:green")
         Colour per dimension (cycled).
 
     Returns
@@ -41,12 +56,14 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(diagrams, (list, tuple)) or not diagrams:
+    if not diagrams:
         raise ValueError("diagrams must be a non-empty list of (n_bars, 2) arrays, one per dimension.")
-    diagrams = [np.asarray(d, dtype=float).reshape(-1, 2) for d in diagrams]
+    diagrams = [check_diagram(d, name=f"diagrams[{i}]") for i, d in enumerate(diagrams)]
     dims = list(range(len(diagrams))) if dims is None else list(dims)
-    if any(not 0 <= d < len(diagrams) for d in dims):
-        raise ValueError(f"dims must be dimensions of diagrams (0 to {len(diagrams) - 1}); got {dims}.")
+    if any(isinstance(d, bool) or not isinstance(d, Integral) or not 0 <= d < len(diagrams) for d in dims):
+        raise ValueError(
+            f"dims must be dimensions of diagrams (ints from 0 to {len(diagrams) - 1}); got {dims}."
+        )
     finite = np.concatenate([d[np.isfinite(d)] for d in diagrams] + [np.zeros(1)])
     right = 1.05 * finite.max() or 1.0
     height = min(8.0, 1.5 + 0.01 * sum(len(diagrams[d]) for d in dims))

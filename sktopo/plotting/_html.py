@@ -6,8 +6,9 @@ import os
 
 import numpy as np
 
-from ..mapper._mapper import check_mapper_fitted
-from ._mapper import node_positions
+from .._validation import validate_params
+from ..mapper import check_mapper_fitted
+from ._mapper import describe, filter_side, named_colormap, node_positions
 
 __all__ = ["save_mapper_html"]
 
@@ -95,6 +96,10 @@ document.body.dataset.rendered = DATA.nodes.length;
 """
 
 
+@validate_params(
+    {"mapper": "no_validation", "path": [str, os.PathLike], "title": [str, None], "cmap": [str]},
+    prefer_skip_nested_validation=True,
+)
 def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
     """Write a fitted Mapper graph to one self-contained, offline HTML file.
 
@@ -111,7 +116,7 @@ def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
     title : str, default=None
         Page title; a description of the Mapper when None.
     cmap : str, default="jet"
-        Matplotlib colour map for node size.
+        Name of a matplotlib colour map, for node size.
 
     Returns
     -------
@@ -129,15 +134,13 @@ def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
     >>> "http" in open(out).read().split("<script>")[1].replace("http://www.w3.org", "")
     False
     """
-    from matplotlib import colormaps
-
     check_mapper_fitted(mapper)
+    colormap = named_colormap(cmap)
     graph, positions = mapper.graph_, node_positions(mapper)
     index = {node: i for i, node in enumerate(graph.nodes)}
     sizes = np.array([d["size"] for _, d in graph.nodes(data=True)], dtype=float)
-    colours = colormaps[cmap]((sizes - sizes.min()) / (np.ptp(sizes) or 1.0)) if len(sizes) else []
-    side = round(np.sqrt(mapper.n_features_in_))
-    square = side * side == mapper.n_features_in_
+    colours = colormap((sizes - sizes.min()) / (np.ptp(sizes) or 1.0)) if len(sizes) else []
+    side = filter_side(mapper.n_features_in_)
     data = {
         "side": side,
         "nodes": [
@@ -146,13 +149,13 @@ def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
                 "y": -float(positions[n][1]),
                 "size": int(d["size"]),
                 "color": "#" + "".join(f"{int(255 * c):02x}" for c in colour[:3]),
-                "filter": [round(float(v), 5) for v in d["mean"]] if square else None,
+                "filter": [round(float(v), 5) for v in d["mean"]] if side else None,
             }
             for (n, d), colour in zip(graph.nodes(data=True), colours)
         ],
         "edges": [[index[a], index[b]] for a, b in graph.edges],
     }
-    title = title or f"Mapper({mapper.resolution}, {mapper.gain}) of {len(mapper.lens_)} points"
+    title = title or f"{describe(mapper)} of {len(mapper.lens_)} points"
     page = _PAGE.format(title=html.escape(title), data=json.dumps(data).replace("</", "<\\/"), script=_SCRIPT)
     with open(path, "w", encoding="utf-8") as f:
         f.write(page)

@@ -1,27 +1,42 @@
 """Mapper graphs drawn as in the paper: nodes coloured by size, mean filters beside the graph."""
 
+import math
+
 import numpy as np
 
+from .._validation import HasMethods, Integral, Interval, Real, validate_params
 from ..homology import greedy_landmarks
-from ..mapper._mapper import check_mapper_fitted
+from ..mapper import Cover, check_mapper_fitted
 
 __all__ = ["node_positions", "plot_mapper_graph"]
 
 
+@validate_params(
+    {"mapper": "no_validation", "random_state": ["random_state"]}, prefer_skip_nested_validation=True
+)
 def node_positions(mapper, random_state=0) -> dict:
     """Where to draw each node: the mean lens value of its rows for a 2-D lens, else a spring layout.
 
     Parameters
     ----------
     mapper : Mapper
-        A fitted Mapper.
-    random_state : int, default=0
+        A fitted :class:`~sktopo.mapper.Mapper`.
+    random_state : int, RandomState instance or None, default=0
         Seed of the spring layout (lenses that are not 2-D).
 
     Returns
     -------
     positions : dict
         Node -> ``(x, y)``.
+
+    Examples
+    --------
+    >>> from sktopo import Mapper
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.plotting import node_positions
+    >>> mapper = Mapper(resolution=8).fit(make_circle_filters(300, random_state=0))
+    >>> len(node_positions(mapper)) == mapper.graph_.number_of_nodes()
+    True
     """
     check_mapper_fitted(mapper)
     graph = mapper.graph_
@@ -32,6 +47,17 @@ def node_positions(mapper, random_state=0) -> dict:
     return nx.spring_layout(graph, seed=random_state)
 
 
+@validate_params(
+    {
+        "mapper": "no_validation",
+        "ax": [HasMethods(["scatter", "add_collection"]), None],
+        "n_filters": [Interval(Integral, 0, None, closed="left")],
+        "cmap": [str],
+        "filter_size": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_mapper_graph(mapper, ax=None, *, n_filters=8, cmap="jet", filter_size=0.12, random_state=0):
     """Draw a fitted Mapper graph as the paper's figures do.
 
@@ -50,10 +76,10 @@ def plot_mapper_graph(mapper, ax=None, *, n_filters=8, cmap="jet", filter_size=0
         How many mean filters to show; 0 for none. Shown only when the rows have a square
         number of features (3 × 3 filters, 5 × 5, ...).
     cmap : str, default="jet"
-        Colour map for node size.
+        Name of a matplotlib colour map, for node size.
     filter_size : float, default=0.12
         Side of each filter picture, as a fraction of the plot's width.
-    random_state : int, default=0
+    random_state : int, RandomState instance or None, default=0
         Seed of the layout when the lens is not 2-D.
 
     Returns
@@ -75,8 +101,7 @@ def plot_mapper_graph(mapper, ax=None, *, n_filters=8, cmap="jet", filter_size=0
     from matplotlib.collections import LineCollection
 
     check_mapper_fitted(mapper)
-    if not isinstance(n_filters, (int, np.integer)) or n_filters < 0:
-        raise ValueError(f"n_filters must be an int >= 0; got {n_filters!r}.")
+    colormap = named_colormap(cmap)
     ax = plt.figure(figsize=(7, 7)).add_subplot() if ax is None else ax
     graph, positions = mapper.graph_, node_positions(mapper, random_state)
     nodes = list(graph.nodes)
@@ -91,21 +116,41 @@ def plot_mapper_graph(mapper, ax=None, *, n_filters=8, cmap="jet", filter_size=0
         xy[:, 0],
         xy[:, 1],
         c=sizes,
-        cmap=cmap,
+        cmap=colormap,
         s=10 + 40 * sizes / max(sizes.max(), 1),
         zorder=2,
         edgecolors="none",
     )
     ax.figure.colorbar(points, ax=ax, shrink=0.6, label="rows per node")
-    side = round(np.sqrt(mapper.n_features_in_))
-    if n_filters and side * side == mapper.n_features_in_ and len(nodes):
+    side = filter_side(mapper.n_features_in_)
+    if n_filters and side and len(nodes):
         _draw_mean_filters(ax, graph, nodes, xy, sizes, side, n_filters, filter_size)
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_axis_off()
-    ax.set_title(
-        f"Mapper({mapper.resolution}, {mapper.gain}): {len(nodes)} nodes, {graph.number_of_edges()} edges"
-    )
+    ax.set_title(f"{describe(mapper)}: {len(nodes)} nodes, {graph.number_of_edges()} edges")
     return ax
+
+
+def filter_side(n_features: int) -> int | None:
+    """Side of the square filter that a row of ``n_features`` pixels is (3 for 9), else None."""
+    side = math.isqrt(n_features)
+    return side if side * side == n_features else None
+
+
+def describe(mapper) -> str:
+    """``Mapper(resolution, gain)`` as the paper writes it, from the fitted cover."""
+    cover = mapper.cover_
+    if isinstance(cover, Cover):
+        return f"Mapper({cover.resolution}, {cover.gain})"
+    return f"Mapper with {type(cover).__name__}"
+
+
+def named_colormap(cmap: str):
+    from matplotlib import colormaps
+
+    if cmap not in colormaps:
+        raise ValueError(f"cmap must be the name of a matplotlib colour map, such as 'jet'; got {cmap!r}.")
+    return colormaps[cmap]
 
 
 def _draw_mean_filters(ax, graph, nodes, xy, sizes, side, n_filters, filter_size):
