@@ -8,10 +8,16 @@ here, means a change in scikit-learn is mended in one file.
 from numbers import Integral, Real
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
+from sklearn.utils._param_validation import (
+    HasMethods,
+    StrOptions,
+    validate_parameter_constraints,
+    validate_params,
+)
 from sklearn.utils._param_validation import Interval as _Interval
 
 __all__ = [
+    "N_JOBS",
     "HasMethods",
     "Integral",
     "Interval",
@@ -19,6 +25,7 @@ __all__ = [
     "StrOptions",
     "fit_context",
     "nested_fit_context",
+    "validate_parameter_constraints",
     "validate_params",
 ]
 
@@ -40,3 +47,8 @@ class Interval(_Interval):
 
     def is_satisfied_by(self, val):
         return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
+#: The constraint of every ``n_jobs``, as joblib reads it: None (1), a positive count, or -1, -2...
+#: for all cores, all but one... (0 and booleans are refused).
+N_JOBS = [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None]

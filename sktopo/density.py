@@ -12,16 +12,14 @@ from scipy.spatial import cKDTree
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._validation import Integral, Interval, Real, StrOptions, fit_context, validate_params
-from .metrics import METRICS, column_scale
+from ._validation import N_JOBS, Integral, Interval, Real, fit_context, validate_params
+from .metrics import METRIC, column_scale
 
 __all__ = ["DensityFilter", "densest_rows", "knn_density"]
 
 _K = [Interval(Integral, 1, None, closed="left")]
 _P = [Interval(Real, 0, 1, closed="right")]
-_METRIC = [StrOptions(set(METRICS))]
 # n_jobs as joblib reads it: None or 1, one thread; -1 every core, -2 all but one...; 0 has no meaning
-_N_JOBS = [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None]
 
 
 class _KthNeighbour:
@@ -56,7 +54,7 @@ class _KthNeighbour:
 
 
 @validate_params(
-    {"X": ["array-like"], "k": _K, "metric": _METRIC, "n_jobs": _N_JOBS},
+    {"X": ["array-like"], "k": _K, "metric": METRIC, "n_jobs": N_JOBS},
     prefer_skip_nested_validation=True,
 )
 def knn_density(X, k: int = 200, *, metric: str = "euclidean", n_jobs=None) -> np.ndarray:
@@ -214,7 +212,7 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     (1920, 9)
     """
 
-    _parameter_constraints = {"k": _K, "p": _P, "metric": _METRIC, "n_jobs": _N_JOBS}
+    _parameter_constraints = {"k": _K, "p": _P, "metric": METRIC, "n_jobs": N_JOBS}
 
     def __init__(self, k=200, p=0.3, metric="euclidean", n_jobs=None):
         self.k = k

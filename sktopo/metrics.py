@@ -28,9 +28,12 @@ __all__ = ["METRICS", "column_scale", "variance_normalized_euclidean"]
 #: Metric names accepted by sktopo's estimators.
 METRICS = ("euclidean", "vne")
 
+#: The constraint of every ``metric`` parameter.
+METRIC = [StrOptions(set(METRICS))]
+
 
 @validate_params(
-    {"X": ["array-like"], "metric": [StrOptions(set(METRICS))]},
+    {"X": ["array-like"], "metric": METRIC},
     prefer_skip_nested_validation=True,
 )
 def column_scale(X, metric: str = "vne") -> np.ndarray:

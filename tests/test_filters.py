@@ -130,7 +130,13 @@ def test_drop_constant():
 @pytest.fixture
 def named(model, tmp_path):
     """The sources that the table below names in angle brackets."""
-    files = {"empty.pt": b"", "text.pt": b"not a torch file", "int.pt": b"\x80\x04K\x01."}
+    # hello.pt: pickle reads "h" as a memo lookup and fails with a KeyError
+    files = {
+        "empty.pt": b"",
+        "text.pt": b"not a torch file",
+        "int.pt": b"\x80\x04K\x01.",
+        "hello.pt": b"hello",
+    }
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     torch.save(model, tmp_path / "model.pt")
@@ -192,7 +198,7 @@ _KERNEL = np.zeros((2, 1, 3, 3))
         (_fit, {"X": "<unfitted skorch>"}, ValueError, "not initialized"),
         *[
             (_fit, {"X": f"<{name}>"}, ValueError, name.replace(".", "\\."))
-            for name in ["empty.pt", "text.pt", "int.pt"]
+            for name in ["empty.pt", "text.pt", "int.pt", "hello.pt"]
         ],
         (_fit, {"X": "<model.pt>"}, ValueError, "save the state_dict"),
         (_fit, {"X": "<missing.pt>"}, FileNotFoundError, "missing\\.pt"),

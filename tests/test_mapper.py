@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.base import BaseEstimator, ClusterMixin, clone
-from sklearn.cluster import DBSCAN
+from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
@@ -200,11 +200,19 @@ def test_single_row_cells_go_through_the_clusterer():
     ],
     ids=["constant cloud", "zero-variance lens"],
 )
+@pytest.mark.filterwarnings("ignore:X is constant up to rounding")
 def test_a_constant_lens_warns_and_gives_one_cell(X, lens, n_nodes):
     with pytest.warns(UserWarning, match=r"lens is constant along dimension\(s\) \[0, 1"):
         mapper = Mapper(lens=lens).fit(X)
     assert {d["cell"] for _, d in mapper.graph_.nodes(data=True)} == {(0,) * mapper.lens_.shape[1]}
     assert mapper.graph_.number_of_nodes() == n_nodes
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+def test_a_cloud_constant_up_to_rounding_warns():
+    # PCA's lens of such a cloud is rounding noise, spread over as many intervals as real data
+    with pytest.warns(UserWarning, match=r"X is constant up to rounding"):
+        Mapper().fit(np.full((50, 9), 0.1))
 
 
 # ---- clustering --------------------------------------------------------------------------
@@ -444,6 +452,12 @@ def _cells(lens):
         (_mapper, {"gain": 1}, ValueError, "'gain' parameter"),
         (_mapper, {"gain": 0.5}, ValueError, "'gain' parameter"),
         (_mapper, {"metric": "cosine"}, ValueError, "'metric' parameter"),
+        (
+            _mapper,
+            {"resolution": 15, "clusterer": AgglomerativeClustering()},
+            ValueError,
+            r"clusterer=AgglomerativeClustering\(\) failed on a cover cell of 1 row",
+        ),
         (_mapper, {"lens": "pca"}, ValueError, "'lens' parameter"),
         (_mapper, {"lens": PCA(n_components="x")}, ValueError, "'n_components' parameter of PCA"),
         (_mapper, {"lens": FunctionTransformer(lambda X: X * np.nan)}, ValueError, "lens contains NaN"),

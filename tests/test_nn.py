@@ -200,7 +200,9 @@ def test_interrupted_ensemble_resumes_without_retraining(data, tmp_path):
     again = NetworkEnsemble(net, n_networks=3, random_state=0, checkpoint_dir=tmp_path).fit(*data)
     assert again.n_restored_ == 3
     with pytest.raises(ValueError, match="holds networks of another estimator"):
-        NetworkEnsemble(clone(net).set_params(max_iter=4), n_networks=3, checkpoint_dir=tmp_path).fit(*data)
+        NetworkEnsemble(
+            clone(net).set_params(max_iter=4), n_networks=3, random_state=0, checkpoint_dir=tmp_path
+        ).fit(*data)
 
 
 class _InterruptLastBatch(Callback):

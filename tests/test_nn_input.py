@@ -8,7 +8,14 @@ import torch
 from sklearn.exceptions import NotFittedError
 from skorch import NeuralNetClassifier
 
-from sktopo.nn import FilterRecorder, NetworkEnsemble, make_classifier, make_cnn, parse_spec
+from sktopo.nn import (
+    FilterRecorder,
+    NetworkEnsemble,
+    PaperNetClassifier,
+    make_classifier,
+    make_cnn,
+    parse_spec,
+)
 
 X = np.random.default_rng(0).normal(size=(32, 1, 28, 28)).astype(np.float32)
 Y = np.arange(32) % 10
@@ -67,15 +74,25 @@ BAD_INPUT = [
     (make_cnn, {"spec": "M(4,0,8)", "n_classes": 0}, ValueError, "'n_classes' parameter of make_cnn"),
     (_fit, {"module__input_size": 1}, ValueError, "input_size=1 is too small"),
     # the classifier's parameters (True is not an int here)
-    (_fit, {"max_iter": True}, ValueError, r"max_iter must be an int in the range \[1, inf\); got True"),
-    (_fit, {"max_iter": 0}, ValueError, r"max_iter must be an int in the range \[1, inf\); got 0"),
+    (
+        _fit,
+        {"max_iter": True},
+        ValueError,
+        r"'max_iter' parameter of PaperNetClassifier must be an int in the range \[1, inf\)\. Got True",
+    ),
+    (
+        _fit,
+        {"max_iter": 0},
+        ValueError,
+        r"'max_iter' parameter of PaperNetClassifier must be an int in the range \[1, inf\)\. Got 0",
+    ),
     (
         _fit,
         {"random_state": -1},
         ValueError,
-        r"random_state must be an int in the range \[0, 4294967295\] or None",
+        r"'random_state' parameter of PaperNetClassifier must be an int in the range \[0, 4294967295\] or None",
     ),
-    (_fit, {"random_state": "0"}, ValueError, "random_state must be"),
+    (_fit, {"random_state": "0"}, ValueError, "'random_state' parameter of PaperNetClassifier must be"),
     # images
     (_fit, {"X": X[:0], "y": Y[:0]}, ValueError, r"X holds no images \(shape \(0, 1, 28, 28\)\)"),
     (_fit, {"X": X.reshape(32, -1)}, ValueError, _SHAPE + r"; got shape \(32, 784\)"),
@@ -123,6 +140,12 @@ BAD_INPUT = [
     (_fit_ensemble, {"n_jobs": 0}, ValueError, "'n_jobs' parameter"),
     (_fit_ensemble, {"tune_glibc_malloc": "yes"}, ValueError, "'tune_glibc_malloc' parameter"),
     (_fit_ensemble, {"checkpoint_dir": 3}, ValueError, "'checkpoint_dir' parameter"),
+    (
+        _fit_ensemble,
+        {"checkpoint_dir": "ckpt", "random_state": None},
+        ValueError,
+        "needs an int random_state",
+    ),
     (_fit_ensemble, {"estimator": NeuralNetClassifier(torch.nn.Linear)}, TypeError, "random_state parameter"),
     (_fit_ensemble, {"X": X[:0], "y": Y[:0]}, ValueError, "X holds no images"),
     (_fit_ensemble, {"X": X.reshape(32, -1)}, ValueError, _SHAPE),
@@ -173,3 +196,26 @@ def test_bad_input_is_refused_clearly(func, kwargs, exception, match, tmp_path, 
     monkeypatch.chdir(tmp_path)  # checkpoint folders are made here
     with pytest.raises(exception, match=match):
         func(**kwargs)
+
+
+def test_numpy_integer_seed_is_a_seed():
+    weights = [_fit(random_state=seed).module_.net[0].weight.detach() for seed in (3, np.int64(3))]
+    assert torch.equal(*weights)
+
+
+def test_another_module_takes_its_own_input_shape():
+    # the image checks apply to PaperCNN; another module gets numbers of any shape, still finite
+    net = PaperNetClassifier(
+        torch.nn.Linear,
+        module__in_features=4,
+        module__out_features=2,
+        criterion=torch.nn.CrossEntropyLoss,
+        train_split=None,
+        max_iter=2,
+        batch_size=8,
+        random_state=0,
+    )
+    net.fit(np.ones((16, 4), dtype=np.float32), np.arange(16) % 2)
+    assert net.predict(np.ones((3, 4), dtype=np.float32)).shape == (3,)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        net.predict(np.full((3, 4), np.nan, dtype=np.float32))

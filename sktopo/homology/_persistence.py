@@ -27,7 +27,7 @@ from ripser import ripser
 from sklearn.utils.validation import check_array
 
 from .._validation import Integral, Interval, Real, StrOptions, validate_params
-from ..metrics import METRICS, column_scale
+from ..metrics import METRIC, column_scale
 
 __all__ = [
     "Persistence",
@@ -62,7 +62,7 @@ _CONSTRAINTS = {
     "max_error": [Interval(Real, 0, None, closed="neither"), None],
     "centre": ["boolean"],
     "exact_below": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
-    "metric": [StrOptions(set(METRICS))],
+    "metric": METRIC,
     "min_ratio": [Interval(Real, 1, None, closed="left")],
 }
 

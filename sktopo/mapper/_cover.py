@@ -11,6 +11,15 @@ from .._validation import Integral, Interval, Real, fit_context
 __all__ = ["Cover"]
 
 
+#: Relative width by which the inner interval ends are widened (see ``Cover._layout``).
+_SLACK = 1e-12
+
+
+def _no_range(low, high):
+    """Lens dimensions whose range is zero up to rounding: narrower than the intervals' slack."""
+    return np.asarray(high - low) <= 4 * _SLACK * np.maximum(np.abs(low), np.abs(high))
+
+
 class Cover(BaseEstimator):
     """Overlapping equal-length intervals per lens dimension, as Ayasdi defines them.
 
@@ -88,7 +97,7 @@ class Cover(BaseEstimator):
         """
         lens = validate_data(self, lens, dtype=np.float64)
         low, high = lens.min(axis=0), lens.max(axis=0)
-        constant = np.flatnonzero(low == high)
+        constant = np.flatnonzero(_no_range(low, high))
         if len(constant):
             warnings.warn(
                 f"The lens is constant along dimension(s) {constant.tolist()} (zero range: every row has "
@@ -131,7 +140,7 @@ class Cover(BaseEstimator):
         ]
 
     def _layout(self, low: float, high: float) -> np.ndarray:
-        if low == high:
+        if _no_range(low, high):
             return np.array([[low, high]])
         length = (high - low) / ((self.resolution - 1) / self.gain + 1)
         starts = low + np.arange(self.resolution) * (length / self.gain)
@@ -140,7 +149,7 @@ class Cover(BaseEstimator):
         # apart and differ by an ulp about as often as not: a value between them would lie in one
         # interval fewer than the overlap promises. Widening the inner ends by a trillionth of
         # the values' magnitude closes such gaps and moves nothing else.
-        slack = 1e-12 * max(high - low, abs(low), abs(high))
+        slack = _SLACK * max(high - low, abs(low), abs(high))
         intervals[1:, 0] -= slack
         intervals[:-1, 1] += slack
         intervals[0, 0], intervals[-1, 1] = low, high  # exact ends

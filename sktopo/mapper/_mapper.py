@@ -10,8 +10,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._validation import HasMethods, Integral, Interval, Real, StrOptions, nested_fit_context
-from ..metrics import METRICS, column_scale
+from .._validation import N_JOBS, HasMethods, Integral, Interval, Real, nested_fit_context
+from ..metrics import METRIC, column_scale
 from ._cluster import GapSingleLinkage, _gap_single_linkage, _number_by_first_row
 from ._cover import Cover
 
@@ -23,8 +23,19 @@ def _cluster_cell(clusterer, points: np.ndarray, members: np.ndarray) -> list[np
     if type(clusterer) is GapSingleLinkage:  # the default, by its core: checked once in fit, not per cell
         labels = _gap_single_linkage(points, clusterer.n_bins)[0]
     else:
-        labels = _number_by_first_row(clone(clusterer).fit_predict(points))
+        labels = _number_by_first_row(_fit_predict(clusterer, points))
     return [members[labels == label] for label in range(labels.max() + 1)]
+
+
+def _fit_predict(clusterer, points: np.ndarray) -> np.ndarray:
+    try:
+        return clone(clusterer).fit_predict(points)
+    except ValueError as exc:
+        raise ValueError(
+            f"clusterer={clusterer!r} failed on a cover cell of {len(points)} row(s): {exc} Mapper "
+            "clusters every occupied cell, one-row cells included; use a clusterer that accepts any "
+            "number of rows (GapSingleLinkage, DBSCAN) or a coarser cover."
+        ) from exc
 
 
 class Mapper(BaseEstimator):
@@ -66,8 +77,8 @@ class Mapper(BaseEstimator):
         with its increasing row indices). None means ``Cover(resolution, gain)``.
         ``resolution`` and ``gain`` are kept beside it because ``Mapper(resolution, gain)`` is
         the paper's notation; they describe only the default cover, so with a ``cover`` given
-        they must keep their defaults (a ``ValueError`` otherwise, rather than one of the two
-        being silently ignored).
+        they must keep their defaults (30 and 3): a ``cover`` with any other ``resolution`` or
+        ``gain`` is a ``ValueError``, rather than one of the two being silently ignored.
     random_state : None
         Deprecated in 0.2 and ignored: Mapper draws no random numbers (the default lens, PCA
         with a full SVD, is deterministic). Setting it warns (``FutureWarning``); it will be
@@ -116,13 +127,9 @@ class Mapper(BaseEstimator):
         "lens": [HasMethods(["fit_transform"]), None],
         "resolution": [Interval(Integral, 1, None, closed="left")],
         "gain": [Interval(Real, 1, None, closed="neither")],
-        "metric": [StrOptions(set(METRICS))],
+        "metric": METRIC,
         "clusterer": [HasMethods(["fit_predict"]), None],
-        "n_jobs": [
-            Interval(Integral, None, -1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-            None,
-        ],
+        "n_jobs": N_JOBS,
         "cover": [HasMethods(["fit", "cells"]), None],
         "random_state": ["random_state"],
     }
@@ -170,6 +177,13 @@ class Mapper(BaseEstimator):
                 stacklevel=3,
             )
         X = validate_data(self, X, dtype=np.float64)
+        if len(X) > 1 and np.all(np.ptp(X, axis=0) <= 1e-12 * np.abs(X).max(axis=0)):
+            warnings.warn(
+                "X is constant up to rounding (every row the same): its lens is rounding noise, so the "
+                "Mapper graph shows no shape of the data.",
+                UserWarning,
+                stacklevel=3,
+            )
         cover = self._cover()
         self.lens_estimator_ = self._lens(X)
         self.lens_ = check_array(self.lens_estimator_.fit_transform(X), dtype=np.float64, input_name="lens")

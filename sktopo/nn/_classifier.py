@@ -10,7 +10,7 @@ from skorch.utils import is_dataset
 from torch import nn
 from torch.utils.data import DataLoader, Sampler
 
-from .._validation import Integral, Interval
+from .._validation import Integral, Interval, validate_parameter_constraints
 from ._architectures import make_cnn, parse_spec
 
 __all__ = ["PaperCNN", "PaperNetClassifier", "make_classifier"]
@@ -90,7 +90,9 @@ class PaperNetClassifier(NeuralNetClassifier):
         self.random_state = random_state
 
     def initialize_module(self):
-        _check_parameters(self)
+        # skorch validates only its own parameters; these two are checked as scikit-learn would
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, params, type(self).__name__)
         seed = self.random_state
         if seed is None:  # fresh entropy from the operating system, no global generator touched
             seed = int(np.random.SeedSequence().generate_state(1)[0])
@@ -162,15 +164,12 @@ def _check_images(X, shape) -> np.ndarray:
     X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"X must hold numbers (pixel values); got an array of dtype {X.dtype}.")
-    if X.ndim != 4 or (shape is not None and X.shape[1:] != shape):
-        expected = "(n_samples, channels, height, width)"
-        if shape is not None:
-            channels, size = shape[0], shape[1]
-            expected = (
-                f"(n_samples, {channels}, {size}, {size}), as module__in_channels={channels} and "
-                f"module__input_size={size} say"
-            )
-        raise ValueError(f"X must be images of shape {expected}; got shape {X.shape}.")
+    if shape is not None and (X.ndim != 4 or X.shape[1:] != shape):
+        channels, size = shape[0], shape[1]
+        raise ValueError(
+            f"X must be images of shape (n_samples, {channels}, {size}, {size}), as "
+            f"module__in_channels={channels} and module__input_size={size} say; got shape {X.shape}."
+        )
     if len(X) == 0:
         raise ValueError(f"X holds no images (shape {X.shape}); training and prediction need at least one.")
     with np.errstate(over="ignore"):  # values beyond float32's range become inf, refused here
@@ -200,14 +199,6 @@ def _check_labels(y, n_samples, n_classes) -> np.ndarray:
     return y.astype(np.int64)
 
 
-def _check_parameters(net) -> None:
-    """``net``'s own parameters against its constraints (skorch validates only its own)."""
-    for name, accepted in net._parameter_constraints.items():
-        value = getattr(net, name)
-        if not any(value is None if rule is None else rule.is_satisfied_by(value) for rule in accepted):
-            raise ValueError(f"{name} must be {' or '.join(map(str, accepted))}; got {value!r}.")
-
-
 @contextlib.contextmanager
 def _own_rng(net, seed=None):
     """Run with torch's global generators at ``net``'s own state, the caller's restored afterwards.
@@ -225,7 +216,7 @@ def _own_rng(net, seed=None):
         saved = getattr(net, "torch_rng_state_", {})
         for name, generator in generators.items():
             if seed is not None:
-                generator.manual_seed(seed)
+                generator.manual_seed(int(seed))  # torch refuses numpy integers
             elif name in saved:
                 generator.set_state(saved[name])
         try:

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_X_y
 from tqdm.auto import tqdm
 
-from .._validation import HasMethods, Integral, Interval, StrOptions, fit_context
+from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, fit_context
 from ._batched import batched_unsupported, fit_batched
 from ._classifier import PaperNetClassifier
 from ._recorder import FilterRecorder
@@ -158,7 +158,8 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Draws the networks' seeds.
     checkpoint_dir : str or os.PathLike, default=None
-        Where finished networks are kept; created if missing.
+        Where finished networks are kept; created if missing. Needs an int ``random_state``,
+        by whose seeds a rerun finds its networks again.
     group_size : int, default=8
         Networks trained together by the batched strategy. On a 2-core CPU, 8 was faster per
         network than 32 (``benchmarks/bench_training.py``); memory grows with it; on a GPU,
@@ -206,11 +207,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "initialize"])],
         "n_networks": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"auto", "sequential", "batched"})],
-        "n_jobs": [
-            Interval(Integral, None, -1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-            None,
-        ],
+        "n_jobs": N_JOBS,
         "random_state": ["random_state"],
         "checkpoint_dir": [str, os.PathLike, None],
         "group_size": [Interval(Integral, 1, None, closed="left")],
@@ -325,6 +322,11 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         if self.checkpoint_dir is None:
             return [None] * self.n_networks
         folder = os.fspath(self.checkpoint_dir)
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, Integral):
+            raise ValueError(
+                f"checkpoint_dir={folder!r} needs an int random_state: checkpoints are found again by "
+                f"their seeds, which random_state={self.random_state!r} would draw afresh on every fit."
+            )
         if os.path.isfile(folder):
             raise ValueError(
                 f"checkpoint_dir={folder!r} is a file; it must be a folder (created if missing)."
