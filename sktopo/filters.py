@@ -108,6 +108,13 @@ def _conv2d_layout(module) -> np.ndarray:
     return grouped.reshape(groups * out_per_group, n_in // groups, h, w)
 
 
+def _describe_source(source) -> str:
+    """How an error message names ``source``: its path, or its type."""
+    if isinstance(source, (str, os.PathLike)):
+        return f"The file {os.fspath(source)!r}"
+    return f"This {type(source).__name__}"
+
+
 def _as_numpy(tensor) -> np.ndarray:
     """A tensor as a numpy array; floating types numpy lacks (bfloat16, float8) become float32, exactly."""
     torch = sys.modules["torch"]
@@ -164,15 +171,16 @@ def _select_layer(source, layer) -> tuple[int | None, str | None, np.ndarray, in
     """:func:`layer_kernel`, with the layer's ``groups`` (1 where the source does not say)."""
     if isinstance(source, np.ndarray) or _is_tensor(source):
         kernel = _as_numpy(source) if _is_tensor(source) else source
-        if kernel.ndim != 4:
+        if kernel.ndim != 4 or not kernel.size or kernel.dtype.kind not in "iuf":
             raise ValueError(
-                f"A kernel array must have shape (out_channels, in_channels, h, w); got shape {kernel.shape}."
+                "A kernel array must hold real numbers, of shape (out_channels, in_channels, h, w) with "
+                f"no axis empty; got shape {kernel.shape} and dtype {kernel.dtype}."
             )
         return (layer if isinstance(layer, Integral) else None), None, kernel, 1
     layers = _conv_layers(source)
     if not layers:
         raise ValueError(
-            f"This {type(source).__name__} has no conv layers (Conv2d or ConvTranspose2d: 4-D weights)."
+            f"{_describe_source(source)} has no conv layers (Conv2d or ConvTranspose2d: 4-D weights)."
         )
     names = [name for name, _, _ in layers]
     if isinstance(layer, str):

@@ -171,6 +171,8 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_normalized : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
+        if copy is not None and not isinstance(copy, (bool, np.bool_)):
+            raise ValueError(f"copy must be a bool or None; got {copy!r}.")
         copy = self.copy if copy is None else copy
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False, copy=copy)
         return normalize_filters(X, copy=False)

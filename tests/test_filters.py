@@ -140,7 +140,8 @@ def named(model, tmp_path):
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     torch.save(model, tmp_path / "model.pt")
-    paths = {f"<{name}>": tmp_path / name for name in [*files, "model.pt", "missing.pt"]}
+    torch.save(torch.nn.Linear(3, 2).state_dict(), tmp_path / "noconv.pt")
+    paths = {f"<{name}>": tmp_path / name for name in [*files, "model.pt", "noconv.pt", "missing.pt"]}
     return {
         "<model>": model,
         "<mixed>": [np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 5, 5))],
@@ -188,6 +189,9 @@ _KERNEL = np.zeros((2, 1, 3, 3))
         (_fit, {"X": torch.nn.Linear(3, 2)}, ValueError, "has no conv layers"),
         (_fit, {"X": {"fc.weight": torch.zeros(2, 3)}}, ValueError, "has no conv layers"),
         (_fit, {"X": np.zeros((3, 3))}, ValueError, "shape \\(out_channels, in_channels, h, w\\)"),
+        (_fit, {"X": np.full((1, 1, 3, 3), "a")}, ValueError, "must hold real numbers.*dtype <U1"),
+        (_fit, {"X": np.empty((0, 2, 3, 3))}, ValueError, r"no axis empty; got shape \(0, 2, 3, 3\)"),
+        (_fit, {"X": "<noconv.pt>"}, ValueError, r"The file '.*noconv\.pt' has no conv layers"),
         (_fit, {"X": []}, ValueError, "empty list"),
         (_fit, {"X": 42}, TypeError, "Cannot read conv layers from a int"),
         (conv_layers, {"source": 42}, TypeError, "Cannot read conv layers from a int"),

@@ -210,7 +210,7 @@ def test_few_landmarks_in_many_dimensions_raise_no_ripser_warning(shape):
 
 def test_every_prime_coefficient_and_numpy_integers_are_accepted():
     X = normalize_filters(make_circle_filters(100, noise=0.05, random_state=0))
-    for coeff in (2, 3, 5, 7, np.int64(11)):
+    for coeff in (2, 3, 5, 7, np.int64(11), 127):
         assert (
             round(top_lifetime(persistence_diagrams(X, coeff=coeff, n_landmarks=np.int64(50)).diagrams[1]), 1)
             > 1
@@ -272,7 +272,11 @@ def _score_scorer(X):
 _X = np.arange(10.0).reshape(5, 2)
 _NAN, _INF = np.array([[0.0, 1.0], [np.nan, 1.0]]), np.array([[0.0, 1.0], [np.inf, 1.0]])
 _H0 = np.array([[0.0, np.inf]])
-_PRIME = "must be a prime number such as 2 or 3. Got"
+_PRIME = r"must be a prime number from 2 to 127 \(ripser's limit\), such as 2 or 3\. Got"
+
+
+def _score_with(estimator):
+    return topological_simplicity_scorer(n_landmarks=10)(estimator, _X)
 
 
 @pytest.mark.parametrize(
@@ -286,6 +290,9 @@ _PRIME = "must be a prime number such as 2 or 3. Got"
             f"'coeff' parameter of persistence_diagrams {_PRIME} 4",
         ),
         (persistence_diagrams, {"X": _X, "coeff": 1}, ValueError, f"'coeff' parameter .* {_PRIME} 1"),
+        # ripser keeps coefficients in 8 signed bits: 131 aborted the interpreter, 2**61 - 1 hung
+        (persistence_diagrams, {"X": _X, "coeff": 131}, ValueError, f"'coeff' parameter .* {_PRIME} 131"),
+        (persistence_diagrams, {"X": _X, "coeff": 2**61 - 1}, ValueError, f"'coeff' parameter .* {_PRIME}"),
         (persistence_diagrams, {"X": _X, "coeff": True}, ValueError, f"'coeff' parameter .* {_PRIME} True"),
         (persistence_diagrams, {"X": _X, "coeff": 3.0}, ValueError, f"'coeff' parameter .* {_PRIME} 3.0"),
         (
@@ -295,6 +302,12 @@ _PRIME = "must be a prime number such as 2 or 3. Got"
             f"'coeff' parameter of PersistenceScorer {_PRIME} 4",
         ),
         (betti_numbers, {"X": _X, "coeff": 9}, ValueError, f"'coeff' parameter of betti_numbers {_PRIME} 9"),
+        (
+            _score_with,
+            {"estimator": PersistenceScorer()},
+            TypeError,
+            "got PersistenceScorer, which has no transform",
+        ),
         (
             topological_simplicity_scorer,
             {"coeff": 4},

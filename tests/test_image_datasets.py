@@ -239,6 +239,7 @@ CIFAR_LIKE = np.zeros((4, 32, 32, 3), dtype=np.uint8)
         ),
         (preprocess_cifar, {"images": np.zeros((4, 3, 32, 32))}, ValueError, r"images .* \(n, 32, 32, 3\)"),
         (preprocess_cifar, {"images": np.zeros((32, 32, 3))}, ValueError, r"images .* \(n, 32, 32, 3\)"),
+        (preprocess_cifar, {"images": np.zeros((0, 32, 32, 3), np.uint8)}, ValueError, "with n >= 1"),
         (preprocess_cifar, {"images": CIFAR_LIKE + 300.0}, ValueError, "images must hold values in 0-255"),
         (
             preprocess_cifar,

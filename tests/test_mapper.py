@@ -150,6 +150,17 @@ def test_graph_is_built_from_the_enumerated_cells(lens, resolution):
         np.testing.assert_array_equal(members, reference)
 
 
+class _Labels(ClusterMixin, BaseEstimator):
+    """Returns ``label_of(X)`` as its labels: a clusterer that breaks the rules on purpose."""
+
+    def __init__(self, label_of=None):
+        self.label_of = label_of
+
+    def fit(self, X, y=None):
+        self.labels_ = self.label_of(X)
+        return self
+
+
 class _Recorder(ClusterMixin, BaseEstimator):
     """One cluster per cell; records the size of every cell it is given (across clones)."""
 
@@ -491,6 +502,29 @@ def _cells(lens):
         (_cells, {"lens": np.zeros((3, 3))}, ValueError, "3 features, but Cover is expecting 2"),
         (check_mapper_fitted, {"mapper": "graph"}, TypeError, r"fitted sktopo\.mapper\.Mapper; got str"),
         (check_mapper_fitted, {"mapper": Mapper()}, NotFittedError, "not fitted"),
+        (graph_summary, {"graph": None}, TypeError, "graph must be an undirected networkx.Graph"),
+        (graph_summary, {"graph": Mapper()}, TypeError, "e.g. a fitted Mapper's graph_; got Mapper"),
+        (graph_summary, {"graph": nx.MultiGraph([(0, 1), (0, 1)])}, TypeError, "got MultiGraph"),
+        (n_loops, {"graph": nx.DiGraph([(0, 1), (1, 2), (2, 0)])}, TypeError, "got DiGraph"),
+        (n_loops, {"graph": np.eye(3)}, TypeError, "got ndarray"),
+        (
+            _mapper,
+            {"lens": FunctionTransformer(lambda X: X[:3])},
+            ValueError,
+            r"returned 3 rows for the \d+ rows of X",
+        ),
+        (
+            _mapper,
+            {"clusterer": _Labels(lambda X: np.zeros(len(X) - 1, int))},
+            ValueError,
+            "one integer label per row",
+        ),
+        (
+            _mapper,
+            {"clusterer": _Labels(lambda X: np.array(["a"] * len(X)))},
+            ValueError,
+            "one integer label per row",
+        ),
     ],
 )
 def test_bad_input(function, kwargs, error, match):

@@ -292,6 +292,9 @@ def test_vgg16_layers_and_offline_weights(tmp_path, monkeypatch):
         vgg19()
     with pytest.raises(ValueError, match="weights must be 'imagenet' or None"):
         vgg16(weights="cifar")
+    torch.save(torch.nn.Conv2d(1, 2, 3).state_dict(), tmp_path / "small.pt")
+    with pytest.raises(ValueError, match=r"small\.pt' does not hold vgg16 weights"):
+        vgg16(path=tmp_path / "small.pt")
 
 
 def test_vgg_from_a_local_state_dict(tmp_path, monkeypatch):

@@ -128,6 +128,10 @@ BAD_INPUT = [
     (_record, {"layer": -1}, ValueError, "'layer' parameter of FilterRecorder"),
     (_record, {"layer": True}, ValueError, "'layer' parameter of FilterRecorder"),
     (_record, {"layer": 3, "at": [1]}, ValueError, "layer=3 is out of range"),
+    (_record, {"layer": 5}, ValueError, "layer=5 is out of range"),  # at=None: refused before training
+    (_record, {"layer": "bogus"}, ValueError, "layer='bogus' is not a conv layer"),
+    (_fit, {"max_epochs": 0}, ValueError, "'max_epochs' parameter of PaperNetClassifier"),
+    (_fit, {"max_epochs": True}, ValueError, "'max_epochs' parameter of PaperNetClassifier"),
     (_record, {"at": [-1]}, ValueError, r"at must be a list of batch iterations \(ints >= 0\)"),
     (_record, {"at": [True]}, ValueError, r"at must be a list of batch iterations \(ints >= 0\)"),
     (_record, {"at": 5}, ValueError, "'at' parameter of FilterRecorder must be an array-like or None"),

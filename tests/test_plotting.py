@@ -231,6 +231,12 @@ _FINE = [np.array([[0.0, 1.0]])]
             r"dims must be dimensions of diagrams",
         ),
         (plot_barcodes, {"diagrams": _FINE, "colors": "red"}, ValueError, "'colors' parameter"),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "colors": []},
+            ValueError,
+            "colors must hold at least one colour",
+        ),
         (plot_barcodes, {"diagrams": _FINE, "ax": "axes"}, ValueError, "'ax' parameter"),
     ],
 )

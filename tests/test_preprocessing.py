@@ -67,8 +67,8 @@ def test_float32_stays_float32():
     assert normalize_filters(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
 
 
-def _transform(X):
-    return FilterNormalizer().fit(np.ones((2, 9))).transform(X)
+def _transform(X, **kwargs):
+    return FilterNormalizer().fit(np.ones((2, 9))).transform(X, **kwargs)
 
 
 _BAD_X = [
@@ -101,6 +101,7 @@ _BAD_X = [
             "'copy' parameter of FilterNormalizer",
         ),
         (_transform, {"X": np.ones((2, 4))}, ValueError, "9 features"),
+        (_transform, {"X": np.ones((2, 9)), "copy": "no"}, ValueError, "copy must be a bool or None"),
         (
             constant_rows,
             {"X": np.ones((2, 3)), "rtol": -1.0},

@@ -152,8 +152,10 @@ def _standardize(images: np.ndarray) -> np.ndarray:
 def _as_cifar_images(images) -> np.ndarray:
     """``images`` as float32 (n, 32, 32, 3), refusing another shape or values outside 0-255."""
     x = np.asarray(images)
-    if x.ndim != 4 or x.shape[1:] != (32, 32, 3):
-        raise ValueError(f"images must be of shape (n, 32, 32, 3), CIFAR-10's layout; got shape {x.shape}.")
+    if x.ndim != 4 or x.shape[1:] != (32, 32, 3) or not len(x):
+        raise ValueError(
+            f"images must be of shape (n, 32, 32, 3) with n >= 1, CIFAR-10's layout; got shape {x.shape}."
+        )
     if x.dtype.kind not in "iuf":
         raise TypeError(f"images must be uint8 or hold numbers in 0-255; got dtype {x.dtype}.")
     if x.dtype != np.uint8 and x.size and not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 255):

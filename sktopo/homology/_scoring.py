@@ -178,6 +178,11 @@ def topological_simplicity_scorer(dim=1, coeff=2, n_landmarks=400, metric="eucli
     """
 
     def scorer(estimator, X, y=None) -> float:
+        if not hasattr(estimator, "transform"):
+            raise TypeError(
+                "topological_simplicity_scorer scores a fitted transformer (or a pipeline ending in "
+                f"one); got {type(estimator).__name__}, which has no transform."
+            )
         Z = check_array(estimator.transform(X), dtype=np.float64, ensure_min_samples=0)
         if len(Z) < 2:
             return 0.0

@@ -8,6 +8,15 @@ from ripser import ripser
 __all__ = ["graph_summary", "n_loops"]
 
 
+def _check_graph(graph) -> None:
+    """Refuse anything but an undirected simple graph (a Mapper ``graph_``)."""
+    if not isinstance(graph, nx.Graph) or graph.is_directed() or graph.is_multigraph():
+        raise TypeError(
+            f"graph must be an undirected networkx.Graph, e.g. a fitted Mapper's graph_; got "
+            f"{type(graph).__name__}."
+        )
+
+
 def n_loops(graph: nx.Graph) -> int:
     """Number of independent loops of ``graph`` that triangles do not fill.
 
@@ -33,6 +42,7 @@ def n_loops(graph: nx.Graph) -> int:
     >>> n_loops(nx.cycle_graph(6)), n_loops(nx.complete_graph(6))
     (1, 0)
     """
+    _check_graph(graph)
     index = {node: i for i, node in enumerate(graph.nodes)}
     if graph.number_of_edges() == 0:
         return 0
@@ -71,6 +81,7 @@ def graph_summary(graph: nx.Graph) -> dict:
     >>> summary["cycle_rank"], summary["n_loops"], summary["component_sizes"]
     (1, 1, [5, 3])
     """
+    _check_graph(graph)
     sizes = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
     n_nodes, n_edges = graph.number_of_nodes(), graph.number_of_edges()
     return {

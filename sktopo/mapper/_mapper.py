@@ -28,14 +28,21 @@ def _cluster_cell(clusterer, points: np.ndarray, members: np.ndarray) -> list[np
 
 
 def _fit_predict(clusterer, points: np.ndarray) -> np.ndarray:
+    """The clusterer's labels for one cell: integers, one per row (-1 for noise)."""
     try:
-        return clone(clusterer).fit_predict(points)
+        labels = np.asarray(clone(clusterer).fit_predict(points))
     except ValueError as exc:
         raise ValueError(
             f"clusterer={clusterer!r} failed on a cover cell of {len(points)} row(s): {exc} Mapper "
             "clusters every occupied cell, one-row cells included; use a clusterer that accepts any "
             "number of rows (GapSingleLinkage, DBSCAN) or a coarser cover."
         ) from exc
+    if labels.shape != (len(points),) or labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"clusterer={clusterer!r} returned labels of shape {labels.shape} and dtype {labels.dtype} "
+            f"for a cover cell of {len(points)} row(s); Mapper needs one integer label per row (-1: noise)."
+        )
+    return labels
 
 
 class Mapper(BaseEstimator):
@@ -187,6 +194,10 @@ class Mapper(BaseEstimator):
         cover = self._cover()
         self.lens_estimator_ = self._lens(X)
         self.lens_ = check_array(self.lens_estimator_.fit_transform(X), dtype=np.float64, input_name="lens")
+        if len(self.lens_) != len(X):
+            raise ValueError(
+                f"lens={self.lens!r} returned {len(self.lens_)} rows for the {len(X)} rows of X."
+            )
         self.cover_ = cover.fit(self.lens_)
         nodes = self._cluster(X * column_scale(X, self.metric), self.cover_.cells(self.lens_))
         self.graph_ = _build_graph(X, nodes)

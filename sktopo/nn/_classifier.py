@@ -81,6 +81,7 @@ class PaperNetClassifier(NeuralNetClassifier):
 
     _parameter_constraints = {
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
     }
 

@@ -14,7 +14,11 @@ def _vgg(name: str, weights, path):
     builder = getattr(models, name)
     if path is not None:
         model = builder(weights=None)
-        model.load_state_dict(load_state_dict(path))
+        try:
+            model.load_state_dict(load_state_dict(path))
+        except RuntimeError as exc:  # keys or shapes of another network
+            reason = str(exc).strip().splitlines()[0]
+            raise ValueError(f"{os.fspath(path)!r} does not hold {name} weights: {reason}") from exc
         return model.eval()
     if weights is None:
         return builder(weights=None).eval()

@@ -68,6 +68,7 @@ class FilterRecorder(Callback, BaseEstimator):  # BaseEstimator: validation agai
         return self
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
+        layer_kernel(net, self.layer)  # a layer the network lacks is refused now, not after training
         if self.iteration_ == 0 and self._due():
             self._snapshot(net)
 

@@ -58,6 +58,8 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
 
     if not diagrams:
         raise ValueError("diagrams must be a non-empty list of (n_bars, 2) arrays, one per dimension.")
+    if not colors:
+        raise ValueError("colors must hold at least one colour.")
     diagrams = [check_diagram(d, name=f"diagrams[{i}]") for i, d in enumerate(diagrams)]
     dims = list(range(len(diagrams))) if dims is None else list(dims)
     if any(isinstance(d, bool) or not isinstance(d, Integral) or not 0 <= d < len(diagrams) for d in dims):
