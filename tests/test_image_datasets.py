@@ -284,3 +284,40 @@ def test_cifar_preprocessing_takes_numbers_in_0_255_as_uint8(images, train, gray
     np.testing.assert_allclose(X.mean(axis=(1, 2, 3)), 0, atol=1e-3)
     as_floats = preprocess_cifar(images.astype(np.float64), train=train, grayscale=grayscale, random_state=0)
     np.testing.assert_array_equal(as_floats, X)
+
+
+class _Unreachable:
+    """A data set whose download fails as it does offline."""
+
+    def __init__(self, root, **kwargs):
+        from urllib.error import URLError
+
+        raise URLError("no network")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({}, r"missing a\.bin\. Offline, place them there"),
+        (
+            {"download": True},
+            r"missing a\.bin\. The download failed \(URLError: <urlopen error no network>\)",
+        ),
+    ],
+)
+def test_missing_files_say_whether_the_download_failed(tmp_path, kwargs, match):
+    from sktopo.datasets._images import _torchvision
+
+    with pytest.raises(FileNotFoundError, match=match):
+        _torchvision(_Unreachable, tmp_path, ["a.bin"], **kwargs)
+
+
+def test_unreadable_files_keep_their_permission_error(tmp_path):
+    from sktopo.datasets._images import _torchvision
+
+    class Forbidden:
+        def __init__(self, root, **kwargs):
+            raise PermissionError(13, "Permission denied", "a.bin")
+
+    with pytest.raises(PermissionError):
+        _torchvision(Forbidden, tmp_path, ["a.bin"])

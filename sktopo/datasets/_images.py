@@ -82,13 +82,19 @@ def _torchvision(dataset, root, files: list[str], **kwargs):
     """
     try:
         return dataset(root, **kwargs)
+    except PermissionError:  # the files' permissions, not their content: as it is
+        raise
     except Exception as exc:  # whatever torchvision, pickle or scipy raise on a missing or damaged file
         folder = os.fspath(root)
         missing = [name for name in files if not os.path.isfile(os.path.join(folder, name))]
         if missing:
+            advice = (
+                f"The download failed ({type(exc).__name__}: {exc})"
+                if kwargs.get("download")
+                else "Offline, place them there (torchvision's layout); online, pass download=True"
+            )
             raise FileNotFoundError(
-                f"{dataset.__name__} not found under {folder!r}: missing {', '.join(missing)}. Offline, "
-                "place them there (torchvision's layout); online, pass download=True."
+                f"{dataset.__name__} not found under {folder!r}: missing {', '.join(missing)}. {advice}."
             ) from exc
         which = files[0] if len(files) == 1 else f"one of {', '.join(files)}"
         raise ValueError(
