@@ -19,7 +19,6 @@ __all__ = ["DensityFilter", "densest_rows", "knn_density"]
 
 _K = [Interval(Integral, 1, None, closed="left")]
 _P = [Interval(Real, 0, 1, closed="right")]
-# n_jobs as joblib reads it: None or 1, one thread; -1 every core, -2 all but one...; 0 has no meaning
 
 
 class _KthNeighbour:

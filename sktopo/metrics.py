@@ -64,13 +64,22 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     X = check_array(X, dtype=np.float64)
     if metric == "euclidean":
         return np.ones(X.shape[1])
+    std, constant = _column_spread(X)
+    return 1.0 / np.where(constant, 1.0, std)
+
+
+def _column_spread(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's standard deviation, and whether it is zero up to rounding.
+
+    The test is relative to the column's magnitude, so it is unit-free; columns are scaled
+    before the standard deviation is taken, so that tiny columns do not underflow.
+    """
     magnitude = np.abs(X).max(axis=0)
     magnitude[magnitude == 0] = 1.0
-    relative_std = (X / magnitude).std(axis=0)  # scaled first, so tiny columns do not underflow
+    relative_std = (X / magnitude).std(axis=0)
     std = relative_std * magnitude
-    # constant up to rounding, relative to the column's magnitude (so the rule is unit-free)
     constant = (relative_std <= 10 * np.finfo(np.float64).eps) | (std < np.finfo(np.float64).tiny)
-    return 1.0 / np.where(constant, 1.0, std)
+    return std, constant
 
 
 @validate_params(

@@ -92,6 +92,22 @@ def test_rounding_opens_no_gap_between_overlapping_intervals(resolution, gain, l
     assert np.all(intervals[:-gain, 1] >= intervals[gain:, 0])
 
 
+def test_a_lens_constant_up_to_rounding_gets_one_interval():
+    lens = (1.0 + np.arange(4) * np.spacing(1.0))[:, None]  # a spread of 3 ulps
+    with pytest.warns(UserWarning, match=r"constant along dimension\(s\) \[0\] \(zero range up to rounding"):
+        cover = Cover(10, 3).fit(lens)
+    assert cover.intervals_[0].shape == (1, 2) and len(cover.cells(lens)) == 1
+
+
+def test_a_far_offset_lens_keeps_its_overlap():
+    # lens values far from 0 (a time stamp) spread over a narrow window: the slack that closes
+    # rounding gaps must stay a few ulps, not widen the intervals
+    lens = 1.7e9 + np.linspace(0.0, 0.005, 2001)[:, None]
+    cover = Cover(30, 3).fit(lens)
+    counts = np.bincount(np.concatenate([members for _, members in cover.cells(lens)]), minlength=len(lens))
+    assert len(cover.intervals_[0]) == 30 and 2.7 < counts.mean() < 2.9 and counts.max() <= 4
+
+
 def test_heights_equal_up_to_rounding_have_no_gap():
     # found by hypothesis: numpy cannot cut a range of one ulp into five bins
     assert gap_threshold([1.0, np.nextafter(1.0, 2.0), 1.0]) == np.inf

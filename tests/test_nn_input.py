@@ -223,3 +223,65 @@ def test_another_module_takes_its_own_input_shape():
     assert net.predict(np.ones((3, 4), dtype=np.float32)).shape == (3,)
     with pytest.raises(ValueError, match="X contains NaN"):
         net.predict(np.full((3, 4), np.nan, dtype=np.float32))
+
+
+class _Bag(torch.nn.Module):
+    """Integer token indices in, class scores out: input that must stay integer."""
+
+    def __init__(self):
+        super().__init__()
+        self.bag = torch.nn.EmbeddingBag(10, 2)
+
+    def forward(self, X):
+        return self.bag(X)
+
+
+class _TwoInputs(torch.nn.Module):
+    """skorch's dict input: each key is a keyword argument of forward."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 2)
+
+    def forward(self, a, b):
+        return self.linear(a + b)
+
+
+@pytest.mark.parametrize(
+    "module, X",
+    [
+        (_Bag, np.arange(32).reshape(16, 2) % 10),
+        (_TwoInputs, {"a": np.ones((16, 4), dtype=np.float32), "b": np.zeros((16, 4), dtype=np.float32)}),
+    ],
+    ids=["integer indices", "dict of inputs"],
+)
+def test_another_module_gets_its_input_as_skorch_passes_it(module, X):
+    net = PaperNetClassifier(
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        train_split=None,
+        max_iter=2,
+        batch_size=8,
+        random_state=0,
+    )
+    assert net.fit(X, np.arange(16) % 2).predict(X).shape == (16,)
+
+
+def test_parameters_changed_after_fitting_are_checked_again():
+    net = _fit(random_state=0).set_params(max_iter=0)
+    with pytest.raises(ValueError, match="'max_iter' parameter of PaperNetClassifier"):
+        net.partial_fit(X, Y)
+
+
+def test_a_permission_error_on_a_weights_file_stays_one(tmp_path, monkeypatch):
+    from sktopo.nn import load_state_dict
+
+    path = tmp_path / "locked.pt"
+    torch.save({}, path)
+
+    def locked(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(torch, "load", locked)
+    with pytest.raises(PermissionError):
+        load_state_dict(path)

@@ -77,7 +77,7 @@ def betti_numbers(
     ----------
     X : array-like of shape (n_samples, n_features)
     coeff : int, default=2
-        A prime.
+        A prime from 2 to 127 (ripser's limit).
     maxdim : int, default=1
     n_landmarks : int or None, default=400
     min_ratio : float, default=2.0

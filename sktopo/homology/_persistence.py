@@ -183,7 +183,8 @@ def persistence_diagrams(
     maxdim : int, default=1
         Highest homology dimension.
     coeff : int, default=2
-        Prime field of coefficients: 2 or 3 tell the Klein bottle from the torus.
+        Prime field of coefficients, from 2 to 127 (ripser's limit): 2 and 3 tell the Klein
+        bottle from the torus.
     n_landmarks : int or None, default=400
         How many greedy landmarks to compute on; None (or at least ``n_samples``) for the exact
         diagrams of every row. 400 landmarks take about a second in nine dimensions.

@@ -29,7 +29,7 @@ class PersistenceScorer(BaseEstimator):
     dim : int, default=1
         Homology dimension scored.
     coeff : int, default=2
-        Prime field of coefficients.
+        Prime field of coefficients, from 2 to 127 (ripser's limit).
     n_landmarks : int or None, default=400
         Landmarks for :func:`persistence_diagrams`; None for exact (slow beyond ~1,000 rows).
     max_error : float, default=None
@@ -157,7 +157,7 @@ def topological_simplicity_scorer(dim=1, coeff=2, n_landmarks=400, metric="eucli
     ----------
     dim : int, default=1
     coeff : int, default=2
-        A prime.
+        A prime from 2 to 127 (ripser's limit).
     n_landmarks : int or None, default=400
     metric : {"euclidean", "vne"}, default="euclidean"
 

@@ -11,13 +11,18 @@ from .._validation import Integral, Interval, Real, fit_context
 __all__ = ["Cover"]
 
 
-#: Relative width by which the inner interval ends are widened (see ``Cover._layout``).
-_SLACK = 1e-12
+#: How many ulps (of the lens values' magnitude) the inner interval ends are widened by.
+_SLACK_ULPS = 16
+
+
+def _slack(low, high):
+    """The widening of the inner interval ends: a few ulps of the largest value involved."""
+    return _SLACK_ULPS * np.spacing(np.maximum(np.maximum(np.abs(low), np.abs(high)), high - low))
 
 
 def _no_range(low, high):
-    """Lens dimensions whose range is zero up to rounding: narrower than the intervals' slack."""
-    return np.asarray(high - low) <= 4 * _SLACK * np.maximum(np.abs(low), np.abs(high))
+    """Lens dimensions whose range is zero up to rounding: a few times the intervals' slack."""
+    return np.asarray(high - low) <= 4 * _slack(low, high)
 
 
 class Cover(BaseEstimator):
@@ -32,15 +37,16 @@ class Cover(BaseEstimator):
 
     Intervals are closed, so every point lies in at least one; a point lies in about ``gain``
     intervals (exactly ``gain`` of them away from the ends when ``gain`` is an integer and the
-    point is off the interval ends). The inner ends are widened by ``1e-12`` of the values' magnitude, so
-    that rounding never leaves a gap between interval ``i``'s end and interval ``i + gain``'s
+    point is off the interval ends). The inner ends are widened by 16 ulps of the values'
+    magnitude, so that rounding never leaves a gap between interval ``i``'s end and interval ``i + gain``'s
     start, which the formula makes equal. The cover of a d-dimensional lens is the product of the
     intervals of its dimensions; :meth:`cells` visits only the cells that hold rows, so the
     cost follows the data, not ``N ** d``.
 
-    A lens dimension with zero range (the same value on every row: a constant cloud, or a lens
-    that ignores the data) gets a single interval ``[a, a]`` and a warning: N copies of it
-    would only repeat the same cell N times.
+    A lens dimension with zero range up to rounding (within a few ulps: a constant cloud, or a
+    lens that ignores the data) gets a single interval ``[low, high]`` and a warning: N copies
+    of it would only repeat the same cell N times, and N intervals over rounding noise would
+    cut one cluster into pieces.
 
     The cover of :class:`~sktopo.mapper.Mapper` (``Mapper(cover=Cover(...))``); any estimator
     with ``fit(lens)`` and ``cells(lens)`` as here can take its place.
@@ -56,7 +62,7 @@ class Cover(BaseEstimator):
     ----------
     intervals_ : list of ndarray of shape (resolution, 2)
         ``[start, end]`` of each interval, per lens dimension (shape (1, 2) for a dimension of
-        zero range).
+        zero range up to rounding).
     n_features_in_ : int
         Number of lens dimensions.
 
@@ -100,8 +106,8 @@ class Cover(BaseEstimator):
         constant = np.flatnonzero(_no_range(low, high))
         if len(constant):
             warnings.warn(
-                f"The lens is constant along dimension(s) {constant.tolist()} (zero range: every row has "
-                f"the same lens value, e.g. all rows of the data are identical); each such dimension gets "
+                f"The lens is constant along dimension(s) {constant.tolist()} (zero range up to rounding: "
+                f"every row has the same lens value, e.g. all rows of the data are identical); each gets "
                 f"one interval instead of resolution={self.resolution}, and the graph shows nothing along it.",
                 UserWarning,
                 stacklevel=3,
@@ -147,9 +153,9 @@ class Cover(BaseEstimator):
         intervals = np.column_stack([starts, starts + length])
         # Interval i should end exactly where interval i + gain starts, but the two are computed
         # apart and differ by an ulp about as often as not: a value between them would lie in one
-        # interval fewer than the overlap promises. Widening the inner ends by a trillionth of
-        # the values' magnitude closes such gaps and moves nothing else.
-        slack = _SLACK * max(high - low, abs(low), abs(high))
+        # interval fewer than the overlap promises. Widening the inner ends by a few ulps closes
+        # such gaps and moves nothing else.
+        slack = _slack(low, high)
         intervals[1:, 0] -= slack
         intervals[:-1, 1] += slack
         intervals[0, 0], intervals[-1, 1] = low, high  # exact ends

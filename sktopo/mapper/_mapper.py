@@ -11,7 +11,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._validation import N_JOBS, HasMethods, Integral, Interval, Real, nested_fit_context
-from ..metrics import METRIC, column_scale
+from ..metrics import METRIC, _column_spread, column_scale
 from ._cluster import GapSingleLinkage, _gap_single_linkage, _number_by_first_row
 from ._cover import Cover
 
@@ -184,10 +184,10 @@ class Mapper(BaseEstimator):
                 stacklevel=3,
             )
         X = validate_data(self, X, dtype=np.float64)
-        if len(X) > 1 and np.all(np.ptp(X, axis=0) <= 1e-12 * np.abs(X).max(axis=0)):
+        if len(X) > 1 and _column_spread(X)[1].all():
             warnings.warn(
-                "X is constant up to rounding (every row the same): its lens is rounding noise, so the "
-                "Mapper graph shows no shape of the data.",
+                "X is constant up to rounding (every row the same): the Mapper graph can show no shape "
+                "of the data (a PCA lens of it is rounding noise).",
                 UserWarning,
                 stacklevel=3,
             )

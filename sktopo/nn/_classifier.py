@@ -58,7 +58,9 @@ class PaperNetClassifier(NeuralNetClassifier):
     Images are checked before training and prediction: with a :class:`PaperCNN` module, ``X``
     must have shape ``(n_samples, in_channels, input_size, input_size)`` and ``y`` labels
     0, ..., ``n_classes`` - 1 (``module__n_classes``, default 10); NaN or infinite pixels and
-    empty data are refused; other numbers than float32 are converted to float32.
+    empty data are refused; other numbers than float32 are converted to float32. Another module
+    gets ``X`` and ``y`` as skorch would pass them (integer indices, dicts of inputs...); only
+    NaN or infinite values in a floating array or tensor are refused.
 
     Parameters
     ----------
@@ -91,9 +93,7 @@ class PaperNetClassifier(NeuralNetClassifier):
         self.random_state = random_state
 
     def initialize_module(self):
-        # skorch validates only its own parameters; these two are checked as scikit-learn would
-        params = {name: getattr(self, name) for name in self._parameter_constraints}
-        validate_parameter_constraints(self._parameter_constraints, params, type(self).__name__)
+        self._validate_own_params()
         seed = self.random_state
         if seed is None:  # fresh entropy from the operating system, no global generator touched
             seed = int(np.random.SeedSequence().generate_state(1)[0])
@@ -102,7 +102,13 @@ class PaperNetClassifier(NeuralNetClassifier):
         self.batch_generator_ = torch.Generator().manual_seed(int(seed) + 1)
         return self
 
+    def _validate_own_params(self):
+        """These parameters as scikit-learn checks them (skorch validates only its own)."""
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, params, type(self).__name__)
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self._validate_own_params()  # again: set_params may have changed them since initialization
         with _own_rng(self):
             return super().fit_loop(X, y, epochs, **fit_params)
 
@@ -146,9 +152,12 @@ class PaperNetClassifier(NeuralNetClassifier):
             infinite values, or when ``y`` has another length or labels outside
             0, ..., ``n_classes`` - 1.
         """
-        module = _paper_cnn_arguments(self) or dict.fromkeys(("in_channels", "input_size", "n_classes"))
+        module = _paper_cnn_arguments(self)
+        if module is None:  # another module takes its own input: only non-finite floats are refused
+            _check_finite(X)
+            return X, y
         size = module["input_size"]
-        X = _check_images(X, None if size is None else (module["in_channels"], size, size))
+        X = _check_images(X, (module["in_channels"], size, size))
         return X, None if y is None else _check_labels(y, len(X), module["n_classes"])
 
 
@@ -161,11 +170,11 @@ def _paper_cnn_arguments(net) -> dict | None:
 
 
 def _check_images(X, shape) -> np.ndarray:
-    """``X`` as a float32 array of images, of ``(channels, height, width)`` ``shape`` unless None."""
+    """``X`` as a float32 array of images of ``(channels, height, width)`` ``shape``."""
     X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"X must hold numbers (pixel values); got an array of dtype {X.dtype}.")
-    if shape is not None and (X.ndim != 4 or X.shape[1:] != shape):
+    if X.ndim != 4 or X.shape[1:] != shape:
         channels, size = shape[0], shape[1]
         raise ValueError(
             f"X must be images of shape (n_samples, {channels}, {size}, {size}), as "
@@ -175,12 +184,21 @@ def _check_images(X, shape) -> np.ndarray:
         raise ValueError(f"X holds no images (shape {X.shape}); training and prediction need at least one.")
     with np.errstate(over="ignore"):  # values beyond float32's range become inf, refused here
         X = np.asarray(X, dtype=np.float32)
-    if not np.isfinite(X).all():
+    _check_finite(X)
+    return X
+
+
+def _check_finite(X) -> None:
+    """Refuse NaN or infinite values in a floating array or tensor; anything else passes."""
+    if isinstance(X, torch.Tensor):
+        bad = X.is_floating_point() and not bool(torch.isfinite(X).all())
+    else:
+        bad = isinstance(X, np.ndarray) and X.dtype.kind == "f" and not np.isfinite(X).all()
+    if bad:
         raise ValueError(
             "X contains NaN or infinite values (or values beyond float32's range); they would make "
-            "the network's weights NaN. Replace or remove those images."
+            "the network's weights NaN. Replace or remove them."
         )
-    return X
 
 
 def _check_labels(y, n_samples, n_classes) -> np.ndarray:

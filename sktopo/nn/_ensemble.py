@@ -324,8 +324,8 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         folder = os.fspath(self.checkpoint_dir)
         if isinstance(self.random_state, bool) or not isinstance(self.random_state, Integral):
             raise ValueError(
-                f"checkpoint_dir={folder!r} needs an int random_state: checkpoints are found again by "
-                f"their seeds, which random_state={self.random_state!r} would draw afresh on every fit."
+                f"checkpoint_dir={folder!r} needs an int random_state, whose seeds a rerun uses to find "
+                f"its networks again; got random_state={self.random_state!r}."
             )
         if os.path.isfile(folder):
             raise ValueError(

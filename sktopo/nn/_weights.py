@@ -47,6 +47,8 @@ def load_state_dict(path) -> dict:
         raise FileNotFoundError(f"No weights file at {os.fspath(path)!r}.")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
+    except PermissionError:  # the file's permissions, not its content: as it is
+        raise
     except Exception as exc:  # unpickling a foreign file fails in many ways (KeyError, struct.error...)
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(
