@@ -204,7 +204,7 @@ def test_damaged_files_are_reported_as_such(tmp_path, monkeypatch, damage, check
     which = re.escape(files[0] if len(files) == 1 else f"one of {', '.join(files)}")
     with pytest.raises(
         ValueError,
-        match=f"under '{tmp_path}' cannot be read: {which} is truncated or corrupt .*download=True",
+        match=f"under '{tmp_path}' cannot be read: {which} is truncated or corrupt .*Delete it and download it again",
     ):
         load(tmp_path)
 
