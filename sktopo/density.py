@@ -236,8 +236,9 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64)
         _check_k_below_n_samples(self.k, len(X))
         self.scale_ = column_scale(X, self.metric)
-        self._index = _KthNeighbour(X * self.scale_)
-        self.distances_ = self._index.query(X * self.scale_, self.k + 1, self.n_jobs)
+        scaled = X * self.scale_
+        self._index = _KthNeighbour(scaled)
+        self.distances_ = self._index.query(scaled, self.k + 1, self.n_jobs)
         self.support_ = densest_rows(X, self.distances_, self.p)
         self.threshold_ = float(self.distances_[self.support_].max())
         return self

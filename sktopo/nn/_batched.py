@@ -83,7 +83,8 @@ def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=Fals
     optimizer = estimator.optimizer(model.params, **kwargs)
     X_t, y_t = torch.as_tensor(X_np, device=device), torch.as_tensor(y_np, dtype=torch.int64, device=device)
     # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
-    loaders = [net.get_iterator(net.get_dataset(X_np, y_np), training=True) for net in nets]
+    dataset = nets[0].get_dataset(X_np, y_np)  # one dataset, checked once; each net its own sampler
+    loaders = [net.get_iterator(dataset, training=True) for net in nets]
     with _heap_allocations(device) if tune_glibc_malloc else contextlib.nullcontext():
         losses = [
             _epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
