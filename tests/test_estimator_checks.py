@@ -33,6 +33,7 @@ _EXPECTED_FAILED_CHECKS = {
         DensityFilter(k=2, p=0.5, metric="vne"),
         Mapper(resolution=4),
         PersistenceScorer(n_landmarks=20),
+        PersistenceScorer(n_landmarks=20, confidence=0.9, n_bootstrap=3, random_state=0),
     ],
     expected_failed_checks=lambda estimator: _EXPECTED_FAILED_CHECKS.get(repr(estimator), {}),
     xfail_strict=True,

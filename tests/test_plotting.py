@@ -147,6 +147,56 @@ def test_plot_barcodes():
     plt.close("all")
 
 
+_BARS = [np.array([[0, 0.5], [0, 0.2], [0, np.inf]]), np.array([[0.2, 1.3], [0.3, 0.4]])]
+
+
+def _full_and_faded(ax):
+    """The bars drawn in full colour and those faded, as sorted (birth, end) pairs, rounded."""
+    bars = {None: [], 0.3: []}
+    for collection in ax.collections:
+        bars[collection.get_alpha()] += [tuple(np.round(seg[:, 0], 6)) for seg in collection.get_segments()]
+    return sorted(bars[None]), sorted(bars[0.3])
+
+
+@pytest.mark.parametrize(
+    "band, faded, labels",
+    [
+        (0.15, [(0, 0.2), (0.3, 0.4)], ["2 x band = 0.3, 2 significant", "2 x band = 0.3, 1 significant"]),
+        # a bar exactly 2 * band long is not significant (as ConfidenceBand.n_significant counts)
+        ([0.25, 0], [(0, 0.2), (0, 0.5)], ["2 x band = 0.5, 1 significant", "2 x band = 0, 2 significant"]),
+        (
+            np.array([0.3, 0.6]),
+            [(0, 0.2), (0, 0.5), (0.2, 1.3), (0.3, 0.4)],
+            ["2 x band = 0.6, 1 significant", "2 x band = 1.2, 0 significant"],
+        ),
+        (np.float64(0), [], ["2 x band = 0, 3 significant", "2 x band = 0, 2 significant"]),
+    ],
+)
+def test_plot_barcodes_fades_the_bars_inside_the_band(band, faded, labels):
+    ax = plot_barcodes(_BARS, band=band)
+    full, drawn_faded = _full_and_faded(ax)
+    assert drawn_faded == faded
+    assert len(full) + len(faded) == 5
+    assert (0, round(1.3 * 1.05, 6)) in full  # the infinite bar is always significant
+    assert [text.get_text() for text in ax.texts] == labels
+    widths = np.broadcast_to(band, 2)
+    brackets = [line.get_xdata() for line in ax.lines if line.get_color() == "grey"]
+    np.testing.assert_allclose(brackets, [[0, 2 * widths[0]], [0, 2 * widths[1]]])
+    plt.close("all")
+
+
+def test_plot_barcodes_band_of_the_drawn_dimensions():
+    ax = plot_barcodes(_BARS, dims=[1], band=[0.0, 0.3])
+    assert _full_and_faded(ax) == ([(0.2, 1.3)], [(0.3, 0.4)])
+    assert [text.get_text() for text in ax.texts] == ["2 x band = 0.6, 1 significant"]
+    wide = plot_barcodes(_BARS, band=2.0)  # the bracket, longer than every bar, stays in view
+    assert wide.get_xlim()[1] >= 4.0
+    assert _full_and_faded(wide)[1] == [(0, 0.2), (0, 0.5), (0.2, 1.3), (0.3, 0.4)]
+    without = plot_barcodes(_BARS)
+    assert len(_full_and_faded(without)[0]) == 5 and len(without.texts) == 0
+    plt.close("all")
+
+
 _FINE = [np.array([[0.0, 1.0]])]
 
 
@@ -238,6 +288,52 @@ _FINE = [np.array([[0.0, 1.0]])]
             "colors must hold at least one colour",
         ),
         (plot_barcodes, {"diagrams": _FINE, "ax": "axes"}, ValueError, "'ax' parameter"),
+        (plot_barcodes, {"diagrams": _FINE, "band": -0.1}, ValueError, r"band must hold non-negative finite"),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "band": np.inf},
+            ValueError,
+            r"band must hold non-negative finite",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "band": [np.nan]},
+            ValueError,
+            r"band must hold non-negative finite",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "band": [0.1, 0.2]},
+            ValueError,
+            r"band must be a float or hold one half-width per diagram \(1\); got shape \(2,\)",
+        ),
+        (plot_barcodes, {"diagrams": _FINE, "band": [[0.1]]}, ValueError, r"one half-width per diagram"),
+        (plot_barcodes, {"diagrams": _FINE, "band": []}, ValueError, r"one half-width per diagram"),
+        (
+            plot_barcodes,
+            {"diagrams": [*_FINE, *_FINE], "band": [0.1, [0.2]]},
+            ValueError,
+            r"band must be a float",
+        ),
+        (plot_barcodes, {"diagrams": _FINE, "band": "wide"}, ValueError, "'band' parameter"),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "band": ["0.1"]},
+            TypeError,
+            r"band must be a float or an array of floats",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "band": True},
+            TypeError,
+            r"band must be a float or an array of floats",
+        ),
+        (
+            plot_barcodes,
+            {"diagrams": _FINE, "band": [None]},
+            TypeError,
+            r"band must be a float or an array of floats",
+        ),
     ],
 )
 def test_bad_input(mapper, tmp_path, function, kwargs, error, match):

@@ -12,7 +12,14 @@ from ._images import (
     load_svhn,
     preprocess_cifar,
 )
-from ._synthetic import make_circle_filters, make_klein_filters, make_three_circle_filters
+from ._synthetic import (
+    make_circle_filters,
+    make_gaussian_filters,
+    make_klein_filters,
+    make_three_circle_filters,
+    make_torus_filters,
+    make_two_circle_filters,
+)
 
 __all__ = [
     "GRAY",
@@ -22,7 +29,10 @@ __all__ = [
     "load_mnist_sample",
     "load_svhn",
     "make_circle_filters",
+    "make_gaussian_filters",
     "make_klein_filters",
     "make_three_circle_filters",
+    "make_torus_filters",
+    "make_two_circle_filters",
     "preprocess_cifar",
 ]

@@ -13,7 +13,14 @@ from sklearn.utils import check_random_state
 from .._validation import Integral, Interval, Real, validate_params
 from ..filterbanks import klein_filter
 
-__all__ = ["make_circle_filters", "make_klein_filters", "make_three_circle_filters"]
+__all__ = [
+    "make_circle_filters",
+    "make_gaussian_filters",
+    "make_klein_filters",
+    "make_three_circle_filters",
+    "make_torus_filters",
+    "make_two_circle_filters",
+]
 
 
 _CONSTRAINTS = {
@@ -111,3 +118,104 @@ def make_klein_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> 
     rng = check_random_state(random_state)
     theta, phi = rng.uniform(0, np.pi, n), rng.uniform(0, 2 * np.pi, n)
     return _noisy(klein_filter(theta, phi), noise, rng)
+
+
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
+def make_two_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
+    """Noisy samples of the primary circle and one secondary circle, which meet twice.
+
+    Each point lies on the primary circle (edges at angle θ, φ = 0) or the vertical secondary
+    circle (θ = 0, every φ) with probability 1/2, at a uniformly random angle. The circles meet
+    at the vertical edge and its opposite (φ = 0 and φ = π, which is θ = π on the primary circle):
+    two meeting points and four arcs give ``4 - 2 + 1 = 3`` independent loops.
+
+    Parameters
+    ----------
+    n : int, default=6400
+    noise : float, default=0.1
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n, 9)
+
+    Examples
+    --------
+    >>> from sktopo.datasets import make_two_circle_filters
+    >>> make_two_circle_filters(10, random_state=0).shape
+    (10, 9)
+    """
+    rng = check_random_state(random_state)
+    primary = rng.random_sample(n) < 0.5
+    angle = rng.uniform(0, 2 * np.pi, n)
+    return _noisy(klein_filter(np.where(primary, angle, 0.0), np.where(primary, 0.0, angle)), noise, rng)
+
+
+def _torus_basis() -> np.ndarray:
+    """Four orthonormal zero-mean 3 x 3 patterns: the x and y gradients, then x² and y² made orthogonal."""
+    x, y = np.meshgrid([-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0])
+    patterns = np.stack([x.ravel(), y.ravel(), (x**2).ravel(), (y**2).ravel()])
+    patterns -= patterns.mean(axis=1, keepdims=True)
+    return np.linalg.qr(patterns.T)[0].T
+
+
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
+def make_torus_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
+    """Noisy samples of a flat torus of unit-norm filters, a control with H1 of rank 2 over any field.
+
+    ``(cos α e1 + sin α e2 + cos β e3 + sin β e4) / √2`` at uniform angles α and β, with ``e1, e2``
+    the linear edges along x and y and ``e3, e4`` the zero-mean x² and y² patterns made
+    orthonormal (a Clifford torus in the space of zero-mean filters). Unlike the Klein bottle
+    its Betti numbers are the same over Z/2 and Z/3.
+
+    Parameters
+    ----------
+    n : int, default=6400
+    noise : float, default=0.1
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n, 9)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.datasets import make_torus_filters
+    >>> X = make_torus_filters(5, noise=0.0, random_state=0)
+    >>> np.linalg.norm(X, axis=1).round(12).tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    rng = check_random_state(random_state)
+    alpha, beta = rng.uniform(0, 2 * np.pi, (2, n))
+    circles = np.stack([np.cos(alpha), np.sin(alpha), np.cos(beta), np.sin(beta)], axis=1) / np.sqrt(2)
+    return _noisy(circles @ _torus_basis(), noise, rng)
+
+
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
+def make_gaussian_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
+    """Structureless filters: i.i.d. standard normal pixels, mean-centred (``noise`` is not used).
+
+    The null model of :func:`sktopo.homology.random_filter_test`, as a cloud: no shape should be
+    found in it. ``noise`` is accepted, and ignored, so that every ``make_*_filters`` function can
+    be called alike.
+
+    Parameters
+    ----------
+    n : int, default=6400
+    noise : float, default=0.1
+        Ignored.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n, 9)
+
+    Examples
+    --------
+    >>> from sktopo.datasets import make_gaussian_filters
+    >>> make_gaussian_filters(4, random_state=0).sum(axis=1).round(12) + 0
+    array([0., 0., 0., 0.])
+    """
+    raw = check_random_state(random_state).standard_normal((n, 9))
+    return raw - raw.mean(axis=1, keepdims=True)

@@ -1,14 +1,17 @@
 """Persistent homology of filter clouds: barcodes with a certified error, the paper's
-"topological simplicity", and Betti numbers over Z/2 and Z/3.
+"topological simplicity", which bars are significant, and Betti numbers over Z/2 and Z/3.
 
-Three private modules behind this public face: ``_persistence`` (certified landmark barcodes),
-``_betti`` (Betti numbers and shape naming) and ``_scoring`` (the scikit-learn estimator and
-scorer).
+Private modules behind this public face: ``_persistence`` (certified landmark barcodes),
+``_bottleneck`` (the bottleneck distance), ``_significance`` (confidence bands by subsampling),
+``_null`` (the random-filter test), ``_betti`` (Betti numbers and shape naming) and
+``_scoring`` (the scikit-learn estimator and scorer).
 """
 
 import warnings
 
-from ._betti import SHAPES_BY_BETTI, betti_from_diagrams, betti_numbers, identify_shape
+from ._betti import SHAPES_BY_BETTI, ShapeVerdict, betti_from_diagrams, betti_numbers, identify_shape
+from ._bottleneck import bottleneck_distance
+from ._null import NullComparison, random_filter_test
 from ._persistence import (
     Persistence,
     check_diagram,
@@ -18,17 +21,25 @@ from ._persistence import (
     top_lifetime,
 )
 from ._scoring import PersistenceScorer, topological_simplicity_scorer
+from ._significance import ConfidenceBand, check_band, confidence_band
 
 __all__ = [
     "SHAPES_BY_BETTI",
+    "ConfidenceBand",
+    "NullComparison",
     "Persistence",
     "PersistenceScorer",
+    "ShapeVerdict",
     "betti_from_diagrams",
     "betti_numbers",
+    "bottleneck_distance",
+    "check_band",
     "check_diagram",
+    "confidence_band",
     "greedy_landmarks",
     "identify_shape",
     "persistence_diagrams",
+    "random_filter_test",
     "refine_births",
     "top_lifetime",
     "topological_simplicity_scorer",

@@ -1,11 +1,45 @@
-"""Betti numbers read off barcodes, and the naming of the shape a cloud samples."""
+"""Betti numbers read off barcodes, and the naming of the shape a cloud samples.
+
+A Betti number is the count of *significant* bars, those longer than twice the confidence band
+of :func:`confidence_band` (Fasy et al. 2014). The shape is named from the counts over Z/2 and
+Z/3 (:data:`SHAPES_BY_BETTI`); anything else, structureless clouds included, is ``"none"``.
+"""
+
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import validate_params
-from ._persistence import _constraints, check_diagram, persistence_diagrams
+from .._validation import Interval, Real, StrOptions, validate_params
+from ._persistence import _constraints, check_diagram
+from ._significance import (
+    SIGNIFICANCE_CONSTRAINTS,
+    ConfidenceBand,
+    check_band,
+    confidence_band,
+    n_significant,
+)
 
-__all__ = ["SHAPES_BY_BETTI", "betti_from_diagrams", "betti_numbers", "identify_shape"]
+__all__ = ["SHAPES_BY_BETTI", "ShapeVerdict", "betti_from_diagrams", "betti_numbers", "identify_shape"]
+
+#: The shape named by the first Betti numbers over (Z/2, Z/3) of a connected cloud. Two circles
+#: meeting twice: 4 arcs, 2 meeting points, 4 - 2 + 1 = 3 loops; the three-circle model: 8 arcs,
+#: 4 meeting points, 5 loops; the Klein bottle's H1 is Z + Z/2, of rank 2 over Z/2 and 1 over Z/3.
+SHAPES_BY_BETTI = {
+    (1, 1): "circle",
+    (3, 3): "two circles",
+    (5, 5): "three circles",
+    (2, 1): "klein bottle",
+    (2, 2): "torus",
+}
+
+# min_ratio chose the old gap rule; the counts now come from the confidence band.
+_MIN_RATIO = {"min_ratio": [Real, StrOptions({"deprecated"})]}
+_VERDICT_CONSTRAINTS = {
+    **_constraints("X", "n_landmarks", "metric"),
+    **SIGNIFICANCE_CONSTRAINTS,
+    **_MIN_RATIO,
+}
 
 
 def _n_above_widest_gap(lifetimes: np.ndarray, min_ratio: float) -> int:
@@ -17,24 +51,29 @@ def _n_above_widest_gap(lifetimes: np.ndarray, min_ratio: float) -> int:
     return best + 1 if ratios[best] >= min_ratio else 0
 
 
-@validate_params({"diagrams": [list, tuple], **_constraints("min_ratio")}, prefer_skip_nested_validation=True)
-def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
-    """Betti numbers read off persistence diagrams by a gap rule.
+@validate_params(
+    {"diagrams": [list, tuple], **_constraints("min_ratio"), "band": ["array-like", Real, None]},
+    prefer_skip_nested_validation=True,
+)
+def betti_from_diagrams(diagrams, min_ratio: float = 2.0, *, band=None) -> list[int]:
+    """Betti numbers read off persistence diagrams: by a confidence band, or by a gap rule.
 
-    * **H0**: the bars that never die, plus the finite bars above the widest gap between
-      consecutive lifetimes (sorted, longest first), when that gap is a ratio of at least
-      ``min_ratio``: well separated clusters.
-    * **H1 and up**: the bars that never die, plus the bars longer-lived than the *sampling
-      scale*, the longest H0 lifetime left after the standing-out H0 bars: the scale at which
-      each cluster of the sample is connected. A loop that lives for less than the sample takes
-      to connect cannot be told from sampling noise.
+    * With ``band`` (a half-width, or one per dimension, as :func:`confidence_band` returns):
+      in each dimension, the bars longer than ``2 * band``, bars that never die included.
+    * Without (the rule of sktopo 0.1, kept for diagrams with no band): **H0**: the bars that
+      never die, plus the finite bars above the widest gap between consecutive lifetimes, when
+      that gap is a ratio of at least ``min_ratio``. **H1 and up**: the bars that never die, plus
+      the bars longer-lived than the longest H0 lifetime left after the standing-out H0 bars.
+      It misreads the Klein bottle (issue 10): prefer a band.
 
     Parameters
     ----------
     diagrams : list of array-like of shape (n_bars, 2)
         One persistence diagram per dimension (see :func:`check_diagram`), from dimension 0.
     min_ratio : float, default=2.0
-        At least 1: how many times longer a lifetime must be than the next to stand out.
+        At least 1; the gap rule's ratio (not used with ``band``).
+    band : float or array-like of shape (n_dims,), default=None
+        Non-negative half-widths.
 
     Returns
     -------
@@ -46,12 +85,14 @@ def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
     >>> from sktopo.homology import betti_from_diagrams
     >>> h0 = np.array([[0, 0.3], [0, 0.32], [0, 0.29], [0, np.inf]])
     >>> h1 = np.array([[0.2, 1.5], [0.3, 0.4], [0.2, 0.25]])
-    >>> betti_from_diagrams([h0, h1])
-    [1, 1]
+    >>> betti_from_diagrams([h0, h1]), betti_from_diagrams([h0, h1], band=[0.2, 0.1])
+    ([1, 1], [1, 1])
     """
     if not len(diagrams):
         raise ValueError("diagrams must hold one diagram per dimension from 0; got none.")
     diagrams = [check_diagram(d, name=f"diagrams[{i}]") for i, d in enumerate(diagrams)]
+    if band is not None:
+        return [n_significant(d, b) for d, b in zip(diagrams, check_band(band, len(diagrams)))]
     lifetimes = [np.sort(d[:, 1] - d[:, 0])[::-1] for d in diagrams]
     finite0 = lifetimes[0][np.isfinite(lifetimes[0])]
     clusters = _n_above_widest_gap(finite0, min_ratio)
@@ -60,17 +101,38 @@ def betti_from_diagrams(diagrams, min_ratio: float = 2.0) -> list[int]:
     return betti + [int(np.sum(lt > scale)) for lt in lifetimes[1:]]
 
 
+def _warn_min_ratio(min_ratio, caller: str) -> None:
+    if not (isinstance(min_ratio, str) and min_ratio == "deprecated"):
+        warnings.warn(
+            f"{caller}(min_ratio=...) is deprecated and ignored: the counts now come from the confidence "
+            "band (confidence=, n_bootstrap=); min_ratio will be removed in a future release.",
+            FutureWarning,
+            stacklevel=3,
+        )
+
+
 @validate_params(
-    _constraints("X", "coeff", "maxdim", "n_landmarks", "min_ratio", "metric"),
+    {**_VERDICT_CONSTRAINTS, **_constraints("coeff", "maxdim"), "return_band": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
 def betti_numbers(
-    X, coeff: int = 2, maxdim: int = 1, *, n_landmarks=400, min_ratio=2.0, metric="euclidean"
-) -> list[int]:
+    X,
+    coeff: int = 2,
+    maxdim: int = 1,
+    *,
+    confidence=0.95,
+    n_bootstrap=20,
+    n_landmarks=300,
+    metric="euclidean",
+    random_state=None,
+    n_jobs=None,
+    min_ratio="deprecated",
+    return_band=False,
+):
     """Betti numbers of the shape a point cloud samples, over the field Z/``coeff``.
 
-    Persistence by :func:`persistence_diagrams`, then the gap rule of
-    :func:`betti_from_diagrams`. Over Z/2 the Klein bottle has H1 of rank 2 and over Z/3 of
+    The number of significant bars per dimension: bars longer than twice the confidence band
+    of :func:`confidence_band`. Over Z/2 the Klein bottle has H1 of rank 2 and over Z/3 of
     rank 1; the torus has rank 2 over both; a circle 1 over both.
 
     Parameters
@@ -79,65 +141,193 @@ def betti_numbers(
     coeff : int, default=2
         A prime from 2 to 127 (ripser's limit).
     maxdim : int, default=1
-    n_landmarks : int or None, default=400
-    min_ratio : float, default=2.0
-        At least 1 (see :func:`betti_from_diagrams`).
+    confidence : float, default=0.95
+        Strictly between 0 and 1 (see :func:`confidence_band`).
+    n_bootstrap : int, default=20
+    n_landmarks : int or None, default=300
+        Landmarks for the whole cloud and every half-subsample: with 300, a 20,000-row cloud
+        takes seconds, and the shapes are named right (``benchmarks/bench_models.py``).
     metric : {"euclidean", "vne"}, default="euclidean"
+    random_state : int, RandomState instance or None, default=None
+    n_jobs : int, default=None
+    min_ratio : float
+        Deprecated and ignored (the gap rule it set is gone); passing it warns.
+    return_band : bool, default=False
+        Also return the :class:`ConfidenceBand`, which says how sure the counts are.
 
     Returns
     -------
     betti : list of int
         Indexed by dimension.
+    band : ConfidenceBand
+        Only with ``return_band=True``.
 
     Examples
     --------
     >>> from sktopo.datasets import make_circle_filters
     >>> from sktopo.homology import betti_numbers
     >>> from sktopo.preprocessing import normalize_filters
-    >>> betti_numbers(normalize_filters(make_circle_filters(800, noise=0.05, random_state=0)), n_landmarks=150)
+    >>> X = normalize_filters(make_circle_filters(400, noise=0.05, random_state=0))
+    >>> betti_numbers(X, n_landmarks=100, n_bootstrap=10, random_state=0)
     [1, 1]
     """
-    result = persistence_diagrams(X, maxdim, coeff, n_landmarks=n_landmarks, metric=metric)
-    return betti_from_diagrams(result.diagrams, min_ratio)
+    _warn_min_ratio(min_ratio, "betti_numbers")
+    band = confidence_band(
+        X,
+        maxdim,
+        coeff,
+        confidence=confidence,
+        n_bootstrap=n_bootstrap,
+        n_landmarks=n_landmarks,
+        metric=metric,
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )
+    betti = band.n_significant.tolist()
+    return (betti, band) if return_band else betti
 
 
-#: The shape named by the first Betti numbers over (Z/2, Z/3) of a connected cloud.
-SHAPES_BY_BETTI = {(1, 1): "circle", (2, 1): "klein bottle", (2, 2): "torus", (5, 5): "three circles"}
+@dataclass(frozen=True)
+class ShapeVerdict:
+    """The shape named, with the evidence.
+
+    Attributes
+    ----------
+    shape : str
+        One of :data:`SHAPES_BY_BETTI`'s names, or ``"none"``.
+    betti : dict
+        ``{2: [b0, b1], 3: [b0, b1]}``: significant bars over Z/2 and Z/3.
+    band : dict
+        ``{2: h1_band, 3: h1_band}``: the H1 half-widths; bars longer than twice are counted.
+    margin : float
+        How far the counts are from changing: the smallest distance, over both fields, from
+        ``2 * band`` to the lifetime of the weakest counted H1 bar or of the strongest uncounted
+        one. Small next to the band: a decision near its threshold.
+    gap : float
+        The smallest ratio, over both fields, of the weakest counted H1 lifetime to the strongest
+        uncounted one (inf when either side is empty). Below ``min_gap`` the counts are not
+        trusted and the shape is ``"none"``.
+    bands : dict
+        ``{2: ConfidenceBand, 3: ConfidenceBand}``, the diagrams and subsample distances.
+    """
+
+    shape: str
+    betti: dict
+    band: dict
+    margin: float
+    gap: float
+    bands: dict
 
 
-@validate_params(_constraints("X", "n_landmarks", "min_ratio", "metric"), prefer_skip_nested_validation=True)
-def identify_shape(X, *, n_landmarks=400, min_ratio=2.0, metric="euclidean") -> str:
-    """Name the shape a filter cloud samples, from its Betti numbers over Z/2 and Z/3.
+def _h1_lifetimes(band: ConfidenceBand) -> tuple[np.ndarray, np.ndarray, float]:
+    """Finite H1 lifetimes above and below the threshold ``2 * band``, and the threshold."""
+    diagram = band.diagrams[1]
+    lifetimes = diagram[:, 1] - diagram[:, 0]
+    lifetimes = lifetimes[np.isfinite(lifetimes)]
+    threshold = 2 * band.band[1]
+    return lifetimes[lifetimes > threshold], lifetimes[lifetimes <= threshold], threshold
 
-    A connected cloud (b0 = 1) whose first Betti numbers over (Z/2, Z/3) are (1, 1) is a
-    circle; (2, 1) the Klein bottle; (2, 2) the torus; (5, 5) the three-circle model of
-    Carlsson et al. (2008), whose two secondary circles each meet the primary circle twice
-    (4 meeting points and 8 arcs give 8 − 4 + 1 = 5 independent loops); see
-    ``SHAPES_BY_BETTI``. Anything else is ``"none"``. H1 alone cannot tell the torus from two
-    circles joined at a point; that would take H2.
+
+def _margin(band: ConfidenceBand) -> float:
+    above, below, threshold = _h1_lifetimes(band)
+    return float(min(np.min(above - threshold, initial=np.inf), np.min(threshold - below, initial=np.inf)))
+
+
+def _gap(band: ConfidenceBand) -> float:
+    above, below, _ = _h1_lifetimes(band)
+    if not len(above) or not len(below):
+        return float("inf")
+    return float(above.min() / max(below.max(), np.finfo(float).tiny))
+
+
+@validate_params(
+    {
+        **_VERDICT_CONSTRAINTS,
+        "min_gap": [Interval(Real, 1, None, closed="left")],
+        "return_verdict": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def identify_shape(
+    X,
+    *,
+    confidence=0.95,
+    n_bootstrap=20,
+    n_landmarks=300,
+    metric="euclidean",
+    random_state=None,
+    n_jobs=None,
+    min_gap=1.25,
+    min_ratio="deprecated",
+    return_verdict=False,
+):
+    """Name the shape a filter cloud samples, from its significant bars over Z/2 and Z/3.
+
+    A connected cloud (one significant H0 bar over both fields) whose significant H1 bars over
+    (Z/2, Z/3) number (1, 1) is a circle; (3, 3) two circles meeting twice (the primary and one
+    secondary circle); (5, 5) the three-circle model of Carlsson et al. (2008); (2, 1) the Klein
+    bottle; (2, 2) the torus (see :data:`SHAPES_BY_BETTI`). Anything else is ``"none"``: no
+    structure beyond the band; counts that fit no model, which is what noise that blurs a
+    shape's weaker loops into the band gives (``benchmarks/bench_models.py`` says where); or
+    counts whose threshold falls between bars of nearly equal lifetime (weakest counted over
+    strongest uncounted below ``min_gap``), where a shape's weaker loop may have been cut by
+    the band's landmark floor: there the count is not supported, and a wrong name (two circles
+    read as a torus) is worse than none.
+    H1 alone cannot tell the torus from two circles joined at a point; that would take H2.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-    n_landmarks : int or None, default=400
-    min_ratio : float, default=2.0
-        At least 1 (see :func:`betti_from_diagrams`).
+        At least 4 rows; e.g. normalized (and density-filtered) filters.
+    confidence : float, default=0.95
+    n_bootstrap : int, default=20
+    n_landmarks : int or None, default=300
     metric : {"euclidean", "vne"}, default="euclidean"
+    random_state : int, RandomState instance or None, default=None
+        Draws the subsamples (the same ones for both fields).
+    n_jobs : int, default=None
+    min_gap : float, default=1.25
+        At least 1. Measured (``benchmarks/bench_models.py``): every wrong name at the default
+        landmarks came from a threshold between lifetimes within 1.2 of each other (the three
+        loops of two noisy circles at 0.83, 0.71 and 0.59 around a threshold of 0.66), while the
+        narrowest right decision, the Klein bottle over Z/3 at noise 0.05, has 1.4.
+    min_ratio : float
+        Deprecated and ignored; passing it warns.
+    return_verdict : bool, default=False
+        Return a :class:`ShapeVerdict` (the counts, bands and margin) instead of the name.
 
     Returns
     -------
-    shape : {"circle", "klein bottle", "torus", "three circles", "none"}
+    shape : str or ShapeVerdict
 
     Examples
     --------
     >>> from sktopo.datasets import make_circle_filters
     >>> from sktopo.homology import identify_shape
-    >>> identify_shape(make_circle_filters(800, noise=0.05, random_state=0), n_landmarks=150)
-    'circle'
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> X = normalize_filters(make_circle_filters(400, noise=0.05, random_state=0))
+    >>> verdict = identify_shape(X, n_landmarks=100, n_bootstrap=10, random_state=0, return_verdict=True)
+    >>> verdict.shape, verdict.betti, verdict.margin > 0.2
+    ('circle', {2: [1, 1], 3: [1, 1]}, True)
     """
-    z2, z3 = (
-        betti_numbers(X, c, 1, n_landmarks=n_landmarks, min_ratio=min_ratio, metric=metric) for c in (2, 3)
+    _warn_min_ratio(min_ratio, "identify_shape")
+    settings = dict(
+        confidence=confidence,
+        n_bootstrap=n_bootstrap,
+        n_landmarks=n_landmarks,
+        metric=metric,
+        random_state=random_state,
+        n_jobs=n_jobs,
     )
-    if z2[0] != 1 or z3[0] != 1:
-        return "none"
-    return SHAPES_BY_BETTI.get((z2[1], z3[1]), "none")
+    if not isinstance(random_state, (type(None), int, np.integer)):  # one draw of seeds for both fields
+        settings["random_state"] = random_state.randint(np.iinfo(np.int32).max)
+    bands = {coeff: confidence_band(X, 1, coeff, **settings) for coeff in (2, 3)}
+    betti = {coeff: band.n_significant.tolist() for coeff, band in bands.items()}
+    gap = min(_gap(band) for band in bands.values())
+    connected = betti[2][0] == 1 and betti[3][0] == 1
+    named = SHAPES_BY_BETTI.get((betti[2][1], betti[3][1]), "none")
+    shape = named if connected and gap >= min_gap else "none"
+    if not return_verdict:
+        return shape
+    margin = min(_margin(band) for band in bands.values())
+    return ShapeVerdict(shape, betti, {c: float(b.band[1]) for c, b in bands.items()}, margin, gap, bands)

@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._validation import fit_context, validate_params
 from ._persistence import Persistence, _constraints, persistence_diagrams, top_lifetime
+from ._significance import SIGNIFICANCE_CONSTRAINTS, confidence_band, n_significant
 
 __all__ = ["PersistenceScorer", "topological_simplicity_scorer"]
 
@@ -40,6 +41,16 @@ class PersistenceScorer(BaseEstimator):
         Exact births below this scale (see :func:`persistence_diagrams`); for clouds of a few
         thousand rows it makes the score accurate at little cost.
     metric : {"euclidean", "vne"}, default="euclidean"
+    confidence : float or None, default=None
+        If given (strictly between 0 and 1, e.g. 0.95), ``fit`` also computes the confidence
+        band of the diagrams by half-subsamples (:func:`confidence_band`, Fasy et al. 2014):
+        ``band_`` and ``n_significant_``.
+    n_bootstrap : int, default=20
+        Half-subsamples for the band.
+    random_state : int, RandomState instance or None, default=None
+        Draws the half-subsamples.
+    n_jobs : int, default=None
+        Half-subsamples computed in parallel.
 
     Attributes
     ----------
@@ -52,6 +63,11 @@ class PersistenceScorer(BaseEstimator):
         ``2 * bound_`` of the exact lifetime.
     landmarks_ : ndarray
         Row indices of the landmarks used.
+    band_ : ndarray of shape (dim + 1,)
+        With ``confidence``: the band's half-width per dimension; bars of ``diagrams_`` longer
+        than ``2 * band_`` are significant.
+    n_significant_ : ndarray of shape (dim + 1,)
+        With ``confidence``: significant bars per dimension.
     n_features_in_ : int
 
     Examples
@@ -70,11 +86,20 @@ class PersistenceScorer(BaseEstimator):
     ...                       cv=ShuffleSplit(n_splits=2, test_size=0.5, random_state=0)).fit(X)
     >>> print(search.best_params_, search.best_score_ > 1)
     {'densityfilter__k': 10, 'densityfilter__p': 0.3} True
+
+    With ``confidence``, the fitted scorer also says which bars are significant:
+
+    >>> scorer = PersistenceScorer(n_landmarks=100, confidence=0.95, n_bootstrap=10, random_state=0)
+    >>> scorer = scorer.fit(make_circle_filters(400, noise=0.05, random_state=0))
+    >>> scorer.n_significant_.tolist(), bool(scorer.lifetime_ > 2 * scorer.band_[1])
+    ([1, 1], True)
     """
 
-    _parameter_constraints = _constraints(
-        "dim", "coeff", "n_landmarks", "max_error", "centre", "exact_below", "metric"
-    )
+    _parameter_constraints = {
+        **_constraints("dim", "coeff", "n_landmarks", "max_error", "centre", "exact_below", "metric"),
+        **SIGNIFICANCE_CONSTRAINTS,
+        "confidence": [*SIGNIFICANCE_CONSTRAINTS["confidence"], None],
+    }
 
     def __init__(
         self,
@@ -85,6 +110,10 @@ class PersistenceScorer(BaseEstimator):
         centre=False,
         exact_below=None,
         metric="euclidean",
+        confidence=None,
+        n_bootstrap=20,
+        random_state=None,
+        n_jobs=None,
     ):
         self.dim = dim
         self.coeff = coeff
@@ -93,6 +122,10 @@ class PersistenceScorer(BaseEstimator):
         self.centre = centre
         self.exact_below = exact_below
         self.metric = metric
+        self.confidence = confidence
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
+        self.n_jobs = n_jobs
 
     @fit_context
     def fit(self, X, y=None):
@@ -112,6 +145,21 @@ class PersistenceScorer(BaseEstimator):
         result = self._persistence(X)
         self.diagrams_, self.bound_, self.landmarks_ = result.diagrams, result.bound, result.landmarks
         self.lifetime_ = top_lifetime(self.diagrams_[self.dim])
+        if self.confidence is not None:
+            band = confidence_band(
+                X,
+                self.dim,
+                self.coeff,
+                confidence=self.confidence,
+                n_bootstrap=self.n_bootstrap,
+                n_landmarks=self.n_landmarks,
+                exact_below=self.exact_below,
+                metric=self.metric,
+                random_state=self.random_state,
+                n_jobs=self.n_jobs,
+            )
+            self.band_ = band.band
+            self.n_significant_ = np.array([n_significant(d, b) for d, b in zip(self.diagrams_, band.band)])
         return self
 
     def score(self, X, y=None) -> float:

@@ -1,13 +1,16 @@
 """Barcodes drawn as in the paper's figures: H0 above H1, one horizontal bar per class."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
 from .._validation import HasMethods, validate_params
-from ..homology import check_diagram
+from ..homology import check_band, check_diagram
 
 __all__ = ["plot_barcodes"]
+
+#: Opacity of the bars inside the confidence band (not significant).
+FADED = 0.3
 
 
 @validate_params(
@@ -16,10 +19,11 @@ __all__ = ["plot_barcodes"]
         "ax": [HasMethods(["hlines"]), None],
         "dims": ["array-like", None],
         "colors": [list, tuple],
+        "band": [Real, "array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
-def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red", "tab:green")):
+def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red", "tab:green"), band=None):
     """Draw persistence barcodes, dimension by dimension, stacked top to bottom.
 
     Each bar runs from birth to death; bars that never die run to the right edge and end in
@@ -39,10 +43,28 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
         Dimensions to draw; all when None.
     colors : list or tuple of str, default=("tab:blue", "tab:red", "tab:green")
         Colour per dimension (cycled).
+    band : float or array-like of shape (len(diagrams),), default=None
+        Confidence half-width, one for every dimension or one per diagram, e.g.
+        ``ConfidenceBand.band`` of :func:`sktopo.homology.confidence_band`; non-negative and
+        finite. Bars living longer than ``2 * band`` (the significant ones, bars that never die
+        included) are drawn in full colour, the others faded. Below each dimension's bars a
+        grey bracket ``2 * band`` long shows the threshold, labelled with its length and the
+        count of significant bars. None draws every bar in full colour, without a band.
 
     Returns
     -------
     ax : matplotlib Axes
+
+    Raises
+    ------
+    TypeError
+        If ``band`` is not a number or an array of numbers.
+    ValueError
+        If ``band`` is negative or not finite, or is an array without one entry per diagram.
+
+    See Also
+    --------
+    sktopo.homology.confidence_band : Computes the band.
 
     Examples
     --------
@@ -50,9 +72,13 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
     >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import plot_barcodes
-    >>> ax = plot_barcodes([np.array([[0, 0.5], [0, np.inf]]), np.array([[0.2, 1.3]])])
+    >>> diagrams = [np.array([[0, 0.5], [0, np.inf]]), np.array([[0.2, 1.3], [0.4, 0.6]])]
+    >>> ax = plot_barcodes(diagrams)
     >>> [label.get_text() for label in ax.get_yticklabels()]
     ['H0', 'H1']
+    >>> ax = plot_barcodes(diagrams, band=[0.1, 0.3])
+    >>> [text.get_text() for text in ax.texts]
+    ['2 x band = 0.2, 2 significant', '2 x band = 0.6, 1 significant']
     """
     import matplotlib.pyplot as plt
 
@@ -66,26 +92,42 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
         raise ValueError(
             f"dims must be dimensions of diagrams (ints from 0 to {len(diagrams) - 1}); got {dims}."
         )
+    band = None if band is None else check_band(band, len(diagrams))
     finite = np.concatenate([d[np.isfinite(d)] for d in diagrams] + [np.zeros(1)])
-    right = 1.05 * finite.max() or 1.0
-    height = min(8.0, 1.5 + 0.01 * sum(len(diagrams[d]) for d in dims))
+    right = 1.05 * max(finite.max(), 0.0 if band is None else np.max(2 * band[dims], initial=0.0)) or 1.0
+    n_rows = sum(len(diagrams[d]) for d in dims)
+    gap = 0.0 if band is None else max(1.0, 0.04 * n_rows)  # rows of room for each band's bracket
+    height = min(8.0, 1.5 + 0.01 * n_rows + (0.0 if band is None else 0.3 * len(dims)))
     ax = plt.figure(figsize=(6, height)).add_subplot() if ax is None else ax
     top, centres = 0.0, []
     for i, dim in enumerate(dims):
         bars = diagrams[dim][np.lexsort((-(diagrams[dim][:, 1] - diagrams[dim][:, 0]), diagrams[dim][:, 0]))]
-        rows = top - np.arange(len(bars))
-        ends = np.where(np.isfinite(bars[:, 1]), bars[:, 1], right)
-        ax.hlines(rows, bars[:, 0], ends, color=colors[i % len(colors)], linewidth=1.5)
-        ax.plot(
-            right * np.ones(int(np.sum(~np.isfinite(bars[:, 1])))),
-            rows[~np.isfinite(bars[:, 1])],
-            ">",
-            color=colors[i % len(colors)],
-            markersize=4,
-        )
+        half_width = None if band is None else band[dim]
+        _draw_bars(ax, bars, top - np.arange(len(bars)), right, colors[i % len(colors)], half_width)
+        if band is not None:
+            _draw_band(ax, bars[:, 1] - bars[:, 0], top - len(bars) - 2 * gap, half_width)
         centres.append(top - (len(bars) - 1) / 2)
-        top -= len(bars) + 2
+        top -= len(bars) + 2 + 3 * gap
     ax.set_yticks(centres, [f"H{dim}" for dim in dims])
     ax.set_xlim(0, right * 1.02)
     ax.set_xlabel("scale (Rips: edge length)")
     return ax
+
+
+def _draw_bars(ax, bars, rows, right, color, half_width) -> None:
+    """One dimension's bars: significant ones (all when ``half_width`` is None) in full colour."""
+    infinite = ~np.isfinite(bars[:, 1])
+    ends = np.where(infinite, right, bars[:, 1])
+    strong = np.ones(len(bars), bool) if half_width is None else bars[:, 1] - bars[:, 0] > 2 * half_width
+    ax.hlines(rows[strong], bars[strong, 0], ends[strong], color=color, linewidth=1.5)
+    if not strong.all():
+        ax.hlines(rows[~strong], bars[~strong, 0], ends[~strong], color=color, linewidth=1.5, alpha=FADED)
+    ax.plot(right * np.ones(int(infinite.sum())), rows[infinite], ">", color=color, markersize=4)
+
+
+def _draw_band(ax, lifetimes, y, half_width) -> None:
+    """A grey bracket ``2 * half_width`` long at height ``y``, under its length and the bars longer."""
+    count = int(np.sum(lifetimes > 2 * half_width))
+    ax.plot([0, 2 * half_width], [y, y], color="grey", linewidth=2, marker="|", markersize=8)
+    label = f"2 x band = {2 * half_width:.2g}, {count} significant"
+    ax.annotate(label, (0, y), xytext=(2, 4), textcoords="offset points", va="bottom", fontsize="small")

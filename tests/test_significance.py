@@ -1,0 +1,260 @@
+"""Significance of bars (confidence band, random-filter test) and the shapes named from it."""
+
+import functools
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from sktopo import PersistenceScorer
+from sktopo.datasets import (
+    make_circle_filters,
+    make_gaussian_filters,
+    make_klein_filters,
+    make_three_circle_filters,
+    make_torus_filters,
+    make_two_circle_filters,
+)
+from sktopo.homology import (
+    SHAPES_BY_BETTI,
+    betti_from_diagrams,
+    betti_numbers,
+    confidence_band,
+    identify_shape,
+    random_filter_test,
+)
+from sktopo.preprocessing import normalize_filters
+
+_FAST = dict(n_landmarks=100, n_bootstrap=10)
+
+
+def _circle(n, seed, noise=0.05):
+    return normalize_filters(make_circle_filters(n, noise=noise, random_state=seed))
+
+
+# ---------------------------------------------------------------- the confidence band
+
+
+def test_band_counts_the_circle_and_nothing_else():
+    result = confidence_band(_circle(400, 0), random_state=0, **_FAST)
+    assert result.n_significant.tolist() == [1, 1]
+    assert result.distances.shape == (10, 2)
+    assert np.all(result.band >= result.quantile) and np.all(result.band >= result.bound)
+    lifetimes = np.diff(result.diagrams[1], axis=1).ravel()
+    assert np.sum(lifetimes > 2 * result.band[1]) == 1
+    assert result.n_undetermined.tolist() == [
+        int(np.sum((d[:, 1] - d[:, 0] > 2 * q) & (d[:, 1] - d[:, 0] <= 2 * b)))
+        for d, q, b in zip(result.diagrams, result.quantile, result.band)
+    ]
+
+
+def test_band_is_deterministic_and_independent_of_n_jobs():
+    X = _circle(300, 1)
+    one = confidence_band(X, random_state=3, n_jobs=1, **_FAST)
+    two = confidence_band(X, random_state=3, n_jobs=2, **_FAST)
+    np.testing.assert_array_equal(one.distances, two.distances)
+    np.testing.assert_array_equal(one.band, two.band)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**16), permutation_seed=st.integers(0, 2**16))
+def test_permuting_rows_changes_nothing(seed, permutation_seed):
+    X = _circle(120, seed, noise=0.1)
+    permuted = X[np.random.default_rng(permutation_seed).permutation(len(X))]
+    a, b = (confidence_band(Z, n_landmarks=60, n_bootstrap=4, random_state=0) for Z in (X, permuted))
+    np.testing.assert_array_equal(a.band, b.band)
+    np.testing.assert_array_equal(a.n_significant, b.n_significant)
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**16))
+def test_band_shrinks_as_the_sample_grows(seed):
+    # exact diagrams (no landmarks): the band is the subsample spread alone
+    small, large = (
+        confidence_band(_circle(n, seed, noise=0.0), n_landmarks=None, n_bootstrap=6, random_state=seed)
+        for n in (60, 480)
+    )
+    assert large.band[1] < small.band[1]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    lifetimes=st.lists(st.floats(0, 3, allow_nan=False), max_size=12),
+    band=st.floats(0, 1, allow_nan=False),
+)
+def test_a_bar_longer_than_twice_the_band_is_counted(lifetimes, band):
+    h1 = np.column_stack([np.full(len(lifetimes), 0.5), 0.5 + np.array(lifetimes, dtype=float)])
+    h0 = np.array([[0.0, np.inf]])
+    expected = sum(lifetime > 2 * band for lifetime in np.diff(h1, axis=1).ravel())
+    assert betti_from_diagrams([h0, h1], band=band) == [1, expected]
+    longer = np.vstack([h1, [[0.0, 2 * band + 0.01]]])
+    assert betti_from_diagrams([h0, longer], band=[0.0, band]) == [1, expected + 1]
+
+
+@pytest.mark.parametrize(
+    "band, message",
+    [
+        (-0.1, "band must hold non-negative finite"),
+        ([0.1, 0.2, 0.3], "one half-width per diagram"),
+        (np.nan, "band"),
+    ],
+)
+def test_bad_band_refused(band, message):
+    with pytest.raises(ValueError, match=message):
+        betti_from_diagrams([np.array([[0.0, np.inf]]), np.empty((0, 2))], band=band)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"confidence": 1.0}, "'confidence' parameter of confidence_band"),
+        ({"confidence": 0}, "'confidence' parameter of confidence_band"),
+        ({"n_bootstrap": 1}, "'n_bootstrap' parameter of confidence_band"),
+        ({"n_bootstrap": True}, "'n_bootstrap' parameter of confidence_band"),
+        ({"n_jobs": 0}, "'n_jobs' parameter of confidence_band"),
+        ({"random_state": "a"}, "'random_state' parameter of confidence_band"),
+    ],
+)
+def test_confidence_band_refuses_bad_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        confidence_band(_circle(50, 0), **kwargs)
+
+
+def test_confidence_band_needs_four_rows():
+    with pytest.raises(ValueError, match="minimum of 4 is required"):
+        confidence_band(np.eye(3))
+
+
+# ---------------------------------------------------------------- the random-filter test
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_filters_do_not_make_a_circle(seed):
+    X = make_circle_filters(2000, noise=0.1, random_state=seed)
+    test = random_filter_test(X, n_draws=19, n_landmarks=80, random_state=seed)
+    assert test.p_value == 0.05 and test.n_reaching == 0
+    assert test.ratio_to_median > 3
+    assert test.null.shape == (19,)
+
+
+def test_p_value_counts_the_null_draws_that_reach_the_observed():
+    X = make_circle_filters(200, noise=0.1, random_state=0)
+
+    def same_filters(n, random_state):  # a null that is the data: every draw reaches it
+        return X
+
+    test = random_filter_test(X, null=same_filters, n_draws=4, n_landmarks=50, random_state=0)
+    assert test.n_reaching == 4 and test.p_value == 1.0 and test.ratio_to_median == 1.0
+
+
+def test_random_filter_test_applies_the_density_filtration():
+    X = np.vstack(
+        [make_circle_filters(300, noise=0.05, random_state=0), make_gaussian_filters(300, random_state=1)]
+    )
+    plain = random_filter_test(X, n_draws=3, n_landmarks=80, random_state=0)
+    filtered = random_filter_test(X, k=10, p=0.3, n_draws=3, n_landmarks=80, random_state=0)
+    assert filtered.observed > plain.observed  # the dense core is the circle
+
+
+def test_random_filter_test_is_deterministic():
+    X = make_circle_filters(200, noise=0.1, random_state=0)
+    a, b = (random_filter_test(X, n_draws=3, n_landmarks=50, random_state=7) for _ in range(2))
+    np.testing.assert_array_equal(a.null, b.null)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"k": 10}, ValueError, "give both or neither"),
+        ({"p": 0.5}, ValueError, "give both or neither"),
+        ({"null": lambda n, rs: np.zeros((n, 4))}, ValueError, "null must return finite random filters"),
+        ({"null": lambda n, rs: np.full((n, 9), np.nan)}, ValueError, "null must return finite"),
+        ({"null": "gaussian"}, ValueError, "'null' parameter of random_filter_test"),
+        ({"n_draws": 0}, ValueError, "'n_draws' parameter of random_filter_test"),
+        ({"p": 1.5, "k": 3}, ValueError, "'p' parameter of random_filter_test"),
+    ],
+)
+def test_random_filter_test_refuses_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        random_filter_test(
+            make_circle_filters(40, random_state=0), **{"n_draws": 2, "n_landmarks": 20, **kwargs}
+        )
+
+
+# ---------------------------------------------------------------- naming the shape
+
+
+_MAKERS = {
+    "circle": (make_circle_filters, 0.1),
+    "two circles": (make_two_circle_filters, 0.05),
+    "three circles": (make_three_circle_filters, 0.05),
+    "klein bottle": (make_klein_filters, 0.05),
+    "torus": (make_torus_filters, 0.05),
+    "gaussian": (make_gaussian_filters, 0.0),
+}
+
+
+@functools.cache
+def _verdict(name, size, seed):
+    maker, noise = _MAKERS[name]
+    X = normalize_filters(maker(size, noise=noise, random_state=seed))
+    return identify_shape(X, n_bootstrap=10, random_state=seed, return_verdict=True)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("size", [1000, 2000])
+@pytest.mark.parametrize("name", list(_MAKERS))
+def test_identify_shape(name, size, seed):
+    verdict = _verdict(name, size, seed)
+    assert verdict.shape == (name if name in SHAPES_BY_BETTI.values() else "none")
+    expected = {v: k for k, v in SHAPES_BY_BETTI.items()}.get(name, (0, 0))
+    assert (verdict.betti[2][1], verdict.betti[3][1]) == expected
+    assert verdict.margin > 0
+
+
+def test_two_blobs_are_not_a_shape():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(100, 9)) * 0.05, rng.normal(size=(100, 9)) * 0.05 + 5])
+    verdict = identify_shape(X, random_state=0, return_verdict=True, **_FAST)
+    assert verdict.shape == "none" and verdict.betti[2][0] == 2
+
+
+def test_betti_numbers_return_band():
+    betti, band = betti_numbers(_circle(300, 0), random_state=0, return_band=True, **_FAST)
+    assert betti == [1, 1] and betti == band.n_significant.tolist()
+
+
+@pytest.mark.parametrize("function", [betti_numbers, identify_shape])
+def test_min_ratio_is_deprecated(function):
+    with pytest.warns(FutureWarning, match="min_ratio=...\\) is deprecated"):
+        function(_circle(100, 0), min_ratio=2.0, random_state=0, n_landmarks=40, n_bootstrap=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        function(_circle(100, 0), random_state=0, n_landmarks=40, n_bootstrap=2)
+
+
+def test_identify_shape_accepts_a_random_state_instance():
+    X = _circle(200, 0)
+    a = identify_shape(X, random_state=np.random.RandomState(5), return_verdict=True, **_FAST)
+    b = identify_shape(X, random_state=np.random.RandomState(5), return_verdict=True, **_FAST)
+    assert a.shape == b.shape == "circle" and a.band == b.band
+
+
+# ---------------------------------------------------------------- PersistenceScorer
+
+
+def test_scorer_band_and_significant_bars():
+    scorer = PersistenceScorer(confidence=0.95, random_state=0, **_FAST).fit(_circle(300, 0))
+    assert scorer.band_.shape == (2,) and scorer.n_significant_.tolist() == [1, 1]
+    assert scorer.lifetime_ > 2 * scorer.band_[1]
+    assert not hasattr(PersistenceScorer(n_landmarks=50).fit(_circle(100, 0)), "band_")
+    assert clone(scorer).get_params()["confidence"] == 0.95
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 1.5, "high", True])
+def test_scorer_refuses_bad_confidence(confidence):
+    with pytest.raises((ValueError, TypeError), match="'confidence' parameter of PersistenceScorer"):
+        PersistenceScorer(confidence=confidence).fit(_circle(50, 0))
