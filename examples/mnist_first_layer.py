@@ -37,17 +37,11 @@ from sklearn.pipeline import make_pipeline
 
 from sktopo import DensityFilter, FilterNormalizer, Mapper, PersistenceScorer, SpatialFilterExtractor
 from sktopo.datasets import load_digits_28, load_mnist_sample
-from sktopo.filterbanks import primary_circle
+from sktopo.filterbanks import edge_energy
 from sktopo.homology import identify_shape, random_filter_test
 from sktopo.mapper import graph_summary
 from sktopo.nn import NetworkEnsemble, make_classifier
 from sktopo.plotting import plot_barcodes, plot_mapper_graph, save_mapper_html
-
-
-def edge_energy(filters):
-    """Share of each normalized filter's energy in the plane of the linear edge filters."""
-    plane = primary_circle(4)[:2].reshape(2, 9)  # the x- and y-gradient, orthonormal
-    return np.sum((filters @ plane.T) ** 2, axis=1)
 
 
 def describe(label, filters):
@@ -94,7 +88,8 @@ def main():
     describe(f"after, dense core rho({density.k}, 0.3)", core)
     # every row is a landmark at this size: exact barcodes, certified bound 0
     before_h1, after_h1 = (
-        PersistenceScorer(n_landmarks=None, confidence=0.95, random_state=0).fit(c) for c in (core_before, core)
+        PersistenceScorer(n_landmarks=None, confidence=0.95, random_state=0).fit(c)
+        for c in (core_before, core)
     )
     print(
         f"\nmost persistent H1 bar of the dense core (topological simplicity): before training "

@@ -4,7 +4,8 @@ The pipeline reads in data-flow order: :class:`SpatialFilterExtractor` (trained 
 spatial filters), :class:`FilterNormalizer` (mean-centre, unit norm) and
 :class:`DensityFilter` (the densest fraction, ρ(k, p)), then :class:`Mapper` (the paper's
 topological models as graphs) and :class:`PersistenceScorer` (barcodes and the "topological
-simplicity" score).
+simplicity" score). :func:`topology_profile` runs the whole pipeline on every conv layer of a
+network, one row per layer.
 """
 
 from .density import DensityFilter
@@ -12,6 +13,7 @@ from .filters import SpatialFilterExtractor
 from .homology import PersistenceScorer
 from .mapper import Mapper
 from .preprocessing import FilterNormalizer
+from .profile import topology_profile
 
 __version__ = "0.1.0"
 
@@ -22,4 +24,5 @@ __all__ = [
     "PersistenceScorer",
     "SpatialFilterExtractor",
     "__version__",
+    "topology_profile",
 ]

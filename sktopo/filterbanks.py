@@ -18,11 +18,19 @@ returned here has rows of zero mean and unit norm, ready to be used as fixed wei
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array
 
 from ._validation import Integral, Interval, Real, validate_params
 from .preprocessing import normalize_filters
 
-__all__ = ["gaussian", "klein_bottle", "klein_filter", "primary_circle", "secondary_circles"]
+__all__ = [
+    "edge_energy",
+    "gaussian",
+    "klein_bottle",
+    "klein_filter",
+    "primary_circle",
+    "secondary_circles",
+]
 
 _OFFSETS = np.array([-1.0, 0.0, 1.0])
 _X, _Y = np.meshgrid(_OFFSETS, _OFFSETS)  # _X varies along a row, _Y down a column
@@ -193,3 +201,54 @@ def gaussian(n: int = 64, random_state=None) -> np.ndarray:
     """
     raw = check_random_state(random_state).standard_normal((n, 9))
     return normalize_filters(raw).reshape(n, 3, 3)
+
+
+@validate_params({"filters": ["array-like"]}, prefer_skip_nested_validation=True)
+def edge_energy(filters) -> np.ndarray:
+    """Share of each 3 × 3 filter's energy in the plane of the linear edge filters.
+
+    Each filter is first mean-centred and normalized (:func:`~sktopo.preprocessing.normalize_filters`),
+    then projected on the plane of the primary circle: the span of the horizontal and the vertical
+    linear edge, ``primary_circle(4)[:2]``, which are orthonormal. The squared length of the
+    projection is the share: 1 for a linear edge at any angle (a filter of the primary circle), 0
+    for a filter orthogonal to every edge (a line, a centre-surround), and on average ``2 / 8``
+    for random zero-mean filters, whose energy spreads evenly over the 8 dimensions of zero-mean
+    3 × 3 filters. A constant filter has no energy once centred: its share is 0.
+
+    Parameters
+    ----------
+    filters : array-like of shape (n_filters, 9) or (n_filters, 3, 3)
+        Finite 3 × 3 filters, normalized or not; rows of 9 are read row by row.
+
+    Returns
+    -------
+    energy : ndarray of shape (n_filters,)
+        In [0, 1]; empty for no filters.
+
+    Raises
+    ------
+    ValueError
+        For filters that are not 3 × 3, or not finite.
+
+    Examples
+    --------
+    >>> from sktopo.filterbanks import edge_energy, gaussian, primary_circle, secondary_circles
+    >>> edge_energy(primary_circle(5)).round(6)
+    array([1., 1., 1., 1., 1.])
+    >>> edge_energy(secondary_circles(8)).round(3)  # edge, line, opposite edge, line, twice
+    array([1., 0., 1., 0., 1., 0., 1., 0.])
+    >>> round(float(edge_energy(gaussian(20000, random_state=0)).mean()), 2)  # 2 / 8
+    0.25
+    """
+    array = check_array(
+        filters, dtype=np.float64, ensure_2d=False, allow_nd=True, ensure_min_samples=0, input_name="filters"
+    )
+    if array.shape[1:] not in ((9,), (3, 3)):
+        raise ValueError(
+            f"filters must be 3 x 3 filters, of shape (n_filters, 9) or (n_filters, 3, 3); got shape {array.shape}."
+        )
+    if not len(array):
+        return np.zeros(0)
+    plane = primary_circle(4)[:2].reshape(2, 9)  # the horizontal and vertical edge, orthonormal
+    unit = normalize_filters(array.reshape(len(array), 9))
+    return np.clip(np.sum((unit @ plane.T) ** 2, axis=1), 0.0, 1.0)

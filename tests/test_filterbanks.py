@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -107,3 +107,62 @@ def test_gaussian_is_reproducible(n, seed):
 def test_bad_input(function, kwargs, error, match):
     with pytest.raises(error, match=match):
         function(**kwargs)
+
+
+# edge_energy: the share of a filter's energy in the plane of the linear edges
+
+FILTERS = arrays(float, st.tuples(st.integers(1, 10), st.just(9)), elements=st.floats(-100, 100))
+
+
+def test_edge_energy_is_one_on_the_primary_circle_and_zero_on_lines():
+    np.testing.assert_allclose(filterbanks.edge_energy(primary_circle(37)), 1.0)
+    lines = klein_filter(np.linspace(0, np.pi, 9), np.pi / 2)  # pure lines at every angle
+    assert filterbanks.edge_energy(lines).max() < 0.5
+    np.testing.assert_allclose(filterbanks.edge_energy(secondary_circles(8)), [1, 0, 1, 0] * 2, atol=1e-12)
+
+
+def test_edge_energy_of_random_zero_mean_filters_averages_two_eighths():
+    # a uniformly random unit vector of the 8-dimensional zero-mean space puts 2/8 of its energy,
+    # on average, in any plane; the standard error over 20,000 filters is about 0.0014
+    energy = filterbanks.edge_energy(filterbanks.gaussian(20000, random_state=0))
+    assert abs(energy.mean() - 2 / 8) < 0.006
+
+
+@given(filters=FILTERS, scale=st.floats(0.01, 100), offset=st.floats(-100, 100))
+def test_edge_energy_is_a_share_that_ignores_brightness_and_contrast(filters, scale, offset):
+    assume(np.all(np.ptp(filters, axis=1) > 0.1))  # an offset would drown fainter filters in rounding
+    before = filters.copy()
+    energy = filterbanks.edge_energy(filters)
+    np.testing.assert_array_equal(filters, before)  # the input is left as it was
+    assert energy.shape == (len(filters),)
+    assert np.all((energy >= 0) & (energy <= 1))
+    np.testing.assert_allclose(filterbanks.edge_energy(scale * filters + offset), energy, atol=1e-6)
+
+
+@given(filters=FILTERS)
+def test_edge_energy_is_invariant_under_the_symmetries_of_the_square(filters):
+    # quarter turns and flips map the plane of the two edges onto itself
+    squares = filters.reshape(-1, 3, 3)
+    energy = filterbanks.edge_energy(squares)
+    for moved in (np.rot90(squares, axes=(1, 2)), squares[:, ::-1], squares.transpose(0, 2, 1)):
+        np.testing.assert_allclose(filterbanks.edge_energy(moved), energy, atol=1e-9)
+    np.testing.assert_allclose(filterbanks.edge_energy(filters), energy, atol=1e-12)
+
+
+def test_edge_energy_of_a_constant_filter_is_zero():
+    assert filterbanks.edge_energy(np.full((1, 3, 3), 4.0)).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("shape", [(4, 25), (4, 5, 5), (4, 1, 3, 3), (9,)])
+def test_edge_energy_refuses_what_is_not_3x3(shape):
+    with pytest.raises(ValueError, match="filters"):
+        filterbanks.edge_energy(np.zeros(shape))
+
+
+def test_edge_energy_of_no_filters_is_empty():
+    assert filterbanks.edge_energy(np.zeros((0, 3, 3))).shape == (0,)
+
+
+def test_edge_energy_refuses_nan():
+    with pytest.raises(ValueError, match="NaN"):
+        filterbanks.edge_energy(np.full((2, 9), np.nan))

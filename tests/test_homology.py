@@ -1,4 +1,5 @@
-import functools
+import dataclasses
+import inspect
 import warnings
 
 import numpy as np
@@ -8,15 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from ripser import ripser
+from scipy.spatial.distance import cdist
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 
 import sktopo.homology
 from sktopo import DensityFilter, FilterNormalizer, PersistenceScorer
-from sktopo.datasets import make_circle_filters, make_klein_filters, make_three_circle_filters
+from sktopo.datasets import make_circle_filters
 from sktopo.homology import (
     SHAPES_BY_BETTI,
+    Persistence,
     betti_from_diagrams,
     betti_numbers,
     check_diagram,
@@ -34,83 +37,6 @@ def _torus(n, seed, noise=0.03):
     rng = np.random.default_rng(seed)
     a, b = rng.uniform(0, 2 * np.pi, (2, n))
     return np.column_stack([np.cos(a), np.sin(a), np.cos(b), np.sin(b)]) + noise * rng.standard_normal((n, 4))
-
-
-def _two_blobs(n, seed):
-    rng = np.random.default_rng(seed)
-    return np.vstack([rng.normal(size=(n // 2, 9)) * 0.1, rng.normal(size=(n - n // 2, 9)) * 0.1 + 5])
-
-
-_MAKERS = {
-    "circle": lambda n, seed: normalize_filters(make_circle_filters(n, noise=0.1, random_state=seed)),
-    "klein bottle": lambda n, seed: normalize_filters(make_klein_filters(n, noise=0.05, random_state=seed)),
-    "three circles": lambda n, seed: normalize_filters(
-        make_three_circle_filters(n, noise=0.05, random_state=seed)
-    ),
-    "torus": _torus,
-    "gaussian": lambda n, seed: np.random.default_rng(seed).normal(size=(n, 9)),
-    "two blobs": _two_blobs,
-}
-
-# Betti numbers (b0, b1) over Z/2 and over Z/3.
-_BETTI = {
-    "circle": ([1, 1], [1, 1]),
-    "klein bottle": ([1, 2], [1, 1]),  # H1 of the Klein bottle: Z + Z/2
-    "torus": ([1, 2], [1, 2]),
-    "three circles": ([1, 5], [1, 5]),  # 4 meeting points, 8 arcs: 8 - 4 + 1
-    "gaussian": ([1, 0], [1, 0]),
-    "two blobs": ([2, 0], [2, 0]),
-}
-
-# Where the gap rule of betti_from_diagrams reads the wrong rank (issue 10 replaces the rule).
-_GAP_RULE_FAILS = {("klein bottle", 1000, 0)}  # H1 over Z/3 read as 2, not 1: named a torus
-
-
-def _shape_case(name, size, seed):
-    fails = (name, size, seed) in _GAP_RULE_FAILS
-    marks = (
-        [pytest.mark.xfail(strict=True, reason="gap rule reads a wrong rank, see issue 10")] if fails else []
-    )
-    return pytest.param(name, size, seed, marks=marks, id=f"{name}-{size}-seed{seed}")
-
-
-_SHAPE_CASES = [
-    _shape_case(name, size, seed) for name in _MAKERS for size in (1000, 3000) for seed in (0, 1, 2)
-]
-
-
-@functools.cache
-def _cloud(name, size, seed):
-    return _MAKERS[name](size, seed)
-
-
-_DIAGRAMS = {}
-
-
-@pytest.fixture
-def shared_persistence(monkeypatch):
-    """The shape tests compute each cloud's diagrams once: the naming reuses the Betti test's."""
-
-    def remembered(X, maxdim, coeff, **kwargs):
-        key = (id(X), maxdim, coeff, tuple(sorted(kwargs.items())))  # clouds live in _cloud's cache
-        if key not in _DIAGRAMS:
-            _DIAGRAMS[key] = persistence_diagrams(X, maxdim, coeff, **kwargs)
-        return _DIAGRAMS[key]
-
-    monkeypatch.setattr(sktopo.homology._betti, "persistence_diagrams", remembered)
-
-
-@pytest.mark.parametrize("name, size, seed", _SHAPE_CASES)
-def test_betti_numbers_over_z2_and_z3(shared_persistence, name, size, seed):
-    X = _cloud(name, size, seed)
-    z2, z3 = (betti_numbers(X, coeff=coeff, n_landmarks=300) for coeff in (2, 3))
-    assert (z2, z3) == _BETTI[name]
-
-
-@pytest.mark.parametrize("name, size, seed", _SHAPE_CASES)
-def test_identify_shape(shared_persistence, name, size, seed):
-    expected = name if name in SHAPES_BY_BETTI.values() else "none"
-    assert identify_shape(_cloud(name, size, seed), n_landmarks=300) == expected
 
 
 @pytest.mark.parametrize("old, new", [("identify_model", identify_shape), ("MODELS", SHAPES_BY_BETTI)])
@@ -137,7 +63,7 @@ _CLOUDS = arrays(np.float64, st.tuples(st.integers(1, 60), st.integers(1, 4)), e
 
 
 @pytest.mark.filterwarnings("ignore:The input (point cloud has more columns|matrix is square)")  # ripser's
-@given(_CLOUDS, st.integers(1, 60), st.booleans(), st.sampled_from([None, "auto"]))
+@given(_CLOUDS, st.integers(1, 60), st.booleans(), st.sampled_from([None, "auto"]) | st.floats(0.01, 3))
 def test_certified_bound_holds(X, n_landmarks, centre, exact_below):
     """Bottleneck distance to ripser.py's exact diagrams never exceeds the returned bound."""
     exact = ripser(X, maxdim=1)["dgms"]
@@ -160,9 +86,9 @@ def test_refined_birth_of_the_circle_is_exact(position, radial, n_landmarks):
     t = 2 * np.pi * (np.arange(_N) + position) / _N
     X = (1 + radial)[:, None] * np.column_stack([np.cos(t), np.sin(t)])
     exact = ripser(X, maxdim=1)["dgms"][1]
-    plain = persistence_diagrams(X, n_landmarks=n_landmarks)
+    plain = persistence_diagrams(X, n_landmarks=n_landmarks, exact_below=None)
     refined = persistence_diagrams(X, n_landmarks=n_landmarks, exact_below="auto")
-    assert refined.bound == plain.bound
+    assert refined.bound == plain.bound and refined.refined and not plain.refined
     top = exact[np.argmax(exact[:, 1] - exact[:, 0])]
     ours = refined.diagrams[1][np.argmax(refined.diagrams[1][:, 1] - refined.diagrams[1][:, 0])]
     assert ours[0] == top[0] and abs(ours[1] - top[1]) <= refined.bound + 1e-9
@@ -178,6 +104,96 @@ def test_refine_births_only_where_forced():
     np.testing.assert_array_equal(refine_births(approx, two, 0.6, 0.2), approx)
     # too short to be sure it is matched to a bar rather than to the diagonal
     np.testing.assert_array_equal(refine_births(approx, two[:1], 0.6, 0.9), approx)
+
+
+def test_refine_births_with_a_lag_is_the_centred_refinement():
+    """A lag moves the windows, not the deaths: the same births as refining the moved diagram."""
+    approx = np.array([[0.3, 2.0], [0.5, 0.6], [0.32, 1.9]])
+    below = np.array([[0.15, np.inf], [0.05, np.inf], [0.0, np.inf]])
+    lagged = refine_births(approx, below, 0.31, 0.1, lag=0.1)
+    moved = refine_births(approx - 0.1, below, 0.31, 0.1)
+    changed = moved[:, 0] != approx[:, 0] - 0.1
+    np.testing.assert_array_equal(lagged[:, 0], np.where(changed, moved[:, 0], approx[:, 0]))
+    np.testing.assert_array_equal(lagged[:, 1], approx[:, 1])
+    assert changed.tolist() == [True, False, False]  # the second is short, the third born too late
+
+
+def test_exact_births_by_default_with_the_refined_flag():
+    X = normalize_filters(make_circle_filters(300, noise=0.1, random_state=0))
+    assert inspect.signature(persistence_diagrams).parameters["exact_below"].default == "auto"
+    default = persistence_diagrams(X, n_landmarks=40)
+    plain = persistence_diagrams(X, n_landmarks=40, exact_below=None)
+    assert default.refined and not plain.refined and default.bound == plain.bound
+    exact = ripser(X, maxdim=1)["dgms"][1]
+    top = exact[np.argmax(exact[:, 1] - exact[:, 0])]
+    ours = default.diagrams[1][np.argmax(default.diagrams[1][:, 1] - default.diagrams[1][:, 0])]
+    assert ours[0] == top[0] and abs(ours[1] - top[1]) <= default.bound
+    assert not persistence_diagrams(X[:50], n_landmarks=None).refined  # exact: nothing to refine
+
+
+def test_persistence_built_by_position_is_not_refined():
+    result = Persistence([np.empty((0, 2))], 0.0, np.arange(1))
+    assert result.refined is False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.refined = True
+
+
+def _no_exact_computation(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("the exact diagrams below a scale were computed")
+
+    monkeypatch.setattr(sktopo.homology._persistence, "_rips_below", refuse)
+
+
+@pytest.mark.parametrize(
+    "cloud, n_landmarks",
+    [
+        (lambda: np.random.default_rng(0).normal(size=(300, 9)), 50),  # no bar longer than the bound
+        (lambda: _torus(400, 0), 100),  # two long loops born within the bound of each other
+    ],
+    ids=["structureless", "torus"],
+)
+def test_auto_skips_refinement_where_it_cannot_be_certain(monkeypatch, cloud, n_landmarks):
+    X = cloud()
+    plain = persistence_diagrams(X, n_landmarks=n_landmarks, exact_below=None)
+    _no_exact_computation(monkeypatch)
+    result = persistence_diagrams(X, n_landmarks=n_landmarks)
+    assert not result.refined
+    for ours, theirs in zip(result.diagrams, plain.diagrams):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_auto_skips_refinement_above_the_pair_budget(monkeypatch):
+    X = normalize_filters(make_circle_filters(300, noise=0.1, random_state=0))
+    monkeypatch.setattr(sktopo.homology._persistence, "PAIR_BUDGET", 100)
+    plain = persistence_diagrams(X, n_landmarks=40, exact_below=None)
+    _no_exact_computation(monkeypatch)
+    result = persistence_diagrams(X, n_landmarks=40)
+    assert not result.refined
+    np.testing.assert_array_equal(result.diagrams[1], plain.diagrams[1])
+    assert persistence_diagrams(X, n_landmarks=40, exact_below=None).bound == result.bound
+
+
+@given(arrays(np.float64, st.tuples(st.integers(2, 300), st.integers(1, 3)), elements=st.floats(-1, 1)))
+def test_pair_estimate_is_exact_on_small_clouds_and_ignores_row_order(X):
+    tau = 0.4321  # no distance of hypothesis's favourite values falls on it
+    pairs = int(np.count_nonzero(np.triu(cdist(X, X) <= tau, k=1)))
+    estimate = sktopo.homology._persistence._pairs_closer(X, tau)
+    if len(X) <= 256:
+        assert estimate == pytest.approx(pairs)
+    assert sktopo.homology._persistence._pairs_closer(X[::-1], tau) == pytest.approx(estimate)
+
+
+@pytest.mark.filterwarnings("ignore:The input (point cloud has more columns|matrix is square)")  # ripser's
+@given(_CLOUDS, st.floats(0.01, 2))
+def test_exact_diagrams_below_a_scale_from_close_pairs_only(X, tau):
+    """The sparse computation of the refinement agrees with ripser.py given every distance."""
+    X = np.vstack([X, X[:1]])  # a repeated row: a pair at distance 0
+    ours = sktopo.homology._persistence._rips_below(X, 1, 2, tau)
+    # cdist, not ripser.py's own distances: those put a repeated row 2e-8 away (x·x + y·y - 2 x·y)
+    theirs = ripser(cdist(X, X), maxdim=1, thresh=tau, distance_matrix=True)["dgms"]
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(np.sort(a, axis=0), np.sort(b, axis=0), rtol=1e-6)
 
 
 def test_max_error_picks_the_fewest_landmarks():
@@ -352,7 +368,7 @@ def _score_with(estimator):
         ),
         (_fit_scorer, {"X": _X, "dim": -1}, ValueError, "'dim' parameter of PersistenceScorer"),
         (topological_simplicity_scorer, {"dim": True}, ValueError, "'dim' parameter"),
-        (betti_numbers, {"X": _X, "min_ratio": 0.5}, ValueError, "'min_ratio' parameter of betti_numbers"),
+        (betti_numbers, {"X": _X, "min_ratio": "high"}, ValueError, "'min_ratio' parameter of betti_numbers"),
         (
             identify_shape,
             {"X": _X, "n_landmarks": 0},
@@ -439,6 +455,7 @@ def _score_with(estimator):
             ValueError,
             "'bound' parameter",
         ),
+        (refine_births, {"approx": _H0, "below": _H0, "tau": 1, "bound": 0, "lag": -1}, ValueError, "'lag'"),
         (check_diagram, {"diagram": [[1.0, 0.0]], "name": "dgm"}, ValueError, "dgm must have deaths"),
     ],
 )

@@ -56,7 +56,7 @@ def _finite_bottleneck(A: np.ndarray, B: np.ndarray) -> float:
     """Bisection over the candidate values, each tested by a perfect bipartite matching."""
     if not len(A) and not len(B):
         return 0.0
-    cost = np.max(np.abs(A[:, None, :] - B[None, :, :]), axis=2)
+    cost = np.maximum(np.abs(A[:, None, 0] - B[None, :, 0]), np.abs(A[:, None, 1] - B[None, :, 1]))
     half_a, half_b = (A[:, 1] - A[:, 0]) / 2, (B[:, 1] - B[:, 0]) / 2
     # a matching must at least pay for the bar farthest from everything it could go to
     floor = max(

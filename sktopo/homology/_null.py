@@ -9,6 +9,7 @@ null, the test rejects at level ``alpha`` with probability at most ``alpha``.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -40,7 +41,7 @@ class NullComparison:
     p_value : float
         ``(1 + n_reaching) / (1 + n_draws)``.
     ratio_to_median : float
-        ``observed / median(null)`` (inf when the median is 0).
+        ``observed / median(null)`` (inf when only the median is 0, NaN when both are).
     """
 
     observed: float
@@ -50,8 +51,12 @@ class NullComparison:
     ratio_to_median: float
 
 
-def _gaussian_null(n_filters: int, random_state) -> np.ndarray:
-    return gaussian(n_filters, random_state).reshape(n_filters, 9)
+def _gaussian_null(n_features: int, n_filters: int, random_state) -> np.ndarray:
+    """Zero-mean Gaussian kernels of ``n_features`` pixels (3 x 3: :func:`sktopo.filterbanks.gaussian`)."""
+    if n_features == 9:
+        return gaussian(n_filters, random_state).reshape(n_filters, 9)
+    raw = check_random_state(random_state).standard_normal((n_filters, n_features))
+    return raw - raw.mean(axis=1, keepdims=True)
 
 
 @validate_params(
@@ -76,7 +81,7 @@ def random_filter_test(
     dim=1,
     coeff=2,
     n_landmarks=400,
-    exact_below=None,
+    exact_below="auto",
     metric="euclidean",
     random_state=None,
     n_jobs=None,
@@ -96,14 +101,16 @@ def random_filter_test(
         The density filtration ρ(k, p); give both or neither (no filtration).
     null : callable, default=None
         ``null(n_filters, random_state) -> array of shape (n_filters, n_features)``: one draw of
-        random filters. None: :func:`sktopo.filterbanks.gaussian` (Gaussian 3 x 3 kernels,
-        mean-centred and normalized: the same cloud as zero-mean Gaussian kernels once normalized).
+        random filters. None: zero-mean Gaussian kernels of as many pixels as the data's
+        (for 3 x 3, :func:`sktopo.filterbanks.gaussian`).
     n_draws : int, default=19
         Null draws; 19 is the fewest for which ``p_value`` can reach 0.05.
     dim : int, default=1
     coeff : int, default=2
     n_landmarks : int or None, default=400
-    exact_below : float or "auto", default=None
+    exact_below : float, "auto" or None, default="auto"
+        As in :func:`persistence_diagrams`: accurate top lifetimes where affordable (structureless
+        null clouds are not refined: no bar is long enough).
     metric : {"euclidean", "vne"}, default="euclidean"
     random_state : int, RandomState instance or None, default=None
         Seeds the null draws; the result does not depend on ``n_jobs``.
@@ -113,6 +120,15 @@ def random_filter_test(
     Returns
     -------
     comparison : NullComparison
+
+    See Also
+    --------
+    confidence_band : Which bars stand above sampling noise.
+
+    References
+    ----------
+    A. C. Davison and D. V. Hinkley, "Bootstrap Methods and their Application", Cambridge
+    University Press, 1997, Section 4.2.5.
 
     Examples
     --------
@@ -128,7 +144,7 @@ def random_filter_test(
         raise ValueError(f"k and p make one density filtration: give both or neither; got k={k!r}, p={p!r}.")
     settings = dict(maxdim=dim, coeff=coeff, n_landmarks=n_landmarks, exact_below=exact_below, metric=metric)
     observed = _pipeline_lifetime(X, k, p, settings)
-    draw = _gaussian_null if null is None else null
+    draw = partial(_gaussian_null, X.shape[1]) if null is None else null
     seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_draws)
     lifetimes = np.array(
         Parallel(n_jobs=n_jobs)(
@@ -137,12 +153,15 @@ def random_filter_test(
     )
     reaching = int(np.sum(lifetimes >= observed))
     median = float(np.median(lifetimes))
-    ratio = observed / median if median > 0 else float("inf")
+    ratio = observed / median if median > 0 else (float("inf") if observed > 0 else float("nan"))
     return NullComparison(observed, lifetimes, reaching, (1 + reaching) / (1 + n_draws), ratio)
 
 
 def _null_lifetime(draw, shape, seed, k, p, settings) -> float:
-    Z = np.asarray(draw(shape[0], seed), dtype=np.float64)
+    try:
+        Z = np.asarray(draw(shape[0], seed), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"null must return an array of numbers of the data's shape {shape}.") from None
     if Z.shape != shape or not np.isfinite(Z).all():
         raise ValueError(
             f"null must return finite random filters of the data's shape {shape}; got shape {Z.shape}."

@@ -37,14 +37,17 @@ class PersistenceScorer(BaseEstimator):
         Certified error to aim for with the fewest landmarks.
     centre : bool, default=False
         Landmark diagrams moved down by the covering radius, halving ``bound_``.
-    exact_below : float or "auto", default=None
-        Exact births below this scale (see :func:`persistence_diagrams`); for clouds of a few
-        thousand rows it makes the score accurate at little cost.
+    exact_below : float, "auto" or None, default="auto"
+        Exact births below this scale (see :func:`persistence_diagrams`); ``"auto"`` makes the
+        top lifetime accurate where it is affordable and certain (on the 1,920-point reference
+        circle, +0.08% instead of -4.5%, for about 0.1 s more; skipped, and said in
+        ``refined_``, above a budget of pairs or where the longest bar's partner is ambiguous).
     metric : {"euclidean", "vne"}, default="euclidean"
     confidence : float or None, default=None
         If given (strictly between 0 and 1, e.g. 0.95), ``fit`` also computes the confidence
-        band of the diagrams by half-subsamples (:func:`confidence_band`, Fasy et al. 2014):
-        ``band_`` and ``n_significant_``.
+        band of the diagrams by half-subsamples (:func:`confidence_band`, Fasy et al. 2014, with
+        ``n_landmarks`` landmarks and landmark births; ``max_error``, ``centre`` and
+        ``exact_below`` shape ``diagrams_`` only): ``band_`` and ``n_significant_``.
     n_bootstrap : int, default=20
         Half-subsamples for the band.
     random_state : int, RandomState instance or None, default=None
@@ -63,6 +66,8 @@ class PersistenceScorer(BaseEstimator):
         ``2 * bound_`` of the exact lifetime.
     landmarks_ : ndarray
         Row indices of the landmarks used.
+    refined_ : bool
+        Whether the longest bar of ``diagrams_[dim]`` got an exact birth (``exact_below``).
     band_ : ndarray of shape (dim + 1,)
         With ``confidence``: the band's half-width per dimension; bars of ``diagrams_`` longer
         than ``2 * band_`` are significant.
@@ -108,7 +113,7 @@ class PersistenceScorer(BaseEstimator):
         n_landmarks=400,
         max_error=None,
         centre=False,
-        exact_below=None,
+        exact_below="auto",
         metric="euclidean",
         confidence=None,
         n_bootstrap=20,
@@ -142,8 +147,11 @@ class PersistenceScorer(BaseEstimator):
         self : PersistenceScorer
         """
         X = validate_data(self, X, dtype=np.float64)
+        for stale in ("band_", "n_significant_"):  # from an earlier fit with confidence
+            self.__dict__.pop(stale, None)
         result = self._persistence(X)
         self.diagrams_, self.bound_, self.landmarks_ = result.diagrams, result.bound, result.landmarks
+        self.refined_ = result.refined
         self.lifetime_ = top_lifetime(self.diagrams_[self.dim])
         if self.confidence is not None:
             band = confidence_band(
@@ -153,7 +161,6 @@ class PersistenceScorer(BaseEstimator):
                 confidence=self.confidence,
                 n_bootstrap=self.n_bootstrap,
                 n_landmarks=self.n_landmarks,
-                exact_below=self.exact_below,
                 metric=self.metric,
                 random_state=self.random_state,
                 n_jobs=self.n_jobs,

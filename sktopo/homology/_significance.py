@@ -167,8 +167,10 @@ def confidence_band(
     confidence : float, default=0.95
         Strictly between 0 and 1: ``1 - alpha``, the quantile of the subsample distances.
     n_bootstrap : int, default=20
-        Half-subsamples drawn (at least 2). The quantile of 20 draws at 0.95 is their second
-        largest; more draws make the band steadier and the call slower, linearly.
+        Half-subsamples drawn (at least 2). The quantile is the ``ceil(confidence * (n - 1))``-th
+        smallest of the ``n`` distances (numpy's ``method="higher"``): the largest of 20 at 0.95,
+        a level a 21st draw would exceed with probability 1/21. More draws make the band
+        steadier and the call slower, linearly.
     n_landmarks : int or None, default=400
         As in :func:`persistence_diagrams`, for the whole cloud and every half-subsample.
     exact_below : float or "auto", default=None
@@ -199,18 +201,33 @@ def confidence_band(
     >>> result.n_significant.tolist(), bool(result.band[1] < 0.5)
     ([1, 1], True)
     """
-    X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
-    X = X[np.lexsort(X.T[::-1])]  # subsamples drawn by content, not by row order
     settings = dict(
         maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, exact_below=exact_below, metric=metric
     )
+    return _confidence_band(X, settings, confidence, n_bootstrap, random_state, n_jobs)
+
+
+def _confidence_band(
+    X, settings, confidence, n_bootstrap, random_state, n_jobs, like=None, reuse=False
+) -> ConfidenceBand:
+    """:func:`confidence_band`; with ``like``, the subsample distances of another field's band
+    are reused when ``reuse`` or when its whole diagrams are the same as these: their subsample
+    diagrams then agree too, unless subsampling creates torsion (measured: the two fields' bands
+    were equal in every torsion-free cloud of ``benchmarks/bench_models.py``). The call then
+    costs one barcode instead of ``n_bootstrap + 1``.
+    """
+    X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
+    X = X[np.lexsort(X.T[::-1])]  # subsamples drawn by content, not by row order
     whole = persistence_diagrams(X, centre=True, **settings)
-    seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_bootstrap)
-    distances = np.array(
-        Parallel(n_jobs=n_jobs)(
-            delayed(_subsample_distances)(X, whole.diagrams, seed, settings) for seed in seeds
+    if like is not None and (reuse or all(map(np.array_equal, whole.diagrams, like.diagrams))):
+        distances = like.distances
+    else:
+        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_bootstrap)
+        distances = np.array(
+            Parallel(n_jobs=n_jobs)(
+                delayed(_subsample_distances)(X, whole.diagrams, seed, settings) for seed in seeds
+            )
         )
-    )
     quantile = np.quantile(distances, confidence, axis=0, method="higher")
     band = np.maximum(quantile, whole.bound)
     counts = np.array([n_significant(d, b) for d, b in zip(whole.diagrams, band)])

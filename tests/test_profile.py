@@ -1,0 +1,279 @@
+import io
+import subprocess
+import sys
+import textwrap
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+import sktopo
+import sktopo.profile
+from sktopo.filterbanks import klein_filter
+from sktopo.homology import SHAPES_BY_BETTI
+from sktopo.nn import NetworkEnsemble, make_classifier
+from sktopo.plotting import plot_topology_profile
+from sktopo.profile import COLUMNS, K_FRACTION, default_k, topology_profile
+
+#: Small settings: a layer in a fraction of a second.
+FAST = dict(n_bootstrap=5, n_null=4, n_landmarks=80, resolution=8, random_state=0, progress=False)
+
+INTS = ["layer", "n_filters", "n_used", "k", "n_dense", "n_significant_h1", "mapper_loops"]
+FLOATS = ["p", "h1_top", "h1_second", "band", "null_p_value", "null_ratio", "edge_energy", "seconds"]
+
+
+def _circle_net(n=1000, noise=0.1, kernel=3, seed=0):
+    """Layer 1: ``n`` noisy linear edges at random angles (the primary circle); layer 2: random."""
+    rng = np.random.default_rng(seed)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, n, 3), torch.nn.ReLU(), torch.nn.Conv2d(n, 1, kernel))
+    torch.manual_seed(seed)
+    net[2].reset_parameters()
+    edges = klein_filter(rng.uniform(0, 2 * np.pi, n), 0.0).reshape(n, 9)
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(edges + noise * rng.standard_normal((n, 9))).reshape(n, 1, 3, 3))
+    return net
+
+
+@pytest.fixture(scope="module")
+def net():
+    return _circle_net()
+
+
+@pytest.fixture(scope="module")
+def profile(net):
+    return topology_profile(net, **FAST)
+
+
+def _rows(frame):
+    return frame.drop(columns="seconds").reset_index(drop=True)
+
+
+def test_columns_and_dtypes(profile):
+    assert list(profile.columns) == COLUMNS
+    assert profile["layer"].tolist() == [1, 2]
+    assert profile["layer_name"].tolist() == ["0", "2"]
+    assert all(profile[c].dtype == np.int64 for c in INTS)
+    assert all(profile[c].dtype == np.float64 for c in FLOATS)
+    assert set(profile["model"]) <= {*SHAPES_BY_BETTI.values(), "none"}
+    assert profile["n_filters"].tolist() == profile["n_used"].tolist() == [1000, 1000]
+    assert profile["k"].tolist() == [default_k(1000)] * 2 == [31, 31]
+    assert profile["n_dense"].tolist() == [300, 300]  # round(0.3 * 1000)
+    assert (profile["seconds"] > 0).all()
+
+
+def test_known_circle_is_named_and_its_filters_are_edges(profile):
+    circle, random = profile.iloc[0], profile.iloc[1]
+    assert circle["model"] == "circle"
+    assert circle["n_significant_h1"] == 1
+    assert circle["h1_top"] > 2 * circle["band"] > 2 * circle["h1_second"]
+    assert circle["edge_energy"] > 0.95
+    assert circle["null_p_value"] == pytest.approx(1 / 5)  # beyond every one of the 4 null clouds
+    assert circle["null_ratio"] > 3
+    assert circle["mapper_loops"] == 1
+    assert random["model"] == "none"
+    assert random["n_significant_h1"] == 0
+    assert 0.1 < random["edge_energy"] < 0.4  # near 2 / 8
+
+
+def test_evidence_in_attrs_agrees_with_the_columns(profile):
+    topology = profile.attrs["topology"]
+    assert sorted(topology) == [1, 2]
+    for _, row in profile.iterrows():
+        evidence = topology[row["layer"]]
+        assert evidence.layer == row["layer"]
+        assert evidence.verdict.shape == row["model"]
+        assert evidence.band[1] == row["band"]
+        # the null test ran the same pipeline on the same filters: the same top lifetime
+        assert evidence.null.observed == pytest.approx(row["h1_top"], abs=1e-12)
+        assert len(evidence.null.null) == FAST["n_null"]
+
+
+def test_frames_with_evidence_concatenate(profile, net):
+    other = topology_profile(net, 1, **FAST)
+    both = pd.concat([profile, other], ignore_index=True)  # arrays in attrs would make pandas raise
+    assert len(both) == 3
+
+
+def test_layers_selection_and_order(net, profile):
+    one = topology_profile(net, 2, **FAST)
+    assert one["layer"].tolist() == [2]
+    backwards = topology_profile(net, [2, 1], **FAST)
+    assert backwards["layer"].tolist() == [2, 1]
+    # each layer draws from its own stream: its row does not depend on the other layers profiled
+    pd.testing.assert_frame_equal(_rows(one), _rows(profile.iloc[[1]]))
+    pd.testing.assert_frame_equal(_rows(backwards), _rows(profile.iloc[[1, 0]]))
+
+
+@pytest.mark.parametrize("layers", [0, 3, -1, [], [1, 1], [1, 3], "1", 1.5, True, [True], [1, "2"], {"a": 1}])
+def test_bad_layers(net, layers):
+    with pytest.raises(ValueError, match="layers"):
+        topology_profile(net, layers, **FAST)
+
+
+def test_deterministic_for_a_fixed_random_state(net, profile):
+    again = topology_profile(net, **FAST)
+    pd.testing.assert_frame_equal(_rows(again), _rows(profile))
+    other = topology_profile(net, **{**FAST, "random_state": 1})
+    assert not np.array_equal(other["null_ratio"], profile["null_ratio"])  # other null clouds
+
+
+def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
+    shapes = []
+
+    def spy(X, **kwargs):
+        shapes.append(np.shape(X))
+        return sktopo.homology.random_filter_test(X, **kwargs)
+
+    monkeypatch.setattr(sktopo.profile, "random_filter_test", spy)
+    profile = topology_profile(net, 1, max_filters=500, **FAST)
+    row = profile.iloc[0]
+    assert (row["n_filters"], row["n_used"], row["k"], row["n_dense"]) == (1000, 500, default_k(500), 150)
+    assert shapes == [(500, 9)]
+    assert row["model"] == "circle"
+    # another seed, another subsample
+    other = topology_profile(net, 1, max_filters=500, **{**FAST, "random_state": 1})
+    assert other["h1_top"].iloc[0] != row["h1_top"]
+
+
+def test_default_k_is_the_papers_fraction_of_the_cloud():
+    # the docstring: the paper's rho(200, 0.3) of 6,400 first-layer filters, k = n / 32
+    assert K_FRACTION == 200 / 6400
+    assert default_k(6400) == 200
+    assert default_k(20000) == 625
+    assert default_k(2) == 1
+
+
+@given(st.integers(2, 10**7))
+def test_default_k_rounds_n_over_32(n):
+    k = default_k(n)
+    assert 1 <= k < n
+    assert abs(k - n / 32) <= 0.5 or k == 1
+
+
+def test_k_as_a_count_or_a_fraction_and_p(net):
+    fixed = topology_profile(net, 1, k=10, p=0.5, **FAST)
+    assert (fixed["k"].iloc[0], fixed["p"].iloc[0], fixed["n_dense"].iloc[0]) == (10, 0.5, 500)
+    share = topology_profile(net, 1, k=0.05, max_filters=400, **FAST)
+    assert share["k"].iloc[0] == 20  # 0.05 of the 400 filters used
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"k": 0}, "'k' parameter"),
+        ({"k": 1.0}, "'k' parameter"),
+        ({"k": True}, "'k' parameter"),
+        ({"p": 0}, "'p' parameter"),
+        ({"max_filters": 0}, "'max_filters' parameter"),
+        ({"n_null": 0}, "'n_null' parameter"),
+        ({"n_bootstrap": 1}, "'n_bootstrap' parameter"),
+        ({"confidence": 1}, "'confidence' parameter"),
+        ({"gain": 1}, "'gain' parameter"),
+        ({"progress": 1}, "'progress' parameter"),
+        ({"k": 1000}, "Layer 1 has 1000 spatial filters"),
+        ({"max_filters": 10}, "too few"),
+    ],
+)
+def test_bad_parameters(net, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        topology_profile(net, **{**FAST, **kwargs})
+
+
+def test_too_few_filters_is_refused_before_any_work():
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 900, 3), torch.nn.Conv2d(900, 1, 1), torch.nn.Conv2d(1, 8, 3)
+    )
+    with pytest.raises(ValueError, match="Layer 3 has 8 spatial filters"):
+        topology_profile(net, progress=True)  # would take long if layers 1 and 2 ran first
+
+
+def test_sources_state_dict_file_mapping_and_list(net, profile, tmp_path):
+    path = tmp_path / "net.pt"
+    torch.save(net.state_dict(), path)
+    from_file = topology_profile(path, **FAST)
+    pd.testing.assert_frame_equal(_rows(from_file), _rows(profile))
+    from_mapping = topology_profile(str(path), 2, **FAST)
+    pd.testing.assert_frame_equal(_rows(from_mapping), _rows(profile.iloc[[1]]))
+    pooled = topology_profile([net, net.state_dict()], 1, **FAST)
+    assert pooled["n_filters"].iloc[0] == 2000
+    assert pooled["model"].iloc[0] == "circle"
+
+
+def test_network_ensemble():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 1, 28, 28)).astype(np.float32), np.arange(40) % 10
+    estimator = make_classifier("M(64,4,16)", max_iter=1, batch_size=20)
+    ensemble = NetworkEnsemble(estimator, n_networks=3, random_state=0).fit(X, y)
+    profile = topology_profile(ensemble, **FAST)
+    assert profile["n_filters"].tolist() == [3 * 64, 3 * 4 * 64]
+    assert profile["model"].notna().all()
+
+
+def test_other_kernel_sizes_have_no_edge_energy():
+    profile = topology_profile(_circle_net(300, kernel=5), 2, **FAST)
+    assert np.isnan(profile["edge_energy"].iloc[0])
+    assert profile["n_filters"].iloc[0] == 300
+    assert 0 < profile["null_p_value"].iloc[0] <= 1  # the null draws 5 x 5 random filters
+
+
+def test_kernel_array_source():
+    kernel = _circle_net()[0].weight.detach().numpy()
+    profile = topology_profile(kernel, **FAST)
+    assert profile["layer"].tolist() == [1] and profile["model"].iloc[0] == "circle"
+
+
+def test_progress_bar_over_layers(net, capsys):
+    topology_profile(net, 1, **{**FAST, "progress": True})
+    assert "topology profile" in capsys.readouterr().err
+    topology_profile(net, 1, **FAST)
+    assert capsys.readouterr().err == ""
+
+
+def test_import_sktopo_profile_loads_neither_torch_nor_pandas():
+    code = textwrap.dedent("""
+        import importlib.abc, sys
+
+        class Block(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name.split(".")[0] in ("torch", "pandas"):
+                    raise ImportError("blocked " + name)
+
+        sys.meta_path.insert(0, Block())
+        import sktopo, sktopo.profile, sktopo.plotting
+        print(sktopo.topology_profile is sktopo.profile.topology_profile)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_plot_topology_profile(profile):
+    axes = plot_topology_profile(profile)
+    assert [ax.get_title() for ax in axes] == ["layer 1", "layer 2"]
+    assert "circle" in axes[0].texts[-1].get_text() and "none" in axes[1].texts[-1].get_text()
+    assert [label.get_text() for label in axes[0].get_yticklabels()] == ["H1"]
+    assert axes[0].texts[0].get_text().endswith("1 significant")  # plot_barcodes' band bracket
+    axes[0].figure.savefig(io.BytesIO(), format="png")
+    _, given_axes = plt.subplots(1, 1)
+    assert plot_topology_profile(profile.iloc[[1]], axes=[given_axes])[0] is given_axes
+    plt.close("all")
+
+
+def test_plot_topology_profile_bad_input(profile):
+    with pytest.raises(TypeError, match="topology_profile"):
+        plot_topology_profile(profile[["layer", "model"]])
+    stripped = profile.copy()
+    stripped.attrs = {}
+    with pytest.raises(ValueError, match="attrs"):
+        plot_topology_profile(stripped)
+    _, ax = plt.subplots(1, 1)
+    with pytest.raises(ValueError, match="one matplotlib Axes per row"):
+        plot_topology_profile(profile, axes=[ax])
+    plt.close("all")
