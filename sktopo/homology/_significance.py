@@ -186,6 +186,11 @@ def confidence_band(
     -------
     band : ConfidenceBand
 
+    See Also
+    --------
+    random_filter_test : Whether the top lifetime beats random filters.
+    identify_shape : The shape named from the significant bars over Z/2 and Z/3.
+
     References
     ----------
     B. T. Fasy, F. Lecci, A. Rinaldo, L. Wasserman, S. Balakrishnan and A. Singh, "Confidence
