@@ -51,6 +51,18 @@ def test_band_counts_the_circle_and_nothing_else():
     ]
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_exact_diagrams_are_floored_by_the_subsamples_hausdorff_distance(seed):
+    # fewer rows than landmarks: exact diagrams, no covering radius; noise bars must not count
+    noise = confidence_band(
+        normalize_filters(make_gaussian_filters(200, random_state=seed)), random_state=seed
+    )
+    assert noise.bound == 0.0 and noise.n_significant.tolist() == [1, 0]
+    assert np.all(noise.band >= np.quantile(noise.hausdorff, 0.95, method="higher"))
+    circle = confidence_band(_circle(200, seed, noise=0.1), random_state=seed)
+    assert circle.n_significant.tolist() == [1, 1]
+
+
 def test_band_is_deterministic_and_independent_of_n_jobs():
     X = _circle(300, 1)
     one = confidence_band(X, random_state=3, n_jobs=1, **_FAST)

@@ -22,12 +22,19 @@ what the approximation could make; counts that have them are not trusted (see
 synthetic shapes (``benchmarks/bench_models.py``), it declares the Klein bottle's loops
 insignificant at every size tried, so the floor is the documented compromise: the band is a
 measured, not a certified, confidence half-width.
+
+Exact diagrams (every row a landmark, ``r = 0``) have no covering radius, and their noise bars
+are as reproducible: the floor is then the same quantile of the Hausdorff distance from each
+half-subsample to the cloud, which is Fasy et al.'s subsampling estimate of how far the sample
+lies from what it samples (their Section 4.1). Measured on 250 Gaussian filters: 4 significant
+H1 bars and 124 components without it, none and 1 with it.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.spatial import cKDTree
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
@@ -56,13 +63,17 @@ class ConfidenceBand:
         Diagrams of the whole cloud, dimensions 0 ... maxdim (centred landmark diagrams, see
         :func:`persistence_diagrams`).
     band : ndarray of shape (maxdim + 1,)
-        Half-width per dimension: ``max(q, bound)``.
+        Half-width per dimension: ``max(q, bound)``, or ``max(q, h)`` for exact diagrams, ``h``
+        the quantile of ``hausdorff``.
     quantile : ndarray of shape (maxdim + 1,)
         ``q``, the ``confidence`` quantile of the subsample distances, per dimension.
     bound : float
         Certified bottleneck bound of ``diagrams`` (the landmarks' covering radius).
     distances : ndarray of shape (n_bootstrap, maxdim + 1)
         Bottleneck distance from each half-subsample's diagrams to ``diagrams``.
+    hausdorff : ndarray of shape (n_bootstrap,)
+        Hausdorff distance from each half-subsample to the cloud: the largest distance from a
+        row to the half-subsample. With exact diagrams (``bound`` 0) its quantile is the floor.
     n_significant : ndarray of shape (maxdim + 1,)
         Bars per dimension longer than ``2 * band`` (bars that never die included).
     n_undetermined : ndarray of shape (maxdim + 1,)
@@ -77,6 +88,7 @@ class ConfidenceBand:
     quantile: np.ndarray
     bound: float
     distances: np.ndarray
+    hausdorff: np.ndarray
     n_significant: np.ndarray
     n_undetermined: np.ndarray
     confidence: float
@@ -225,7 +237,7 @@ def _confidence_band(
     X = X[np.lexsort(X.T[::-1])]  # subsamples drawn by content, not by row order
     whole = persistence_diagrams(X, centre=True, **settings)
     if like is not None and (reuse or all(map(np.array_equal, whole.diagrams, like.diagrams))):
-        distances = like.distances
+        distances = np.column_stack([like.distances, like.hausdorff])
     else:
         seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_bootstrap)
         distances = np.array(
@@ -233,16 +245,29 @@ def _confidence_band(
                 delayed(_subsample_distances)(X, whole.diagrams, seed, settings) for seed in seeds
             )
         )
-    quantile = np.quantile(distances, confidence, axis=0, method="higher")
-    band = np.maximum(quantile, whole.bound)
+    quantile = np.quantile(distances[:, :-1], confidence, axis=0, method="higher")
+    # exact diagrams have no covering radius: the subsamples' Hausdorff distance is the floor
+    distances, hausdorff = distances[:, :-1], distances[:, -1]
+    floor = whole.bound if whole.bound > 0 else np.quantile(hausdorff, confidence, method="higher")
+    band = np.maximum(quantile, floor)
     counts = np.array([n_significant(d, b) for d, b in zip(whole.diagrams, band)])
     beyond_noise = np.array([n_significant(d, q) for d, q in zip(whole.diagrams, quantile)])
     return ConfidenceBand(
-        whole.diagrams, band, quantile, whole.bound, distances, counts, beyond_noise - counts, confidence
+        whole.diagrams,
+        band,
+        quantile,
+        whole.bound,
+        distances,
+        hausdorff,
+        counts,
+        beyond_noise - counts,
+        confidence,
     )
 
 
 def _subsample_distances(X, diagrams, seed, settings) -> list:
-    rows = np.random.RandomState(seed).choice(len(X), len(X) // 2, replace=False)
-    half = persistence_diagrams(X[np.sort(rows)], centre=True, **settings).diagrams
-    return [bottleneck_distance(h, d) for h, d in zip(half, diagrams)]
+    """Bottleneck distance per dimension from a half-subsample's diagrams, then its Hausdorff distance."""
+    rows = np.sort(np.random.RandomState(seed).choice(len(X), len(X) // 2, replace=False))
+    half = persistence_diagrams(X[rows], centre=True, **settings).diagrams
+    hausdorff = float(cKDTree(X[rows]).query(X)[0].max())
+    return [bottleneck_distance(h, d) for h, d in zip(half, diagrams)] + [hausdorff]
