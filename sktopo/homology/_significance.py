@@ -73,7 +73,8 @@ class ConfidenceBand:
         Bottleneck distance from each half-subsample's diagrams to ``diagrams``.
     hausdorff : ndarray of shape (n_bootstrap,)
         Hausdorff distance from each half-subsample to the cloud: the largest distance from a
-        row to the half-subsample. With exact diagrams (``bound`` 0) its quantile is the floor.
+        row to the half-subsample. Computed for exact diagrams (``bound`` 0) only, where its
+        quantile is the floor; NaN with landmarks.
     n_significant : ndarray of shape (maxdim + 1,)
         Bars per dimension longer than ``2 * band`` (bars that never die included).
     n_undetermined : ndarray of shape (maxdim + 1,)
@@ -242,12 +243,13 @@ def _confidence_band(
         seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_bootstrap)
         distances = np.array(
             Parallel(n_jobs=n_jobs)(
-                delayed(_subsample_distances)(X, whole.diagrams, seed, settings) for seed in seeds
+                delayed(_subsample_distances)(X, whole.diagrams, seed, settings, whole.bound == 0)
+                for seed in seeds
             )
         )
-    quantile = np.quantile(distances[:, :-1], confidence, axis=0, method="higher")
-    # exact diagrams have no covering radius: the subsamples' Hausdorff distance is the floor
     distances, hausdorff = distances[:, :-1], distances[:, -1]
+    quantile = np.quantile(distances, confidence, axis=0, method="higher")
+    # exact diagrams have no covering radius: the subsamples' Hausdorff distance is the floor
     floor = whole.bound if whole.bound > 0 else np.quantile(hausdorff, confidence, method="higher")
     band = np.maximum(quantile, floor)
     counts = np.array([n_significant(d, b) for d, b in zip(whole.diagrams, band)])
@@ -265,9 +267,10 @@ def _confidence_band(
     )
 
 
-def _subsample_distances(X, diagrams, seed, settings) -> list:
+def _subsample_distances(X, diagrams, seed, settings, exact: bool) -> list:
     """Bottleneck distance per dimension from a half-subsample's diagrams, then its Hausdorff distance."""
     rows = np.sort(np.random.RandomState(seed).choice(len(X), len(X) // 2, replace=False))
     half = persistence_diagrams(X[rows], centre=True, **settings).diagrams
-    hausdorff = float(cKDTree(X[rows]).query(X)[0].max())
+    # only exact diagrams use it (landmarks have their covering radius): no KD-tree otherwise
+    hausdorff = float(cKDTree(X[rows]).query(X)[0].max()) if exact else np.nan
     return [bottleneck_distance(h, d) for h, d in zip(half, diagrams)] + [hausdorff]
