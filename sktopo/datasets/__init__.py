@@ -12,6 +12,7 @@ from ._images import (
     load_svhn,
     preprocess_cifar,
 )
+from ._named import DATASETS, load_dataset
 from ._synthetic import (
     make_circle_filters,
     make_gaussian_filters,
@@ -22,8 +23,10 @@ from ._synthetic import (
 )
 
 __all__ = [
+    "DATASETS",
     "GRAY",
     "load_cifar10",
+    "load_dataset",
     "load_digits_28",
     "load_mnist",
     "load_mnist_sample",

@@ -9,6 +9,7 @@ from sklearn.base import clone
 from torch import nn
 
 from ._classifier import PaperCNN, PaperNetClassifier
+from ._recorder import AccuracyRecorder, FilterRecorder, recorders
 from ._stacked import StackedCNN
 
 __all__ = ["batched_unsupported", "fit_batched"]
@@ -35,10 +36,11 @@ def batched_unsupported(estimator) -> str | None:
         return "its optimizer must be torch.optim.SGD, Adam or AdamW (updates entry by entry)"
     if estimator.criterion is not nn.CrossEntropyLoss:
         return "its criterion must be torch.nn.CrossEntropyLoss"
-    if estimator.callbacks or estimator.train_split is not None:
-        return "it runs no callbacks and no validation split (set callbacks=None, train_split=None)"
-    if any(key.startswith("optimizer__param_groups") for key in estimator.get_params()):
-        return "it uses one optimizer parameter group"
+    callbacks = [cb[1] if isinstance(cb, tuple) else cb for cb in estimator.callbacks or []]
+    if not all(isinstance(cb, (FilterRecorder, AccuracyRecorder)) for cb in callbacks):
+        return "its only callbacks are FilterRecorder and AccuracyRecorder ones"
+    if estimator.train_split is not None:
+        return "it runs no validation split (set train_split=None)"
     return None
 
 
@@ -78,13 +80,18 @@ def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=Fals
         net.check_data(X_np, y_np)  # what skorch's fit checks; also learns the classes
     device = torch.device(nets[0].device)
     model = StackedCNN([net.module_.net for net in nets]).to(device)
-    # the optimizer skorch builds (learning rate and optimizer__ arguments), over the stacked parameters
-    _, kwargs = nets[0].get_params_for_optimizer("optimizer", nets[0].module_.named_parameters())
-    optimizer = estimator.optimizer(model.params, **kwargs)
+    # the optimizer skorch builds (learning rate, optimizer__ arguments and parameter groups), over
+    # the stacked parameters under the names of one network's
+    names = [name for name, _ in nets[0].module_.named_parameters()]
+    args, kwargs = nets[0].get_params_for_optimizer("optimizer", zip(names, model.params))
+    optimizer = estimator.optimizer(*args, **kwargs)
     X_t, y_t = torch.as_tensor(X_np, device=device), torch.as_tensor(y_np, dtype=torch.int64, device=device)
     # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
     dataset = nets[0].get_dataset(X_np, y_np)  # one dataset, checked once; each net its own sampler
     loaders = [net.get_iterator(dataset, training=True) for net in nets]
+    for net in nets:
+        for callback in recorders(net):
+            callback.on_train_begin(net)
     with _heap_allocations(device) if tune_glibc_malloc else contextlib.nullcontext():
         losses = [
             _epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
@@ -128,10 +135,21 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
         loss = torch.stack([criterion(logits[n], targets[n]) for n in range(len(nets))])
         loss.sum().backward()
         optimizer.step()
+        _record(nets, model)
         total, batches = total + loss.detach(), batches + 1
         if progress is not None:
             progress(1)
     return (total / max(batches, 1)).cpu()
+
+
+def _record(nets, model) -> None:
+    """Count one batch on every network's recorders; where one is due, unstack the weights first."""
+    callbacks = [recorders(net) for net in nets]
+    if any(cb.is_due(cb.iteration_ + 1) for group in callbacks for cb in group):
+        model.unstack_into([net.module_.net for net in nets])
+    for net, group in zip(nets, callbacks):
+        for callback in group:
+            callback.step(net)
 
 
 @contextlib.contextmanager

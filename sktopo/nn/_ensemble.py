@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, fit_context
 from ._batched import batched_unsupported, fit_batched
 from ._classifier import PaperNetClassifier
-from ._recorder import FilterRecorder
+from ._recorder import AccuracyRecorder, FilterRecorder
 from ._weights import load_state_dict
 
 __all__ = ["NetworkEnsemble"]
@@ -34,9 +34,14 @@ def _describe(value):
 
     An object with ``get_params`` (the estimator, its callbacks) is its class and its public
     parameters, described in turn; a class or a function is its qualified name; containers go
-    item by item, sets and mappings in sorted order. Anything else is its ``repr`` without
+    item by item, sets and mappings in sorted order; an array or a tensor is its fingerprint
+    (shape, dtype, hash of its bytes). Anything else is its ``repr`` without
     memory addresses. Private parameters (skorch's ``_params_to_validate``) are left out.
     """
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):  # data (an AccuracyRecorder's test set): by content, not repr
+        return {"array": _fingerprint(value)}
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -118,7 +123,7 @@ def _completed(net) -> bool:
 
 def _records_filters(estimator) -> bool:
     callbacks = [cb[1] if isinstance(cb, tuple) else cb for cb in estimator.callbacks or []]
-    return any(isinstance(cb, FilterRecorder) for cb in callbacks)
+    return any(isinstance(cb, (FilterRecorder, AccuracyRecorder)) for cb in callbacks)
 
 
 class NetworkEnsemble(ClassifierMixin, BaseEstimator):
@@ -134,7 +139,9 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
       stacked parameters, grouped convolutions, batched matrix products, one optimizer step
       (:mod:`sktopo.nn._batched`). Each network gets the weights that sequential training with
       its seed gives, up to floating-point rounding; it needs a
-      :func:`~sktopo.nn.make_classifier` network with SGD, Adam or AdamW and no callbacks.
+      :func:`~sktopo.nn.make_classifier` network with SGD, Adam or AdamW and no callbacks but
+      :class:`~sktopo.nn.FilterRecorder` and :class:`~sktopo.nn.AccuracyRecorder`, which
+      record the same iterations with the same values as in sequential training.
       Groups run ``n_jobs`` at a time.
     * ``strategy="auto"`` is batched where the estimator allows it, sequential otherwise.
 
@@ -263,7 +270,8 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         if self.n_restored_ and _records_filters(self.estimator):
             warnings.warn(
                 f"{self.n_restored_} network(s) restored from checkpoint_dir={os.fspath(self.checkpoint_dir)!r} "
-                "have no FilterRecorder snapshots: checkpoints keep weights only. To record them, "
+                "have no FilterRecorder snapshots or AccuracyRecorder scores: checkpoints keep weights only. "
+                "To record them, "
                 "train in a new checkpoint_dir.",
                 UserWarning,
                 stacklevel=2,

@@ -27,7 +27,8 @@ class StackedCNN:
     Attributes
     ----------
     params : list of torch.Tensor
-        Leaf tensors (N, ...) with ``requires_grad``, in the networks' parameter order.
+        Leaf tensors (N, ...) in the networks' parameter order, each requiring a gradient where
+        the networks' parameter does (a frozen first layer does not).
     """
 
     _LAYERS = (
@@ -47,8 +48,8 @@ class StackedCNN:
         if unknown:
             raise ValueError(f"the batched strategy cannot stack layers of type {unknown}.")
         self.n = len(networks)
-        self.params = [
-            torch.stack([p.detach() for p in ps]).requires_grad_()
+        self.params = [  # a frozen parameter (requires_grad=False) stays frozen
+            torch.stack([p.detach() for p in ps]).requires_grad_(ps[0].requires_grad)
             for ps in zip(*(net.parameters() for net in networks))
         ]
         # (p, width) of each Dropout; its width is that of the next Linear's input
@@ -105,7 +106,7 @@ class StackedCNN:
 
     def to(self, device):
         """Move the stacked parameters (as new leaves) to ``device``; returns self."""
-        self.params = [p.detach().to(device).requires_grad_() for p in self.params]
+        self.params = [p.detach().to(device).requires_grad_(p.requires_grad) for p in self.params]
         return self
 
     def unstack_into(self, networks) -> None:
