@@ -14,10 +14,12 @@ from .homology import PersistenceScorer
 from .mapper import Mapper
 from .preprocessing import FilterNormalizer
 from .profile import topology_profile
+from .responses import AppendFilterResponses
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppendFilterResponses",
     "DensityFilter",
     "FilterNormalizer",
     "Mapper",

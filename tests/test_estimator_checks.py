@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sktopo import DensityFilter, FilterNormalizer, Mapper, PersistenceScorer
+from sktopo import AppendFilterResponses, DensityFilter, FilterNormalizer, Mapper, PersistenceScorer
 
 # DensityFilter removes rows: by design fit_transform returns round(p * n) of the n rows, and
 # transform returns the rows at least as dense as the fitted radius. The common checks fit on
@@ -34,6 +34,8 @@ _EXPECTED_FAILED_CHECKS = {
         Mapper(resolution=4),
         PersistenceScorer(n_landmarks=20),
         PersistenceScorer(n_landmarks=20, confidence=0.9, n_bootstrap=3, random_state=0),
+        AppendFilterResponses(),
+        AppendFilterResponses(bank="gaussian", n_filters=5, random_state=0),
     ],
     expected_failed_checks=lambda estimator: _EXPECTED_FAILED_CHECKS.get(repr(estimator), {}),
     xfail_strict=True,
