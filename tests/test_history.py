@@ -128,3 +128,23 @@ def test_checkpoint_manifest_fingerprints_the_test_set(data, tmp_path):
         NetworkEnsemble(other, n_networks=2, random_state=0, checkpoint_dir=tmp_path).fit(X, y)
     with pytest.warns(UserWarning, match="AccuracyRecorder"):
         NetworkEnsemble(net, n_networks=2, random_state=0, checkpoint_dir=tmp_path).fit(X, y)
+
+
+def test_batched_augmentation_equals_sequential():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 1, 32, 32)).astype(np.float32)
+    y = np.arange(40) % 10
+    net = make_classifier(
+        "C(4,0,8)",
+        input_size=24,
+        augment="cifar10",
+        max_iter=3,
+        batch_size=8,
+        callbacks=[FilterRecorder(1, at=[3])],
+    )
+    batched = NetworkEnsemble(net, n_networks=2, strategy="batched", random_state=0).fit(X, y)
+    sequential = NetworkEnsemble(net, n_networks=2, strategy="sequential", random_state=0).fit(X, y)
+    for b, s in zip(batched.estimators_, sequential.estimators_):
+        for p, q in zip(b.module_.parameters(), s.module_.parameters()):
+            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(b.predict_proba(X[:5]), s.predict_proba(X[:5]), atol=1e-5)

@@ -2,12 +2,17 @@
 
 import re
 
+import numpy as np
 import torch
 from torch import nn
 
-from .._validation import Integral, Interval, validate_params
+from .. import filterbanks
+from .._validation import Integral, Interval, StrOptions, validate_params
 
-__all__ = ["make_cnn", "parse_spec"]
+__all__ = ["FIRST_LAYERS", "make_cnn", "parse_spec"]
+
+#: The named banks a first conv layer can be fixed to (``make_cnn(first_layer=...)``).
+FIRST_LAYERS = ("primary_circle", "klein_bottle", "gaussian")
 
 _SPEC = re.compile(r"^\s*([MC])(\*?)\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)\s*$")
 
@@ -44,12 +49,26 @@ def parse_spec(spec: str) -> tuple[str, bool, int, int, int]:
     return kind, bool(star), x, y, z
 
 
-def _pool(kind: str, block: int) -> list[nn.Module]:
+def _pool(kind: str, block: int, size: int) -> tuple[list[nn.Module], int]:
+    """Max-pooling layers after conv block ``block`` of a ``size`` × ``size`` map, and the size after."""
     if kind == "M":
-        return [nn.MaxPool2d(2)]
-    if block == 1:  # 3x3, stride 2, TensorFlow "SAME" padding
-        return [nn.MaxPool2d(3, stride=2, padding=1)]
-    return [nn.ZeroPad2d((0, 1, 0, 1)), nn.MaxPool2d(2, stride=1)]  # 2x2, stride 1, "SAME"
+        return [nn.MaxPool2d(2)], size // 2
+    kernel, stride = (3, 2) if block == 1 else (2, 1)
+    return _same_max_pool(kernel, stride, size)
+
+
+def _same_max_pool(kernel: int, stride: int, size: int) -> tuple[list[nn.Module], int]:
+    """TensorFlow's ``"SAME"`` max-pooling: ``ceil(size / stride)`` outputs, padded bottom/right first.
+
+    TensorFlow pads ``max((out - 1) * stride + kernel - size, 0)`` in all, half of it (rounded
+    down) at the top and left, the rest at the bottom and right, and ignores padded values. After
+    a ReLU every value is >= 0, so zeros give the same maxima (and gradients: a ReLU passes none
+    to a zero).
+    """
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    before, after = total // 2, total - total // 2
+    return [nn.ZeroPad2d((before, after, before, after)), nn.MaxPool2d(kernel, stride)], out
 
 
 def _lrn() -> nn.Module:
@@ -68,6 +87,66 @@ def _check_input_size(spec, kind, pooling, widths, input_size) -> None:
         )
 
 
+def _first_kernels(first_layer, width: int, in_channels: int) -> torch.Tensor:
+    """The kernels (width, in_channels, 3, 3) that ``first_layer`` names or holds, as float32."""
+    if not isinstance(first_layer, str):
+        return _check_kernels(first_layer, (width, in_channels, 3, 3))
+    if in_channels != 1:
+        raise ValueError(
+            f"first_layer={first_layer!r} is a bank of 3 × 3 grayscale filters, for in_channels=1; got "
+            f"in_channels={in_channels}. Pass an array of shape ({width}, {in_channels}, 3, 3) instead."
+        )
+    if first_layer == "gaussian":  # seeded from torch's global generator: one bank per network seed
+        bank = filterbanks.gaussian(width, random_state=int(torch.randint(2**31 - 1, ())))
+    else:
+        bank = getattr(filterbanks, first_layer)(width)
+    return torch.as_tensor(bank.reshape(width, 1, 3, 3), dtype=torch.float32)
+
+
+def _check_kernels(kernels, shape: tuple) -> torch.Tensor:
+    """``kernels`` as a float32 tensor of ``shape``, refusing other shapes, non-numbers and NaN."""
+    try:
+        array = np.asarray(kernels.detach().cpu() if isinstance(kernels, torch.Tensor) else kernels)
+    except ValueError as error:  # a ragged nested list
+        raise ValueError(f"first_layer must be an array of shape {shape}; got {error}") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"first_layer must hold numbers (kernel weights); got an array of dtype {array.dtype}."
+        )
+    if array.shape != shape:
+        raise ValueError(
+            f"first_layer must have shape {shape} (the first layer's filters, in_channels, 3, 3); "
+            f"got shape {array.shape}."
+        )
+    if not np.isfinite(array).all():
+        raise ValueError("first_layer contains NaN or infinite values.")
+    return torch.tensor(array, dtype=torch.float32)
+
+
+def _fix_first_layer(conv: nn.Conv2d, first_layer, freeze: bool) -> None:
+    """Set ``conv``'s kernels to ``first_layer``'s and its bias to 0; ``freeze`` stops its training."""
+    kernels = _first_kernels(first_layer, conv.out_channels, conv.in_channels)
+    with torch.no_grad():
+        conv.weight.copy_(kernels)
+        conv.bias.zero_()
+    conv.requires_grad_(not freeze)
+
+
+def _features(kind, pooling, widths, in_channels, input_size) -> list[nn.Module]:
+    """The convolutional part: conv, ReLU, max-pooling (and LRN for ``C``) per block, then Flatten."""
+    layers, channels, size = [], in_channels, input_size
+    for block, width in enumerate(widths, start=1):
+        if width == 0:
+            continue
+        layers += [nn.Conv2d(channels, width, 3, padding=1), nn.ReLU()]
+        if pooling:
+            pool, size = _pool(kind, block, size)
+            layers += pool
+        layers += [_lrn()] if kind == "C" else []
+        channels = width
+    return [*layers, nn.Flatten()]
+
+
 @validate_params(
     {
         "spec": [str],
@@ -75,11 +154,20 @@ def _check_input_size(spec, kind, pooling, widths, input_size) -> None:
         "input_size": [Interval(Integral, 1, None, closed="left")],
         "max_pool": ["boolean", None],
         "n_classes": [Interval(Integral, 1, None, closed="left")],
+        "first_layer": [None, StrOptions(set(FIRST_LAYERS)), "array-like"],
+        "freeze_first_layer": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def make_cnn(
-    spec: str, in_channels: int = 1, input_size: int = 28, max_pool=None, n_classes: int = 10
+    spec: str,
+    in_channels: int = 1,
+    input_size: int = 28,
+    max_pool=None,
+    n_classes: int = 10,
+    *,
+    first_layer=None,
+    freeze_first_layer: bool = True,
 ) -> nn.Sequential:
     """Build M(X, Y, Z) (Table I) or C(X, Y, Z) (Table II) as a ``torch.nn.Sequential``.
 
@@ -87,9 +175,10 @@ def make_cnn(
       a fully connected layer of Z units with ReLU and dropout 0.5; 10 outputs (logits: the
       softmax is in the cross-entropy loss).
     * ``C``: 3 × 3 convolutions with same padding and ReLU; 3 × 3 max-pooling with stride 2
-      after the first, 2 × 2 with stride 1 after the second (both with TensorFlow's "SAME"
-      padding); local response normalization with depth radius 4 after each; Z units with ReLU;
-      10 outputs.
+      after the first, 2 × 2 with stride 1 after the second, both with TensorFlow's "SAME"
+      padding (a ``ZeroPad2d`` that pads the bottom and right first, as TensorFlow does, then
+      ``MaxPool2d``); local response normalization with depth radius 4 after each; Z units with
+      ReLU; 10 outputs.
 
     A 0 removes its block: ``M(64, 0, 64)`` has one conv layer, ``Z = 0`` no hidden layer.
 
@@ -106,6 +195,15 @@ def make_cnn(
         False drops every max-pooling layer (the paper's C*); None follows the spec.
     n_classes : int, default=10
         Outputs: class labels are 0, ..., n_classes - 1.
+    first_layer : {"primary_circle", "klein_bottle", "gaussian"}, array-like or None, default=None
+        Fixed kernels for the first conv layer (Section VI (i)); its bias is then 0. A name takes
+        the bank of :mod:`sktopo.filterbanks` with X filters (grayscale input only); "gaussian"
+        draws its seed from torch's global generator, so ``torch.manual_seed`` (or a
+        classifier's ``random_state``) decides the bank. An array has shape
+        (X, in_channels, 3, 3). None keeps torch's default initialization.
+    freeze_first_layer : bool, default=True
+        With ``first_layer``, the first conv layer's weight and bias get ``requires_grad=False``:
+        no gradient, no update, no weight decay. No effect when ``first_layer`` is None.
 
     Returns
     -------
@@ -118,23 +216,20 @@ def make_cnn(
     120170
     >>> sum(p.numel() for p in make_cnn("M(64,0,64)").parameters())
     804170
+    >>> model = make_cnn("M(8,0,16)", first_layer="primary_circle")
+    >>> model[0].weight.shape, model[0].weight.requires_grad
+    (torch.Size([8, 1, 3, 3]), False)
     """
     kind, star, x, y, z = parse_spec(spec)
     pooling = not star if max_pool is None else max_pool
     _check_input_size(spec, kind, pooling, (x, y), input_size)
-    layers, channels = [], in_channels
-    for block, width in enumerate((x, y), start=1):
-        if width == 0:
-            continue
-        layers += [nn.Conv2d(channels, width, 3, padding=1), nn.ReLU()]
-        layers += _pool(kind, block) if pooling else []
-        layers += [_lrn()] if kind == "C" else []
-        channels = width
-    layers.append(nn.Flatten())
+    layers = _features(kind, pooling, (x, y), in_channels, input_size)
     with torch.no_grad():  # the flattened size, by a dry run of the convolutional part
         features = nn.Sequential(*layers)(torch.zeros(1, in_channels, input_size, input_size)).shape[1]
     if z:
         layers += [nn.Linear(features, z), nn.ReLU()] + ([nn.Dropout(0.5)] if kind == "M" else [])
         features = z
     layers.append(nn.Linear(features, n_classes))
+    if first_layer is not None:  # last: the other layers start as they would without it
+        _fix_first_layer(layers[0], first_layer, freeze_first_layer)
     return nn.Sequential(*layers)

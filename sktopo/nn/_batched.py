@@ -129,9 +129,10 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
     criterion, total, batches = nets[0].criterion_, torch.zeros(len(nets), device=X.device), 0
     for indices in zip(*samplers):
         index = torch.as_tensor(indices, device=X.device)  # (networks, batch size)
+        batch = _augmented(nets, generators, X[index])  # drawn before the masks, as in sequential
         masks = model.dropout_masks(generators, index.shape[1], X.device)
         optimizer.zero_grad()
-        logits, targets = model(X[index], masks), y[index]
+        logits, targets = model(batch, masks), y[index]
         loss = torch.stack([criterion(logits[n], targets[n]) for n in range(len(nets))])
         loss.sum().backward()
         optimizer.step()
@@ -140,6 +141,13 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
         if progress is not None:
             progress(1)
     return (total / max(batches, 1)).cpu()
+
+
+def _augmented(nets, generators, batch: torch.Tensor) -> torch.Tensor:
+    """Network n's batch ``batch[n]`` as it sees it: augmented from its own generator if it augments."""
+    if nets[0].augment is None:
+        return batch
+    return torch.stack([net.augment_batch(b, generator=g) for net, b, g in zip(nets, batch, generators)])
 
 
 def _record(nets, model) -> None:

@@ -3,8 +3,9 @@
 The networks' parameters are stacked along a first axis. Convolutions run as one grouped
 convolution in channels-last memory (group n holds network n), fully connected layers as one
 batched matrix product, so one call of each kernel serves every network. ``ReLU`` followed by
-``MaxPool2d`` is computed as max-pooling then ReLU: ReLU is monotone, so values and gradients are
-the same, on a quarter of the data (these small networks are limited by memory traffic on the
+``MaxPool2d`` (with TensorFlow's "SAME" zero padding between them, for C) is computed as
+max-pooling then ReLU: ReLU is monotone and keeps 0 at 0, so values and gradients are the same,
+on a quarter of the data (these small networks are limited by memory traffic on the
 CPU, not by arithmetic).
 """
 
@@ -13,6 +14,20 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["StackedCNN"]
+
+
+def _pooling_after(layers, i: int) -> list:
+    """The ``MaxPool2d`` right after layer ``i``, with the ``ZeroPad2d`` before it if any; else []."""
+    following = layers[i + 1 : i + 3]
+    if following and isinstance(following[0], nn.MaxPool2d):
+        return following[:1]
+    if (
+        len(following) == 2
+        and isinstance(following[0], nn.ZeroPad2d)
+        and isinstance(following[1], nn.MaxPool2d)
+    ):
+        return following
+    return []
 
 
 class StackedCNN:
@@ -79,8 +94,11 @@ class StackedCNN:
         i = 0
         while i < len(layers):
             layer = layers[i]
-            if isinstance(layer, nn.ReLU) and i + 1 < len(layers) and isinstance(layers[i + 1], nn.MaxPool2d):
-                h, i = F.relu(layers[i + 1](h)), i + 2
+            pooling = _pooling_after(layers, i) if isinstance(layer, nn.ReLU) else []
+            if pooling:  # ReLU then (zero padding and) max-pooling: pool first, on less data
+                for module in pooling:
+                    h = module(h)
+                h, i = F.relu(h), i + 1 + len(pooling)
                 continue
             h, i = self._apply(layer, h, params, masks), i + 1
         return h
