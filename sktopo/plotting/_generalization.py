@@ -1,0 +1,109 @@
+"""The cross-domain experiment's figure: target accuracy per first layer, the paper's values beside."""
+
+from .._validation import HasMethods, validate_params
+
+__all__ = ["plot_cross_domain"]
+
+#: Labels of the first layers, as the paper names them.
+LABELS = {
+    "primary_circle": "primary circle",
+    "klein_bottle": "Klein bottle",
+    "gaussian": "Gaussian",
+    "trained": "trained",
+}
+
+_COLUMNS = ("first_layer", "target_accuracy")
+
+
+def check_columns(df, columns, name: str = "df") -> None:
+    """Refuse a table without ``columns`` (as an experiment function returns it)."""
+    missing = [c for c in columns if c not in getattr(df, "columns", ())]
+    if missing:
+        raise ValueError(
+            f"{name} must be an experiment's DataFrame with columns {list(columns)}; missing {missing}."
+        )
+
+
+@validate_params(
+    {"df": "no_validation", "ax": [HasMethods(["bar"]), None]}, prefer_skip_nested_validation=True
+)
+def plot_cross_domain(df, ax=None):
+    """Bars of the target accuracy per first layer, each repeat a dot, the paper's value a marker.
+
+    The figure of :func:`~sktopo.experiments.cross_domain_generalization`: one bar per first
+    layer at the mean target accuracy over repeats, a black error bar from the lowest to the
+    highest repeat, the repeats as dots, and where ``df.attrs["paper"]`` has the first layer,
+    the paper's MNIST → SVHN accuracy as a red bar-wide marker (28%, 12%, 11%); the title names
+    the source and target of ``df.attrs["settings"]``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        As returned by :func:`~sktopo.experiments.cross_domain_generalization`.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure's Axes when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        When ``df`` lacks the columns ``first_layer`` and ``target_accuracy``.
+
+    References
+    ----------
+    R. Brüel Gabrielsson and G. Carlsson, "Exposition and Interpretation of the Topology of
+    Neural Networks", Section VI.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from sktopo.plotting._generalization import plot_cross_domain
+    >>> df = pd.DataFrame({"first_layer": ["primary_circle", "trained"] * 2,
+    ...                    "target_accuracy": [0.3, 0.1, 0.25, 0.12]})
+    >>> ax = plot_cross_domain(df)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['primary circle', 'trained']
+    """
+    import matplotlib.pyplot as plt
+
+    check_columns(df, _COLUMNS)
+    ax = plt.subplots(figsize=(4.5, 3.5))[1] if ax is None else ax
+    groups = df.groupby("first_layer", sort=False)["target_accuracy"]
+    stats = groups.agg(["mean", "min", "max"])
+    positions = range(len(stats))
+    ax.bar(positions, stats["mean"], color="tab:blue", alpha=0.7, label="measured (mean)")
+    ax.errorbar(
+        positions,
+        stats["mean"],
+        yerr=[stats["mean"] - stats["min"], stats["max"] - stats["mean"]],
+        fmt="none",
+        ecolor="black",
+        capsize=4,
+    )
+    for x, (_, values) in zip(positions, groups):
+        ax.plot([x] * len(values), values, "o", color="black", markersize=3)
+    _paper_markers(ax, stats.index, df.attrs.get("paper", {}))
+    ax.set_xticks(list(positions), [LABELS.get(name, name) for name in stats.index])
+    ax.set_ylabel("target accuracy")
+    ax.set_xlabel("first layer")
+    ax.set_ylim(0, 1)
+    settings = df.attrs.get("settings", {})
+    if "source" in settings and "target" in settings:
+        ax.set_title(f"trained on {settings['source']}, tested on {settings['target']}", fontsize="medium")
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def _paper_markers(ax, names, paper: dict) -> None:
+    """The paper's accuracy of each first layer it reports, as a red marker across its bar."""
+    points = [(x, paper[name]) for x, name in enumerate(names) if name in paper]
+    if points:
+        xs, ys = zip(*points)
+        ax.plot(
+            xs, ys, "_", color="tab:red", markersize=30, markeredgewidth=2.5, label="paper (MNIST → SVHN)"
+        )
