@@ -1,0 +1,149 @@
+"""Run the paper's Section VI experiments at the largest scale 2 CPU cores allow, and write the page.
+
+Each experiment runs in its own call (about 20 minutes each on 2 cores) and leaves in
+``docs/results/``: its tidy table (``<name>.csv``), what ran and the summaries
+(``<name>.json``: settings, the paper's numbers, speed-ups, correlations, timings, the
+machine's matrix-product rate) and its figure (``<name>.png``). ``--page`` then writes
+``docs/section6.md`` from those files: the measured tables beside the paper's numbers.
+
+    python benchmarks/section6.py generalization   # mnist_sample -> digits and digits -> mnist_sample
+    python benchmarks/section6.py simplicity       # Fig. 12 on mnist_sample
+    python benchmarks/section6.py speedup          # Fig. 13 on mnist_sample
+    python benchmarks/section6.py --page
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _results import numpy_matmul_gflops
+
+OUT = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "results")
+PAGE = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "section6.md")
+
+
+def _jsonable(value):
+    if isinstance(value, pd.DataFrame):
+        return value.to_dict(orient="records")
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _save(name: str, df: pd.DataFrame, seconds: float, figure) -> None:
+    os.makedirs(OUT, exist_ok=True)
+    df.to_csv(os.path.join(OUT, f"{name}.csv"), index=False)
+    attrs = {k: v for k, v in df.attrs.items() if k not in ("mappers", "diagrams")}
+    record = {"seconds": round(seconds, 1), "matmul_gflops": numpy_matmul_gflops(), "attrs": _jsonable(attrs)}
+    with open(os.path.join(OUT, f"{name}.json"), "w") as f:
+        json.dump(record, f, indent=2)
+    figure.savefig(os.path.join(OUT, f"{name}.png"), dpi=110, bbox_inches="tight")
+    print(f"{name}: {seconds:.0f} s, {len(df)} rows -> {OUT}")
+
+
+def _timed(function):
+    start = time.perf_counter()
+    return function(), time.perf_counter() - start
+
+
+def generalization():
+    """Section VI (i) both ways between the offline digit sets: 3 arms x 3 repeats, 600 iterations."""
+    from sktopo.experiments import cross_domain_generalization
+    from sktopo.plotting import plot_cross_domain
+
+    frames, seconds = [], 0.0
+    for source, target in (("mnist_sample", "digits"), ("digits", "mnist_sample")):
+        df, s = _timed(
+            lambda src=source, tgt=target: cross_domain_generalization(
+                src, tgt, max_iter=600, n_repeats=3, verbose=1
+            )
+        )
+        frames.append(df)
+        seconds += s
+    both = pd.concat(frames, ignore_index=True)
+    both.attrs = {"settings": [f.attrs["settings"] for f in frames], "paper": frames[0].attrs["paper"]}
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for ax, df in zip(axes, frames):
+        plot_cross_domain(df, ax=ax)
+    _save("generalization", both, seconds, fig)
+
+
+def simplicity():
+    """Fig. 12 on mnist_sample: 48 networks in 4 groups, checkpoints to 500 iterations."""
+    from sktopo.experiments import persistence_vs_accuracy
+    from sktopo.plotting import plot_persistence_vs_accuracy
+
+    checkpoints = [0, 25, 50, 100, 150, 200, 300, 400, 500]
+    df, seconds = _timed(
+        lambda: persistence_vs_accuracy(
+            "mnist_sample", checkpoints=checkpoints, n_networks=48, n_groups=4, verbose=1
+        )
+    )
+    ax = plot_persistence_vs_accuracy(df)
+    _save("simplicity", df, seconds, ax.figure)
+
+
+def speedup():
+    """Fig. 13 on mnist_sample: 4 banks x 3 repeats, 150 iterations scored every 10."""
+    from sktopo.experiments import appended_features_speedup
+    from sktopo.plotting import plot_speedup
+
+    df, seconds = _timed(
+        lambda: appended_features_speedup("mnist_sample", max_iter=150, eval_every=10, n_repeats=3, verbose=1)
+    )
+    ax = plot_speedup(df)
+    _save("speedup", df, seconds, ax.figure)
+
+
+def evolution():
+    """Figs. 5 and 9 at the quick preset on mnist_sample (8 networks, layers 1 and 2)."""
+    from sktopo.experiments import training_evolution
+    from sktopo.plotting import plot_training_evolution
+
+    df, seconds = _timed(lambda: training_evolution("mnist_sample", verbose=1))
+    axes = plot_training_evolution(df, barcodes=True)
+    _save("evolution", df, seconds, np.asarray(axes).flat[0].figure)
+
+
+EXPERIMENTS = {
+    "generalization": generalization,
+    "simplicity": simplicity,
+    "speedup": speedup,
+    "evolution": evolution,
+}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("experiment", nargs="*", help=f"experiments to run: {', '.join(EXPERIMENTS)}")
+    parser.add_argument("--page", action="store_true", help="write docs/section6.md from docs/results/")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.experiment) - set(EXPERIMENTS))
+    if unknown:
+        parser.error(f"unknown experiment(s) {unknown}; choose from {', '.join(EXPERIMENTS)}")
+    for name in args.experiment:
+        EXPERIMENTS[name]()
+    if args.page:
+        from _section6_page import write_page
+
+        write_page(OUT, PAGE)
+
+
+if __name__ == "__main__":
+    main()

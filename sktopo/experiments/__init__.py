@@ -1,0 +1,29 @@
+"""The paper's Section VI experiments ("topology as a tool"), each one call returning a tidy table.
+
+* :func:`cross_domain_generalization`: a first layer fixed to the primary circle, a Gaussian
+  bank, or trained, evaluated on another digit data set (Section VI (i));
+* :func:`persistence_vs_accuracy`: the top H1 lifetime of the first-layer filters against test
+  accuracy over training (Fig. 12);
+* :func:`appended_features_speedup`: idealized filters' responses appended to the pixels, and
+  the training they save (Fig. 13);
+* :func:`training_evolution`: Mapper graphs and barcodes of layers 1 and 2 across training
+  (Figs. 5 and 9).
+
+Each returns a pandas DataFrame, one row per measurement with seeds and settings as columns;
+``df.attrs`` holds what ran (``"settings"``), the paper's numbers (``"paper"``) and the
+summaries. ``scale="quick"`` runs in minutes on a CPU, ``scale="paper"`` at the paper's counts
+and iterations (meant for a GPU). Each has a plotting twin in :mod:`sktopo.plotting`. Data sets
+are named (:func:`sktopo.datasets.load_dataset`) or given as ``(X, y)`` arrays.
+"""
+
+from ._evolution import training_evolution
+from ._generalization import cross_domain_generalization
+from ._simplicity import persistence_vs_accuracy
+from ._speedup import appended_features_speedup
+
+__all__ = [
+    "appended_features_speedup",
+    "cross_domain_generalization",
+    "persistence_vs_accuracy",
+    "training_evolution",
+]

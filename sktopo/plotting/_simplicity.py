@@ -1,0 +1,113 @@
+"""Fig. 12: test accuracy and the first layer's top H1 lifetime against batch iterations."""
+
+from .._validation import HasMethods, validate_params
+
+__all__ = ["plot_persistence_vs_accuracy"]
+
+#: The columns a :func:`~sktopo.experiments.persistence_vs_accuracy` table needs to be drawn.
+COLUMNS = ("iteration", "test_accuracy", "h1_lifetime")
+
+#: Curve drawn per column: colour and label.
+CURVES = {"test_accuracy": ("tab:blue", "test accuracy"), "h1_lifetime": ("tab:red", "top H1 lifetime")}
+
+
+def _curves(df):
+    """Per iteration, the mean, min and max over rows (groups) of each curve's column."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame) or not set(COLUMNS) <= set(df.columns) or not len(df):
+        raise ValueError(
+            f"df must be a table of persistence_vs_accuracy, with rows and the columns {', '.join(COLUMNS)}."
+        )
+    if "dataset" in df.columns and df["dataset"].nunique() > 1:
+        raise ValueError(
+            f"df holds several data sets ({', '.join(map(str, df['dataset'].unique()))}); draw each "
+            "on its own axes, e.g. df[df.dataset == name], as the paper's two panels."
+        )
+    return df.groupby("iteration")[list(CURVES)].agg(["mean", "min", "max"])
+
+
+def _title(df) -> str:
+    found = df.attrs.get("correlation")
+    if not found:
+        return "Test accuracy and persistence"
+    level = round(100 * found["confidence"])
+    return f"Spearman {found['spearman']:.2f}, {level}% CI [{found['low']:.2f}, {found['high']:.2f}]"
+
+
+@validate_params(
+    {"df": "no_validation", "ax": [HasMethods(["plot", "fill_between"]), None], "standardize": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
+def plot_persistence_vs_accuracy(df, ax=None, *, standardize: bool = True):
+    """Draw test accuracy and top H1 lifetime against batch iterations, as the paper's Fig. 12.
+
+    Each curve is the mean over the table's groups, in a band from the lowest to the highest
+    group; the title gives the Spearman correlation and its interval
+    (``df.attrs["correlation"]``). The paper "mean-center[s] and normalize[s] the data" to draw
+    both on one axis: ``standardize=True`` does so (each curve minus the mean of its means,
+    over their standard deviation, the bands alike); ``False`` draws accuracy on the left axis
+    and lifetime on a twin right axis, in their own units.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table of :func:`sktopo.experiments.persistence_vs_accuracy` (one data set).
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure's Axes when None.
+    standardize : bool, default=True
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        With ``standardize=False``, the accuracy's; the lifetime's twin shares its x-axis.
+
+    Raises
+    ------
+    ValueError
+        If ``df`` lacks the columns, has no rows, or holds several data sets.
+
+    References
+    ----------
+    R. Brüel Gabrielsson and G. Carlsson, "Exposition and Interpretation of the Topology of
+    Neural Networks", Section VI and Fig. 12.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from sktopo.plotting._simplicity import plot_persistence_vs_accuracy
+    >>> df = pd.DataFrame({"iteration": [10, 20, 10, 20], "group": [0, 0, 1, 1],
+    ...                    "test_accuracy": [0.5, 0.9, 0.6, 0.8], "h1_lifetime": [0.2, 0.7, 0.3, 0.6]})
+    >>> ax = plot_persistence_vs_accuracy(df)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['test accuracy', 'top H1 lifetime']
+    """
+    import matplotlib.pyplot as plt
+
+    curves = _curves(df)
+    ax = plt.figure(figsize=(6, 4)).add_subplot() if ax is None else ax
+    twin = None if standardize else ax.twinx()
+    iterations = curves.index.to_numpy()
+    for (column, (color, label)), target in zip(CURVES.items(), (ax, twin or ax)):
+        mean, low, high = (curves[column][stat].to_numpy(dtype=float) for stat in ("mean", "min", "max"))
+        if standardize:
+            centre, spread = mean.mean(), mean.std() or 1.0
+            mean, low, high = ((values - centre) / spread for values in (mean, low, high))
+        target.plot(iterations, mean, color=color, marker="o", markersize=3, label=label)
+        target.fill_between(iterations, low, high, color=color, alpha=0.2, linewidth=0)
+        if not standardize:
+            target.set_ylabel(label, color=color)
+    _decorate(ax, twin, standardize, _title(df))
+    return ax
+
+
+def _decorate(ax, twin, standardize: bool, title: str) -> None:
+    ax.set_xlabel("batch iterations")
+    if standardize:
+        ax.set_ylabel("mean-centred and normalized")
+    handles = ax.get_lines() + ([] if twin is None else twin.get_lines())
+    ax.legend(handles, [line.get_label() for line in handles], loc="lower right", fontsize="small")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)

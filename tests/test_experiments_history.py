@@ -1,0 +1,249 @@
+"""persistence_vs_accuracy (Fig. 12) and training_evolution (Figs. 5, 9) on tiny settings, and their plots."""
+
+import matplotlib
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from ripser import ripser
+from scipy.stats import spearmanr
+
+from sktopo import DensityFilter, FilterNormalizer
+from sktopo.datasets import load_mnist_sample, make_circle_filters
+from sktopo.experiments._common import top_h1_lifetime
+from sktopo.experiments._evolution import layer_settings, training_evolution
+from sktopo.experiments._simplicity import SharedDict, check_checkpoints, persistence_vs_accuracy
+from sktopo.homology import top_lifetime
+from sktopo.plotting._evolution import plot_training_evolution
+from sktopo.plotting._simplicity import plot_persistence_vs_accuracy
+
+TINY = {"spec": "M(4,2,8)", "k": 4}
+PVA_COLUMNS = [
+    "iteration",
+    "group",
+    "n_networks",
+    "n_filters",
+    "k",
+    "p",
+    "h1_lifetime",
+    "test_accuracy",
+    "test_accuracy_std",
+    "group_seed",
+    "dataset",
+    "spec",
+]
+EVOLUTION_COLUMNS = [
+    "layer",
+    "iteration",
+    "n_networks",
+    "n_filters",
+    "k",
+    "p",
+    "resolution",
+    "gain",
+    "n_dense",
+    "mapper_n_nodes",
+    "mapper_n_edges",
+    "mapper_n_components",
+    "mapper_cycle_rank",
+    "mapper_n_loops",
+    "h1_top",
+    "h1_bound",
+    "dataset",
+    "spec",
+]
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = load_mnist_sample()
+    return X[::25], y[::25]  # 200 images, 20 per digit
+
+
+@pytest.fixture(scope="module")
+def pva(data):
+    return persistence_vs_accuracy(data, checkpoints=[4, 2], n_networks=4, n_groups=2, p=0.5, **TINY)
+
+
+@pytest.fixture(scope="module")
+def evolution(data):
+    return training_evolution(data, iterations=[2, 4], n_networks=2, resolution=4, **TINY)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_persistence_vs_accuracy_table(pva):
+    assert list(pva.columns) == PVA_COLUMNS
+    assert pva[["group", "iteration"]].values.tolist() == [[0, 2], [0, 4], [1, 2], [1, 4]]
+    assert pva.groupby("iteration")["n_networks"].sum().tolist() == [4, 4]
+    assert (pva.n_filters == 4 * pva.n_networks).all()  # M(4, ...): 4 first-layer filters a network
+    assert pva.group_seed.nunique() == 2
+    assert (pva.h1_lifetime >= 0).all() and pva.test_accuracy.between(0, 1).all()
+    assert set(pva.attrs) == {"correlation", "networks", "pooled", "settings", "paper"}
+    assert pva.attrs["settings"]["checkpoints"] == [2, 4]
+    assert pva.attrs["paper"]["h1_lifetime_mnist_40k"] == 1.10
+
+
+def test_correlation_is_spearman_over_rows(pva):
+    found = pva.attrs["correlation"]
+    assert set(found) == {"spearman", "low", "high", "confidence"}
+    assert found["confidence"] == 0.95
+    assert found["spearman"] == pytest.approx(
+        spearmanr(pva.h1_lifetime, pva.test_accuracy).statistic, nan_ok=True
+    )
+
+
+def test_group_accuracy_is_the_mean_of_its_networks(pva):
+    networks = pd.DataFrame(pva.attrs["networks"])
+    assert len(networks) == 4 * 2 and networks.seed.nunique() == 4
+    means = networks.groupby(["group", "iteration"]).test_accuracy.agg(["mean", lambda a: a.std(ddof=0)])
+    np.testing.assert_allclose(means.to_numpy(), pva[["test_accuracy", "test_accuracy_std"]].to_numpy())
+    pooled = pd.DataFrame(pva.attrs["pooled"])
+    assert pooled.iteration.tolist() == [2, 4] and (pooled.n_networks == 4).all()
+    np.testing.assert_allclose(pooled.test_accuracy, networks.groupby("iteration").test_accuracy.mean())
+
+
+def test_h1_lifetime_of_pooled_kernels_matches_ripser_of_the_dense_core():
+    filters = make_circle_filters(150, noise=0.05, random_state=0)
+    kernels = [filters[:100].reshape(100, 1, 3, 3), filters[100:].reshape(50, 1, 3, 3)]
+    dense = DensityFilter(k=10, p=0.5).fit_transform(FilterNormalizer().fit_transform(filters))
+    expected = top_lifetime(ripser(dense, maxdim=1)["dgms"][1])
+    assert top_h1_lifetime(kernels, k=10, p=0.5) == pytest.approx(expected, rel=1e-6)
+    assert top_h1_lifetime(kernels, k=10, p=0.01) == 0.0  # 2 dense rows: no loop
+
+
+def test_training_evolution_table(evolution):
+    assert list(evolution.columns) == EVOLUTION_COLUMNS
+    assert evolution[["layer", "iteration"]].values.tolist() == [[1, 2], [1, 4], [2, 2], [2, 4]]
+    layer1, layer2 = evolution[evolution.layer == 1], evolution[evolution.layer == 2]
+    assert (layer1.n_filters == 2 * 4).all() and (layer2.n_filters == 2 * 4 * 2).all()
+    assert (layer1.n_dense == layer1.n_filters).all()  # the paper's first layer: no density filtration
+    assert (layer2.n_dense == layer2.n_filters // 2).all()  # rho(k, 0.5)
+    assert layer2.gain.tolist() == [2, 2] and layer1.gain.tolist() == [3, 3]
+    assert len(evolution.attrs["seeds"]) == 2
+
+
+def test_training_evolution_keeps_each_cells_mapper_and_diagrams(evolution):
+    for row in evolution.itertuples():
+        graph = evolution.attrs["mappers"][row.layer, row.iteration].graph_
+        n_components = nx.number_connected_components(graph)
+        assert (row.mapper_n_nodes, row.mapper_n_edges) == (graph.number_of_nodes(), graph.number_of_edges())
+        assert row.mapper_cycle_rank == row.mapper_n_edges - row.mapper_n_nodes + n_components
+        assert row.h1_top == top_lifetime(evolution.attrs["diagrams"][row.layer, row.iteration][1])
+
+
+def test_results_slice_share_and_concatenate(evolution, pva):
+    part = evolution[evolution.layer == 2]
+    assert part.attrs["mappers"] is evolution.attrs["mappers"]  # shared, not deep-copied
+    other = evolution.copy()
+    other.attrs["mappers"] = SharedDict(evolution.attrs["mappers"])
+    assert len(pd.concat([evolution, other])) == 8  # unequal attrs are dropped, not compared
+    assert len(pd.concat([pva, pva.assign(dataset="other")])) == 8
+
+
+def test_training_evolution_is_reproducible(data):
+    settings = dict(iterations=[3], n_networks=2, layers=[1], resolution=4, **TINY)
+    first, second = training_evolution(data, **settings), training_evolution(data, **settings)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_per_layer_settings():
+    assert layer_settings([1, 2], "paper") == [
+        {"k": 15, "p": 1.0, "resolution": 30, "gain": 3},
+        {"k": 15, "p": 0.5, "resolution": 70, "gain": 2},
+    ]
+    chosen = layer_settings([1, 2], "quick", k=[5, 6], p=0.3, resolution=None, gain=[2.5, 4])
+    assert [(s["k"], s["p"], s["gain"]) for s in chosen] == [(5, 0.3, 2.5), (6, 0.3, 4)]
+
+
+@given(st.lists(st.integers(0, 50), min_size=1).filter(lambda values: max(values) >= 1))
+def test_checkpoints_are_sorted_and_distinct(values):
+    assert check_checkpoints(values) == sorted(set(values))
+    assert check_checkpoints(values[::-1]) == check_checkpoints(values)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"checkpoints": []}, "checkpoints"),
+        ({"checkpoints": [0]}, "checkpoints"),
+        ({"checkpoints": [-1, 2]}, "checkpoints"),
+        ({"checkpoints": [1.5]}, "checkpoints"),
+        ({"checkpoints": [True, 2]}, "checkpoints"),
+        ({"n_networks": 2, "n_groups": 3}, "n_groups"),
+        ({"scale": "huge"}, "scale"),
+        ({"dataset": "imagenet"}, "dataset"),
+        ({"k": 0}, "'k'"),
+        ({"p": 0.0}, "'p'"),
+        ({"layer": 0}, "'layer'"),
+    ],
+)
+def test_persistence_vs_accuracy_refuses_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        persistence_vs_accuracy(**{"dataset": "digits", **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"iterations": [0]}, "checkpoints"),
+        ({"layers": [3]}, "layers"),
+        ({"layers": [1, 1]}, "layers"),
+        ({"layers": [2], "spec": "M(4,0,8)"}, "layers"),
+        ({"k": [4]}, "k must be"),
+        ({"p": [1.0, 0.0]}, "p must be"),
+        ({"gain": 1}, "gain must be"),
+        ({"resolution": [3, 0]}, "resolution must be"),
+        ({"scale": "huge"}, "scale"),
+        ({"dataset": "imagenet"}, "dataset"),
+    ],
+)
+def test_training_evolution_refuses_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        training_evolution(**{"dataset": "digits", "iterations": [2], **kwargs})
+
+
+def test_plot_persistence_vs_accuracy(pva):
+    ax = plot_persistence_vs_accuracy(pva)
+    assert [line.get_label() for line in ax.get_lines()] == ["test accuracy", "top H1 lifetime"]
+    assert ax.get_title().startswith("Spearman")
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [2, 4])
+    raw = plot_persistence_vs_accuracy(pva, standardize=False)
+    np.testing.assert_allclose(raw.get_lines()[0].get_ydata(), pva.groupby("iteration").test_accuracy.mean())
+    assert len(raw.figure.axes) == 2  # the lifetime's twin axis
+
+
+def test_plot_persistence_vs_accuracy_refuses_other_tables(pva):
+    with pytest.raises(ValueError, match="several data sets"):
+        plot_persistence_vs_accuracy(pd.concat([pva, pva.assign(dataset="svhn")]))
+    with pytest.raises(ValueError, match="columns"):
+        plot_persistence_vs_accuracy(pva.drop(columns="h1_lifetime"))
+
+
+def test_plot_training_evolution(evolution):
+    axes = plot_training_evolution(evolution)
+    assert axes.shape == (2, 2)
+    assert axes[1, 0].get_title().startswith("layer 2, 2 it.")
+    assert len(axes[0, 0].figure.axes) == 4  # the cells' colour bars are removed
+    assert plot_training_evolution(evolution, barcodes=True).shape == (4, 2)
+    _, mine = plt.subplots(1, 2)
+    assert plot_training_evolution(evolution[evolution.layer == 1], axes=mine).shape == (1, 2)
+
+
+def test_plot_training_evolution_refuses_other_tables(evolution):
+    stripped = evolution.copy()
+    stripped.attrs = {}  # as a concatenation of two results leaves it
+    with pytest.raises(ValueError, match="attrs"):
+        plot_training_evolution(stripped)
+    _, three = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match="axes must hold"):
+        plot_training_evolution(evolution, axes=three)
