@@ -15,9 +15,9 @@ from scipy.stats import spearmanr
 
 from sktopo import DensityFilter, FilterNormalizer
 from sktopo.datasets import load_mnist_sample, make_circle_filters
-from sktopo.experiments._common import top_h1_lifetime
+from sktopo.experiments._common import SharedDict, check_checkpoints, top_h1_lifetime
 from sktopo.experiments._evolution import layer_settings, training_evolution
-from sktopo.experiments._simplicity import SharedDict, check_checkpoints, persistence_vs_accuracy
+from sktopo.experiments._simplicity import persistence_vs_accuracy
 from sktopo.homology import top_lifetime
 from sktopo.plotting._evolution import plot_training_evolution
 from sktopo.plotting._simplicity import plot_persistence_vs_accuracy

@@ -1,13 +1,33 @@
 """What the Section VI experiments share: the device, the scale presets and the circle's strength."""
 
+from numbers import Integral
+
 import numpy as np
 
+from .._validation import Interval
+from ..datasets._named import DATASETS, as_dataset
 from ..density import densest_rows, knn_density
 from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams, top_lifetime
 from ..preprocessing import normalize_filters
 
-__all__ = ["SCALES", "check_scale", "resolve_device", "spearman_interval", "top_h1_lifetime"]
+__all__ = [
+    "SCALES",
+    "SharedDict",
+    "check_checkpoints",
+    "check_names",
+    "check_scale",
+    "data_label",
+    "dense_core",
+    "load_images",
+    "recorded",
+    "resolve_device",
+    "spearman_interval",
+    "top_h1_lifetime",
+    "train_recording",
+]
+
+_ITERATION = Interval(Integral, 0, None, closed="left")
 
 SCALES = ("quick", "paper")
 
@@ -53,9 +73,7 @@ def top_h1_lifetime(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> fl
     -------
     lifetime : float
     """
-    filters = normalize_filters(extract_spatial_filters(sources, layer=layer)[0])
-    k = min(k, len(filters) - 1)
-    dense = filters[densest_rows(filters, knn_density(filters, k=k), p)]
+    dense = dense_core(extract_spatial_filters(sources, layer=layer)[0], k, p)
     if len(dense) < 3:
         return 0.0
     return top_lifetime(persistence_diagrams(dense, maxdim=1).diagrams[1])
@@ -87,3 +105,99 @@ def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: floa
     tail = (1 - confidence) / 2
     low, high = np.quantile(draws, [tail, 1 - tail]) if draws else (np.nan, np.nan)
     return rho, float(low), float(high)
+
+
+def load_images(data, split: str, root, name: str):
+    """The ``split`` of ``data`` as float32 square images and labels; errors name the parameter ``name``."""
+    if isinstance(data, str) and data not in DATASETS:
+        raise ValueError(
+            f"{name} must be one of {', '.join(map(repr, DATASETS))} or an (X, y) pair; got {data!r}."
+        )
+    if not isinstance(data, str) and (len(data) != 2 or len(data[0]) != len(data[1])):
+        raise ValueError(f"{name} must be an (X, y) pair of images and as many labels.")
+    X, y = as_dataset(data, split, root)
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 4 or X.shape[2] != X.shape[3]:
+        raise ValueError(
+            f"{name} must hold square images of shape (n_samples, channels, size, size); got shape {X.shape}."
+        )
+    return X, np.asarray(y)
+
+
+def data_label(data) -> str:
+    """A data set's name, or "(X, y)" for arrays: what the table's columns record."""
+    return data if isinstance(data, str) else "(X, y)"
+
+
+def check_names(values, allowed, name: str) -> list:
+    """``values`` (one or several, no repeats) checked against ``allowed``; a ValueError names ``name``."""
+    values = [values] if values is None or isinstance(values, str) else list(values)
+    if not values or len(set(values)) != len(values) or any(v not in allowed for v in values):
+        raise ValueError(
+            f"{name} must be distinct values among {', '.join(map(repr, allowed))}; got {values!r}."
+        )
+    return values
+
+
+class SharedDict(dict):
+    """A dict for ``DataFrame.attrs`` that frames share, not copy, and that equals only itself.
+
+    pandas deep-copies ``attrs`` into every frame derived from a result (a slice, ``assign``...)
+    and, when frames are concatenated, keeps them only if they compare equal; a dict of fitted
+    Mapper graphs or of diagram arrays would be copied at every step, and comparing two of them
+    raises (arrays have no single truth value). Results that keep such objects in a
+    ``SharedDict`` slice cheaply and concatenate (their differing ``attrs`` are then dropped).
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    __hash__ = object.__hash__
+
+
+def check_checkpoints(checkpoints) -> list:
+    """Sorted distinct batch iterations (ints >= 0, at least one >= 1), or a ValueError naming them."""
+    values = list(checkpoints) if checkpoints is not None else []
+    if not values or not all(_ITERATION.is_satisfied_by(v) for v in values) or max(values) < 1:
+        raise ValueError(
+            "checkpoints must be batch iterations, ints >= 0 (0: the initial weights) with at least one "
+            f">= 1; got {checkpoints!r}."
+        )
+    return sorted({int(v) for v in values})
+
+
+def dense_core(filters, k: int, p: float) -> np.ndarray:
+    """ρ(k, p) of the normalized ``filters`` (all of them when ``p`` is 1); ``k`` capped at n - 1."""
+    X = normalize_filters(filters)
+    if p >= 1 or len(X) < 2:
+        return X
+    return X[densest_rows(X, knn_density(X, k=min(k, len(X) - 1)), p)]
+
+
+def train_recording(X, y, spec, at, layers, n_networks, test, *, device, random_state, verbose):
+    """A fitted NetworkEnsemble whose networks recorded ``layers`` (and accuracy on ``test``) at ``at``.
+
+    Callbacks are named ``"layer1"``, ``"layer2"``... and ``"accuracy"`` (when ``test`` is an
+    ``(X, y)`` pair); training runs ``max(at)`` batch iterations.
+    """
+    from ..nn import AccuracyRecorder, FilterRecorder, NetworkEnsemble, make_classifier
+
+    callbacks = [(f"layer{layer}", FilterRecorder(layer, at)) for layer in layers]
+    if test is not None:
+        callbacks.append(("accuracy", AccuracyRecorder(*test, at=at)))
+    net = make_classifier(
+        spec, max(at), in_channels=X.shape[1], input_size=X.shape[-1], device=device, callbacks=callbacks
+    )
+    ensemble = NetworkEnsemble(net, n_networks=n_networks, random_state=random_state, verbose=verbose)
+    return ensemble.fit(X, y)
+
+
+def recorded(ensemble, name: str) -> list:
+    """The callback ``name`` of each network of a fitted ensemble."""
+    return [dict(net.callbacks_)[name] for net in ensemble.estimators_]

@@ -9,9 +9,17 @@ from .._validation import Interval, validate_params
 from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams, top_lifetime
 from ..mapper import Mapper, graph_summary
-from ._common import check_scale, resolve_device
-from ._generalization import data_label, load_images
-from ._simplicity import SharedDict, check_checkpoints, dense_core, recorded, train_recording
+from ._common import (
+    SharedDict,
+    check_checkpoints,
+    check_scale,
+    data_label,
+    dense_core,
+    load_images,
+    recorded,
+    resolve_device,
+    train_recording,
+)
 
 __all__ = ["PAPER", "PRESETS", "training_evolution"]
 

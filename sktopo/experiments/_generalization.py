@@ -6,8 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ..datasets._named import DATASETS, as_dataset
-from ._common import check_scale, resolve_device, top_h1_lifetime
+from ._common import check_names, check_scale, data_label, load_images, resolve_device, top_h1_lifetime
 
 __all__ = ["FIRST_LAYERS", "cross_domain_generalization"]
 
@@ -34,38 +33,6 @@ MAX_ITER = {"quick": 100, "paper": 40_000}
 FIXED = ("primary_circle", "klein_bottle", "gaussian")
 
 _DATA = [str, tuple, list]
-
-
-def load_images(data, split: str, root, name: str):
-    """The ``split`` of ``data`` as float32 square images and labels; errors name the parameter ``name``."""
-    if isinstance(data, str) and data not in DATASETS:
-        raise ValueError(
-            f"{name} must be one of {', '.join(map(repr, DATASETS))} or an (X, y) pair; got {data!r}."
-        )
-    if not isinstance(data, str) and (len(data) != 2 or len(data[0]) != len(data[1])):
-        raise ValueError(f"{name} must be an (X, y) pair of images and as many labels.")
-    X, y = as_dataset(data, split, root)
-    X = np.asarray(X, dtype=np.float32)
-    if X.ndim != 4 or X.shape[2] != X.shape[3]:
-        raise ValueError(
-            f"{name} must hold square images of shape (n_samples, channels, size, size); got shape {X.shape}."
-        )
-    return X, np.asarray(y)
-
-
-def data_label(data) -> str:
-    """A data set's name, or "(X, y)" for arrays: what the table's columns record."""
-    return data if isinstance(data, str) else "(X, y)"
-
-
-def check_names(values, allowed, name: str) -> list:
-    """``values`` (one or several, no repeats) checked against ``allowed``; a ValueError names ``name``."""
-    values = [values] if values is None or isinstance(values, str) else list(values)
-    if not values or len(set(values)) != len(values) or any(v not in allowed for v in values):
-        raise ValueError(
-            f"{name} must be distinct values among {', '.join(map(repr, allowed))}; got {values!r}."
-        )
-    return values
 
 
 def _train(first_layer, spec, max_iter, n_repeats, X, y, device, random_state, verbose):

@@ -6,20 +6,19 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ..density import densest_rows, knn_density
-from ..preprocessing import normalize_filters
-from ._common import check_scale, resolve_device, spearman_interval, top_h1_lifetime
-from ._generalization import data_label, load_images
+from ._common import (
+    check_checkpoints,
+    check_scale,
+    data_label,
+    load_images,
+    recorded,
+    resolve_device,
+    spearman_interval,
+    top_h1_lifetime,
+    train_recording,
+)
 
-__all__ = [
-    "PAPER",
-    "PRESETS",
-    "SharedDict",
-    "check_checkpoints",
-    "dense_core",
-    "persistence_vs_accuracy",
-    "train_recording",
-]
+__all__ = ["PAPER", "PRESETS", "persistence_vs_accuracy"]
 
 #: The paper's Fig. 12 (the claim only: the figure gives no numbers) and Section VI's lifetimes.
 PAPER = {
@@ -55,70 +54,6 @@ PRESETS = {
 }
 
 _ITERATION = Interval(Integral, 0, None, closed="left")
-
-
-class SharedDict(dict):
-    """A dict for ``DataFrame.attrs`` that frames share, not copy, and that equals only itself.
-
-    pandas deep-copies ``attrs`` into every frame derived from a result (a slice, ``assign``...)
-    and, when frames are concatenated, keeps them only if they compare equal; a dict of fitted
-    Mapper graphs or of diagram arrays would be copied at every step, and comparing two of them
-    raises (arrays have no single truth value). Results that keep such objects in a
-    ``SharedDict`` slice cheaply and concatenate (their differing ``attrs`` are then dropped).
-    """
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
-
-    __hash__ = object.__hash__
-
-
-def check_checkpoints(checkpoints) -> list:
-    """Sorted distinct batch iterations (ints >= 0, at least one >= 1), or a ValueError naming them."""
-    values = list(checkpoints) if checkpoints is not None else []
-    if not values or not all(_ITERATION.is_satisfied_by(v) for v in values) or max(values) < 1:
-        raise ValueError(
-            "checkpoints must be batch iterations, ints >= 0 (0: the initial weights) with at least one "
-            f">= 1; got {checkpoints!r}."
-        )
-    return sorted({int(v) for v in values})
-
-
-def dense_core(filters, k: int, p: float) -> np.ndarray:
-    """ρ(k, p) of the normalized ``filters`` (all of them when ``p`` is 1); ``k`` capped at n - 1."""
-    X = normalize_filters(filters)
-    if p >= 1 or len(X) < 2:
-        return X
-    return X[densest_rows(X, knn_density(X, k=min(k, len(X) - 1)), p)]
-
-
-def train_recording(X, y, spec, at, layers, n_networks, test, *, device, random_state, verbose):
-    """A fitted NetworkEnsemble whose networks recorded ``layers`` (and accuracy on ``test``) at ``at``.
-
-    Callbacks are named ``"layer1"``, ``"layer2"``... and ``"accuracy"`` (when ``test`` is an
-    ``(X, y)`` pair); training runs ``max(at)`` batch iterations.
-    """
-    from ..nn import AccuracyRecorder, FilterRecorder, NetworkEnsemble, make_classifier
-
-    callbacks = [(f"layer{layer}", FilterRecorder(layer, at)) for layer in layers]
-    if test is not None:
-        callbacks.append(("accuracy", AccuracyRecorder(*test, at=at)))
-    net = make_classifier(
-        spec, max(at), in_channels=X.shape[1], input_size=X.shape[-1], device=device, callbacks=callbacks
-    )
-    ensemble = NetworkEnsemble(net, n_networks=n_networks, random_state=random_state, verbose=verbose)
-    return ensemble.fit(X, y)
-
-
-def recorded(ensemble, name: str) -> list:
-    """The callback ``name`` of each network of a fitted ensemble."""
-    return [dict(net.callbacks_)[name] for net in ensemble.estimators_]
 
 
 def _settings(scale, **given) -> dict:

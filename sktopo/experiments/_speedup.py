@@ -6,8 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ._common import check_scale, resolve_device
-from ._generalization import check_names, data_label, load_images
+from ._common import check_names, check_scale, data_label, load_images, resolve_device
 
 __all__ = ["BANKS", "appended_features_speedup", "speedup_summary"]
 
