@@ -1,5 +1,6 @@
 """What the Section VI experiments share: the device, the scale presets and the circle's strength."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -89,7 +90,7 @@ def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: floa
     -------
     rho, low, high : float
     """
-    from scipy.stats import spearmanr
+    from scipy.stats import ConstantInputWarning, spearmanr
 
     x, y, groups = np.asarray(x, float), np.asarray(y, float), np.asarray(groups)
     rho = float(spearmanr(x, y).statistic)
@@ -97,11 +98,13 @@ def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: floa
     rows = [np.flatnonzero(groups == g) for g in labels]
     rng = np.random.default_rng(random_state)
     draws = []
-    for _ in range(n_bootstrap):
-        pick = np.concatenate([rows[i] for i in rng.integers(0, len(labels), len(labels))])
-        value = spearmanr(x[pick], y[pick]).statistic
-        if np.isfinite(value):
-            draws.append(value)
+    with warnings.catch_warnings():  # a draw of constant values has no correlation: it is skipped
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        for _ in range(n_bootstrap):
+            pick = np.concatenate([rows[i] for i in rng.integers(0, len(labels), len(labels))])
+            value = spearmanr(x[pick], y[pick]).statistic
+            if np.isfinite(value):
+                draws.append(value)
     tail = (1 - confidence) / 2
     low, high = np.quantile(draws, [tail, 1 - tail]) if draws else (np.nan, np.nan)
     return rho, float(low), float(high)
