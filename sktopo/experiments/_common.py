@@ -20,6 +20,7 @@ __all__ = [
     "check_scale",
     "data_label",
     "dense_core",
+    "image_kwargs",
     "load_images",
     "recorded",
     "resolve_device",
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 _ITERATION = Interval(Integral, 0, None, closed="left")
+
+#: Dense cores up to this many rows get exact barcodes in :func:`top_h1_lifetime`.
+EXACT_MAX = 1000
 
 SCALES = ("quick", "paper")
 
@@ -44,13 +48,20 @@ def check_scale(scale) -> str:
 
 
 def resolve_device(device) -> str:
-    """``device``, or CUDA when available and ``device`` is None, else the CPU."""
-    if device is None:
-        import torch
+    """``device``, or CUDA when available and ``device`` is None, else the CPU; refuses the unusable."""
+    import torch
 
+    if device is None:
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if not isinstance(device, str):
-        raise TypeError(f"device must be None, 'cpu', 'cuda' or 'cuda:N'; got {type(device).__name__}.")
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        kind = None
+    if kind not in ("cpu", "cuda") or (kind == "cuda" and not torch.cuda.is_available()):
+        available = (
+            "'cpu', 'cuda' or 'cuda:N'" if torch.cuda.is_available() else "'cpu' (no CUDA device here)"
+        )
+        raise ValueError(f"device must be None or {available}; got {device!r}.")
     return device
 
 
@@ -59,8 +70,9 @@ def top_h1_lifetime(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> fl
 
     The paper's "topological simplicity" (Section VI): the layer's spatial filters, pooled over
     ``sources`` (networks, kernels or an ensemble), mean-centred and normalized, filtered to the
-    densest fraction ``p`` by the distance to the ``k``-th neighbour, then the Rips barcode
-    (exact where the cloud is small, certified landmarks otherwise). ``k`` is capped at the
+    densest fraction ``p`` by the distance to the ``k``-th neighbour, then the Rips barcode:
+    exact up to ``EXACT_MAX`` (1,000) dense rows, which covers the paper's ρ(100, 0.1) of 6,400
+    filters (640 rows); beyond, 400 certified landmarks. ``k`` is capped at the
     number of filters minus one, so small quick runs still get a value.
 
     Parameters
@@ -77,7 +89,8 @@ def top_h1_lifetime(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> fl
     dense = dense_core(extract_spatial_filters(sources, layer=layer)[0], k, p)
     if len(dense) < 3:
         return 0.0
-    return top_lifetime(persistence_diagrams(dense, maxdim=1).diagrams[1])
+    landmarks = None if len(dense) <= EXACT_MAX else 400  # exact barcodes for the paper's 640-row core
+    return top_lifetime(persistence_diagrams(dense, maxdim=1, n_landmarks=landmarks).diagrams[1])
 
 
 def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: float = 0.95, random_state=0):
@@ -85,6 +98,8 @@ def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: floa
 
     The groups (networks) are resampled with replacement, each with all its rows (checkpoints),
     so the interval reflects the spread between networks, not between rows of one network.
+    With G groups there are at most C(2G - 1, G) distinct resamples (35 for 4 groups), so the
+    interval is coarse for few groups; with one group there is no interval (NaN).
 
     Returns
     -------
@@ -95,6 +110,8 @@ def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: floa
     x, y, groups = np.asarray(x, float), np.asarray(y, float), np.asarray(groups)
     rho = float(spearmanr(x, y).statistic)
     labels = np.unique(groups)
+    if len(labels) < 2:
+        return rho, float("nan"), float("nan")
     rows = [np.flatnonzero(groups == g) for g in labels]
     rng = np.random.default_rng(random_state)
     draws = []
@@ -110,14 +127,31 @@ def spearman_interval(x, y, groups, *, n_bootstrap: int = 1000, confidence: floa
     return rho, float(low), float(high)
 
 
+def _check_pair(data, name: str) -> None:
+    """Refuse an ``(X, y)`` pair the experiments cannot split or train on, naming ``name``."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2 or len(data[0]) != len(data[1]):
+        raise ValueError(f"{name} must be an (X, y) pair of images and as many labels.")
+    X, y = np.asarray(data[0]), np.asarray(data[1])
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name}'s images must hold numbers; got dtype {X.dtype}.")
+    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() > 9:
+        raise ValueError(f"{name}'s labels must be integers 0 to 9 (the networks have 10 outputs).")
+    counts = np.bincount(y)
+    if counts[counts > 0].min() < 5:
+        raise ValueError(
+            f"{name} needs at least 5 images of each class it holds: it is split 80/20, stratified, into "
+            f"training and test images; got {counts[counts > 0].min()} for some class."
+        )
+
+
 def load_images(data, split: str, root, name: str):
     """The ``split`` of ``data`` as float32 square images and labels; errors name the parameter ``name``."""
     if isinstance(data, str) and data not in DATASETS:
         raise ValueError(
             f"{name} must be one of {', '.join(map(repr, DATASETS))} or an (X, y) pair; got {data!r}."
         )
-    if not isinstance(data, str) and (len(data) != 2 or len(data[0]) != len(data[1])):
-        raise ValueError(f"{name} must be an (X, y) pair of images and as many labels.")
+    if not isinstance(data, str):
+        _check_pair(data, name)
     X, y = as_dataset(data, split, root)
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 4 or X.shape[2] != X.shape[3]:
@@ -183,7 +217,19 @@ def dense_core(filters, k: int, p: float) -> np.ndarray:
     return X[densest_rows(X, knn_density(X, k=min(k, len(X) - 1)), p)]
 
 
-def train_recording(X, y, spec, at, layers, n_networks, test, *, device, random_state, verbose):
+def image_kwargs(data, X) -> dict:
+    """:func:`~sktopo.nn.make_classifier`'s image arguments for images ``X`` of data set ``data``.
+
+    CIFAR-10 comes uncropped (32 × 32, :func:`~sktopo.datasets.load_dataset`): its networks take
+    24 × 24 crops, drawn per batch with a flip and standardized (``augment="cifar10"``), as the
+    TensorFlow tutorial that the paper's C networks follow.
+    """
+    if isinstance(data, str) and data == "cifar10":
+        return {"in_channels": X.shape[1], "input_size": 24, "augment": "cifar10"}
+    return {"in_channels": X.shape[1], "input_size": X.shape[-1]}
+
+
+def train_recording(X, y, spec, at, layers, n_networks, test, *, device, random_state, verbose, data=None):
     """A fitted NetworkEnsemble whose networks recorded ``layers`` (and accuracy on ``test``) at ``at``.
 
     Callbacks are named ``"layer1"``, ``"layer2"``... and ``"accuracy"`` (when ``test`` is an
@@ -194,9 +240,7 @@ def train_recording(X, y, spec, at, layers, n_networks, test, *, device, random_
     callbacks = [(f"layer{layer}", FilterRecorder(layer, at)) for layer in layers]
     if test is not None:
         callbacks.append(("accuracy", AccuracyRecorder(*test, at=at)))
-    net = make_classifier(
-        spec, max(at), in_channels=X.shape[1], input_size=X.shape[-1], device=device, callbacks=callbacks
-    )
+    net = make_classifier(spec, max(at), **image_kwargs(data, X), device=device, callbacks=callbacks)
     ensemble = NetworkEnsemble(net, n_networks=n_networks, random_state=random_state, verbose=verbose)
     return ensemble.fit(X, y)
 

@@ -1,5 +1,6 @@
 """Figs. 5 and 9: the Mapper graphs and barcodes of the first two layers' filters over training."""
 
+import os
 import time
 from numbers import Integral, Real
 
@@ -138,7 +139,7 @@ def _measure(kernels, setting, n_landmarks):
         "gain": ["array-like", Real, None],
         "n_landmarks": [Interval(Integral, 3, None, closed="left"), None],
         "scale": "no_validation",  # check_scale names both presets
-        "data_root": "no_validation",  # as load_dataset's root
+        "data_root": [str, os.PathLike, None],
         "device": [str, None],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
         "verbose": ["verbose"],
@@ -266,7 +267,17 @@ def training_evolution(
     X, y = load_images(dataset, "train", data_root, "dataset")
     device, start = resolve_device(device), time.perf_counter()
     ensemble = train_recording(
-        X, y, spec, at, layers, n_networks, None, device=device, random_state=random_state, verbose=verbose
+        X,
+        y,
+        spec,
+        at,
+        layers,
+        n_networks,
+        None,
+        device=device,
+        random_state=random_state,
+        verbose=verbose,
+        data=dataset,
     )
     rows, mappers, diagrams = [], SharedDict(), SharedDict()
     cells = [(layer, setting, it) for layer, setting in zip(layers, settings) for it in at]
@@ -285,12 +296,12 @@ def training_evolution(
         "n_networks": n_networks,
         "layers": dict(zip(layers, settings)),
         "n_landmarks": n_landmarks,
-        "batch_size": 128,
+        "batch_size": ensemble.estimator.batch_size,
         "n_train": len(X),
         "device": device,
         "strategy": ensemble.strategy_,
         "random_state": random_state,
         "seconds": time.perf_counter() - start,
     }
-    df.attrs["paper"] = PAPER
+    df.attrs["paper"] = dict(PAPER)
     return df

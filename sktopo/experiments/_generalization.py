@@ -1,12 +1,21 @@
 """Section VI (i): a first layer fixed to the primary circle, trained on one digit set, tested on another."""
 
+import os
 import time
 from numbers import Integral, Real
 
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ._common import check_names, check_scale, data_label, load_images, resolve_device, top_h1_lifetime
+from ._common import (
+    check_names,
+    check_scale,
+    data_label,
+    image_kwargs,
+    load_images,
+    resolve_device,
+    top_h1_lifetime,
+)
 
 __all__ = ["FIRST_LAYERS", "cross_domain_generalization"]
 
@@ -35,15 +44,14 @@ FIXED = ("primary_circle", "klein_bottle", "gaussian")
 _DATA = [str, tuple, list]
 
 
-def _train(first_layer, spec, max_iter, n_repeats, X, y, device, random_state, verbose):
+def _train(first_layer, spec, max_iter, n_repeats, X, y, device, random_state, verbose, source=None):
     """``n_repeats`` networks with ``first_layer`` (a bank name, fixed, or "trained"), one ensemble."""
     from ..nn import NetworkEnsemble, make_classifier
 
     net = make_classifier(
         spec,
         max_iter,
-        in_channels=X.shape[1],
-        input_size=X.shape[-1],
+        **image_kwargs(source, X),
         first_layer=None if first_layer == "trained" else first_layer,
         freeze_first_layer=True,
         device=device,
@@ -92,7 +100,7 @@ def _rows(name, ensemble, common, tests, k, p) -> list:
         "scale": "no_validation",  # check_scale names both presets
         "k": [Interval(Integral, 1, None, closed="left")],
         "p": [Interval(Real, 0, 1, closed="right")],
-        "data_root": "no_validation",  # as load_dataset's root
+        "data_root": [str, os.PathLike, None],
         "device": [str, None],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
         "verbose": ["verbose"],
@@ -211,7 +219,7 @@ def cross_domain_generalization(
     device, start, rows = resolve_device(device), time.perf_counter(), []
     common = {"source": data_label(source), "target": data_label(target), "max_iter": max_iter}
     for name in tqdm(first_layers, desc="first layers", disable=not verbose):
-        ensemble = _train(name, spec, max_iter, n_repeats, X, y, device, random_state, verbose)
+        ensemble = _train(name, spec, max_iter, n_repeats, X, y, device, random_state, verbose, source)
         rows += _rows(name, ensemble, common, tests, k, p)
     df = pd.DataFrame(rows)
     df.attrs["settings"] = {

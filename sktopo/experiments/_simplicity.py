@@ -1,5 +1,6 @@
 """Section VI (ii), Fig. 12: the strength of the first layer's circle against test accuracy, over training."""
 
+import os
 import time
 from numbers import Integral, Real
 
@@ -53,8 +54,6 @@ PRESETS = {
     },
 }
 
-_ITERATION = Interval(Integral, 0, None, closed="left")
-
 
 def _settings(scale, **given) -> dict:
     """The preset of ``scale`` with the ``given`` values that are not None; checkpoints checked."""
@@ -89,9 +88,14 @@ def _group_rows(group, seed, ensemble, at, layer, k, p) -> tuple[list, list]:
         n_filters = sum(s.shape[0] * s.shape[1] for s in snapshots)
         row = {"iteration": it, "group": group, "n_networks": len(snapshots), "n_filters": n_filters}
         row |= {"k": min(k, n_filters - 1), "p": p, "h1_lifetime": top_h1_lifetime(snapshots, k=k, p=p)}
-        row |= {"test_accuracy": accuracy.mean(), "test_accuracy_std": accuracy.std(), "group_seed": seed}
+        row |= {"test_accuracy": accuracy.mean(), "test_accuracy_std": _std(accuracy), "group_seed": seed}
         rows.append(row)
     return rows, networks
+
+
+def _std(values: np.ndarray) -> float:
+    """Sample standard deviation (ddof=1, as every spread sktopo reports); NaN for one value."""
+    return float(values.std(ddof=1)) if len(values) > 1 else float("nan")
 
 
 def _pooled(networks, snapshots, at, k, p) -> list:
@@ -103,7 +107,7 @@ def _pooled(networks, snapshots, at, k, p) -> list:
         rows.append(
             {"iteration": it, "n_networks": len(kernels), "h1_lifetime": top_h1_lifetime(kernels, k=k, p=p)}
         )
-        rows[-1] |= {"test_accuracy": accuracy.mean(), "test_accuracy_std": accuracy.std()}
+        rows[-1] |= {"test_accuracy": accuracy.mean(), "test_accuracy_std": _std(accuracy)}
     return rows
 
 
@@ -118,7 +122,7 @@ def _pooled(networks, snapshots, at, k, p) -> list:
         "p": [Interval(Real, 0, 1, closed="right"), None],
         "layer": [Interval(Integral, 1, None, closed="left")],
         "scale": "no_validation",  # check_scale names both presets
-        "data_root": "no_validation",  # as load_dataset's root
+        "data_root": [str, os.PathLike, None],
         "device": [str, None],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
         "verbose": ["verbose"],
@@ -253,7 +257,17 @@ def persistence_vs_accuracy(
     rows, networks, snapshots = [], [], []
     for group, (seed, size) in enumerate(tqdm(list(zip(seeds, sizes)), desc="groups", disable=not verbose)):
         ensemble = train_recording(
-            X, y, spec, at, [layer], size, test, device=device, random_state=seed, verbose=verbose
+            X,
+            y,
+            spec,
+            at,
+            [layer],
+            size,
+            test,
+            device=device,
+            random_state=seed,
+            verbose=verbose,
+            data=dataset,
         )
         group_rows, group_networks = _group_rows(group, int(seed), ensemble, at, layer, k, p)
         rows, networks = rows + group_rows, networks + group_networks
@@ -270,7 +284,12 @@ def persistence_vs_accuracy(
         **run,
         "layer": layer,
     }
-    df.attrs["settings"] |= {"batch_size": 128, "n_train": len(X), "n_test": len(test[0]), "device": device}
+    df.attrs["settings"] |= {
+        "batch_size": ensemble.estimator.batch_size,
+        "n_train": len(X),
+        "n_test": len(test[0]),
+        "device": device,
+    }
     df.attrs["settings"] |= {"strategy": ensemble.strategy_, "random_state": random_state}
     df.attrs["settings"]["seconds"] = time.perf_counter() - start
     df.attrs["paper"] = dict(PAPER)

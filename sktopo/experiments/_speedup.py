@@ -1,12 +1,13 @@
 """Section VI (iii), Fig. 13: appending the responses of idealized filters to each pixel speeds training up."""
 
+import os
 import time
 from numbers import Integral, Real
 
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ._common import check_names, check_scale, data_label, load_images, resolve_device
+from ._common import check_names, check_scale, data_label, image_kwargs, load_images, resolve_device
 
 __all__ = ["BANKS", "appended_features_speedup", "speedup_summary"]
 
@@ -164,7 +165,7 @@ def _check_banks(banks) -> list:
         "target_accuracy": [Interval(Real, 0, 1, closed="right"), None],
         "scale": "no_validation",  # check_scale names both presets
         "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "data_root": "no_validation",  # as load_dataset's root
+        "data_root": [str, os.PathLike, None],
         "device": [str, None],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
         "verbose": ["verbose"],
@@ -287,7 +288,7 @@ def appended_features_speedup(
         load_images(dataset, "test", data_root, "dataset"),
     )
     device, start, rows = resolve_device(device), time.perf_counter(), []
-    net = make_classifier(spec, max_iter, input_size=train[0].shape[-1], device=device)
+    net = make_classifier(spec, max_iter, **image_kwargs(dataset, train[0]), device=device)
     template = NetworkEnsemble(net, n_networks=n_repeats, random_state=random_state, verbose=verbose)
     for bank in tqdm(banks, desc="banks", disable=not verbose):
         strategy, curves = _curves(bank, template, *_append(bank, train, test, n_filters, random_state), at)
