@@ -1,5 +1,7 @@
 """The C networks against TensorFlow's CIFAR-10 tutorial: "SAME" pooling, learning rate, weight decay."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -202,3 +204,27 @@ def test_standardization_floor_and_bad_augment_input():
         _augmenting(augment="flip").fit(np.zeros((6, 1, 8, 8), np.float32), np.arange(6))
     with pytest.raises(ValueError, match=r"\(n_samples, 1, 8, 8\), as"):
         _augmenting(augment=None).fit(np.zeros((6, 1, 9, 9), np.float32), np.arange(6))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (2, 1, 11, 9),  # not square: once cropped along both axes from the width alone
+        (2, 1, 9, 11),
+        (2, 1, 7, 7),  # smaller than module__input_size
+        (1, 11, 11),  # 3-D
+        (2, 2, 11, 11),  # another number of channels
+    ],
+)
+@pytest.mark.parametrize("training", [True, False])
+def test_augment_refuses_other_shapes(shape, training):
+    message = r"X must be square images of shape \(n, 1, size, size\) with size >= module__input_size=8"
+    with pytest.raises(
+        ValueError, match=rf"{message} \(module__in_channels=1\).*got shape {re.escape(str(shape))}"
+    ):
+        _augmenting().augment_batch(torch.zeros(shape), training=training)
+
+
+def test_augment_refuses_arrays():
+    with pytest.raises(TypeError, match=r"X must be a torch\.Tensor of images to augment; got ndarray"):
+        _augmenting().augment_batch(np.zeros((2, 1, 8, 8), np.float32))

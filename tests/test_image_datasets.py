@@ -121,6 +121,39 @@ def test_cifar10_through_torchvision(tmp_path, no_checksums):
     assert X.shape == (2, 3, 24, 24)
 
 
+@pytest.mark.parametrize("train", [True, False])
+def test_cifar10_uncropped_is_the_images_in_0_1(tmp_path, no_checksums, train):
+    folder = _write_cifar(tmp_path)
+    with open(folder / ("data_batch_1" if train else "test_batch"), "rb") as f:
+        first = pickle.load(f)["data"].reshape(2, 3, 32, 32)
+    X, y = load_cifar10(tmp_path, train=train, crop=False, random_state=0)
+    assert X.shape == (10 if train else 2, 3, 32, 32) and X.dtype == np.float32 and X.flags.c_contiguous
+    assert y.tolist() == [3, 7] * (5 if train else 1)
+    np.testing.assert_array_equal(X[:2], (first / 255.0).astype(np.float32))  # not flipped nor moved
+    gray, _ = load_cifar10(tmp_path, train=train, grayscale=True, crop=False)
+    assert gray.shape == (len(X), 1, 32, 32) and gray.dtype == np.float32
+    np.testing.assert_allclose(gray[:, 0], np.tensordot(GRAY, X, axes=([0], [1])), rtol=1e-6)
+    assert gray.min() >= 0 and gray.max() <= 1
+
+
+def test_uncropped_cifar10_is_what_augment_crops(tmp_path, no_checksums):
+    """crop=False gives make_classifier(augment="cifar10") its input: 32 x 32, cropped per batch."""
+    import torch
+
+    from sktopo.nn import make_classifier
+
+    _write_cifar(tmp_path)
+    X, y = load_cifar10(tmp_path, grayscale=True, crop=False)
+    net = make_classifier("C(4,0,8)", 1, input_size=24, augment="cifar10", batch_size=5, random_state=0)
+    batch = net.initialize().augment_batch(torch.as_tensor(X), training=False)
+    central = X[:, :, 4:28, 4:28]
+    expected = (central - central.mean(axis=(1, 2, 3), keepdims=True)) / central.std(
+        axis=(1, 2, 3), keepdims=True
+    )
+    np.testing.assert_allclose(batch.numpy(), expected, rtol=1e-4, atol=1e-4)
+    assert net.fit(X, y).predict(X).shape == (10,)
+
+
 def test_cifar_preprocessing():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
@@ -227,6 +260,7 @@ CIFAR_LIKE = np.zeros((4, 32, 32, 3), dtype=np.uint8)
         (load_cifar10, {"grayscale": "no"}, ValueError, "'grayscale' parameter"),
         (load_cifar10, {"download": "no"}, ValueError, "'download' parameter"),
         (load_cifar10, {"random_state": "x"}, ValueError, "'random_state' parameter"),
+        (load_cifar10, {"crop": "no"}, ValueError, "'crop' parameter"),
         (load_svhn, {"split": "valid"}, ValueError, "'split' parameter"),
         (load_svhn, {"split": "TRAIN"}, ValueError, "'split' parameter"),
         (load_svhn, {"as_mnist": "no"}, ValueError, "'as_mnist' parameter"),

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-from sktopo import AppendFilterResponses
+from sktopo import AppendFilterResponses, responses
 from sktopo.filterbanks import gaussian, klein_bottle, primary_circle
 from sktopo.responses import append_filter_responses
 
@@ -233,6 +233,41 @@ def test_transform_needs_the_fitted_image_shape():
 def test_bad_parameters_are_refused(params, X, match):
     with pytest.raises(ValueError, match=match):
         AppendFilterResponses(**params).fit(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, bool])
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_chunks_give_the_result_of_one_chunk(monkeypatch, dtype, as_tensor):
+    X = (_images((5, 2, 5, 6)) * 3).astype(dtype)
+    X = torch.from_numpy(X) if as_tensor else X
+    whole = append_filter_responses(X, "gaussian", n_filters=4, random_state=0)
+    monkeypatch.setattr(responses, "_CHUNK", 2)  # chunks of 2, 2 and 1 images
+    chunked = append_filter_responses(X, "gaussian", n_filters=4, random_state=0)
+    assert type(chunked) is type(whole) and chunked.dtype == whole.dtype
+    if as_tensor:
+        assert torch.equal(chunked, whole)
+    else:
+        np.testing.assert_array_equal(chunked, whole)
+    np.testing.assert_allclose(
+        np.asarray(whole), _reference(np.asarray(X, float), gaussian(4, random_state=0)), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    ("bank", "error", "match"),
+    [
+        (np.full((2, 3, 3), "a"), TypeError, "bank must hold real numbers.*<U1"),
+        ([[[1, 2, 3]] * 3, [[1, 2]] * 3], ValueError, r"bank must be a regular array .* \(n, 3, 3\)"),
+        ([np.eye(3), 5], ValueError, "bank must be a regular array"),
+        ([[[1, None, 3]] * 3], TypeError, "bank must hold real numbers.*object"),
+        (np.zeros((2, 3, 3), complex), TypeError, "bank must hold real numbers.*complex"),
+    ],
+)
+def test_banks_that_are_not_arrays_of_numbers_are_refused(bank, error, match):
+    with pytest.raises(error, match=match):
+        append_filter_responses(_images(), bank, n_filters=None)
+    with pytest.raises(error, match=match):
+        AppendFilterResponses(bank, n_filters=None).fit(_images())
 
 
 def test_transform_before_fit():

@@ -149,7 +149,12 @@ def _grayscale(images: np.ndarray) -> np.ndarray:
 
 
 def _standardize(images: np.ndarray) -> np.ndarray:
-    """Per-image mean-centring and normalization (TensorFlow's per_image_standardization)."""
+    """Per-image mean-centring and normalization (TensorFlow's per_image_standardization).
+
+    The numpy twin of ``sktopo.nn._classifier._standardize``, which works per batch on the
+    network's device; their float32 reductions round differently (by up to 3e-7), so sharing one
+    would change the results of :func:`preprocess_cifar` and make it import torch.
+    """
     flat = images.reshape(len(images), -1)
     scale = np.maximum(flat.std(axis=1), 1.0 / np.sqrt(flat.shape[1]))
     return ((flat - flat.mean(axis=1, keepdims=True)) / scale[:, None]).reshape(images.shape)
@@ -204,6 +209,12 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     TypeError
         For images that are not numbers.
 
+    See Also
+    --------
+    load_cifar10 : CIFAR-10 through this function, or with ``crop=False`` left whole.
+    sktopo.nn.PaperNetClassifier.augment_batch : the same crops, flips and standardization, drawn
+        afresh for every batch (torch, on the network's device).
+
     Examples
     --------
     >>> import numpy as np
@@ -232,6 +243,13 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
     return _standardize(cropped).astype(np.float32)
 
 
+def _scale_cifar(images, grayscale: bool) -> np.ndarray:
+    """CIFAR-10 images (n, 32, 32, 3) as float32 (n, 1 or 3, 32, 32) in [0, 1], grayscale if asked."""
+    x = np.ascontiguousarray(_as_cifar_images(images).transpose(0, 3, 1, 2))
+    x /= 255
+    return _grayscale(x) if grayscale else x
+
+
 @validate_params(
     {
         "root": _ROOT,
@@ -239,13 +257,29 @@ def preprocess_cifar(images, train: bool, grayscale: bool = False, random_state=
         "grayscale": ["boolean"],
         "download": ["boolean"],
         "random_state": ["random_state"],
+        "crop": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def load_cifar10(
-    root, train: bool = True, grayscale: bool = False, download: bool = False, random_state=None
+    root,
+    train: bool = True,
+    grayscale: bool = False,
+    download: bool = False,
+    random_state=None,
+    crop: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """CIFAR-10 through torchvision, with the paper's preprocessing (:func:`preprocess_cifar`).
+    """CIFAR-10 through torchvision, cropped once (:func:`preprocess_cifar`) or whole for per-batch crops.
+
+    Two modes:
+
+    * ``crop=True``: the paper's preprocessing, once, by :func:`preprocess_cifar`: 24 × 24
+      crops (random and randomly flipped for training, central for test), each image
+      standardized. A network then sees the same crop of an image in every epoch.
+    * ``crop=False``: the 32 × 32 images, scaled to [0, 1] and neither cropped, flipped nor
+      standardized: the input of ``make_classifier("C(...)", input_size=24, augment="cifar10")``,
+      which draws a new crop and flip for every batch and standardizes each image, as
+      TensorFlow's CIFAR-10 tutorial does (:meth:`~sktopo.nn.PaperNetClassifier.augment_batch`).
 
     Parameters
     ----------
@@ -253,13 +287,17 @@ def load_cifar10(
         Folder holding ``cifar-10-batches-py/``.
     train : bool, default=True
     grayscale : bool, default=False
+        One channel, with the weights :data:`GRAY`.
     download : bool, default=False
     random_state : int, RandomState instance or None, default=None
-        Seeds the training crops and flips.
+        Seeds the training crops and flips; unused with ``crop=False``.
+    crop : bool, default=True
+        Crop, flip and standardize here (True), or leave that to the network (False).
 
     Returns
     -------
-    X : ndarray of shape (n, 1 or 3, 24, 24), float32
+    X : ndarray of shape (n, 1 or 3, 24, 24), or (n, 1 or 3, 32, 32) with ``crop=False``, float32
+        Standardized images; with ``crop=False``, values in [0, 1].
     y : ndarray of shape (n,), int64
 
     Raises
@@ -274,7 +312,10 @@ def load_cifar10(
     names = [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta"]
     files = [f"cifar-10-batches-py/{name}" for name in names]
     data = _torchvision(CIFAR10, root, files, train=train, download=download)
-    X = preprocess_cifar(data.data, train, grayscale, random_state)
+    if crop:
+        X = preprocess_cifar(data.data, train, grayscale, random_state)
+    else:
+        X = _scale_cifar(data.data, grayscale)
     return X, np.asarray(data.targets, dtype=np.int64)
 
 

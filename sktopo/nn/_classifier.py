@@ -173,6 +173,14 @@ class PaperNetClassifier(NeuralNetClassifier):
         X : torch.Tensor of shape (batch, channels, input_size, input_size)
             On ``X``'s device.
 
+        Raises
+        ------
+        TypeError
+            When ``X`` is not a tensor.
+        ValueError
+            When ``X`` is not a batch of square images of ``module__in_channels`` channels, at
+            least ``module__input_size`` pixels a side.
+
         Examples
         --------
         >>> import torch
@@ -185,6 +193,7 @@ class PaperNetClassifier(NeuralNetClassifier):
         module = _paper_cnn_arguments(self)
         if module is None:
             raise ValueError("augment crops images to module__input_size: it needs module=PaperCNN.")
+        _check_augment_input(X, module["in_channels"], module["input_size"])
         size = module["input_size"]
         if training:
             rows, cols = _random_windows(len(X), X.shape[-1], size, generator)
@@ -277,6 +286,18 @@ def _has_shape(X, shape, larger) -> bool:
     return X.shape[1] == shape[0] and X.shape[2] == X.shape[3] >= shape[1]
 
 
+def _check_augment_input(X, channels: int, size: int) -> None:
+    """Refuse ``X`` unless it is a tensor of images (n, channels, side, side) with side >= size."""
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch.Tensor of images to augment; got {type(X).__name__}.")
+    if X.ndim != 4 or X.shape[1] != channels or X.shape[2] != X.shape[3] or X.shape[3] < size:
+        raise ValueError(
+            f"X must be square images of shape (n, {channels}, size, size) with size >= "
+            f"module__input_size={size} (module__in_channels={channels}), cropped to {size} x {size} "
+            f"by augment; got shape {tuple(X.shape)}."
+        )
+
+
 def _random_windows(n, size, crop, generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Rows and columns (n, crop) of random crops, the columns reversed for random flips."""
     offsets = torch.randint(size - crop + 1, (n, 2), generator=generator)
@@ -294,7 +315,11 @@ def _crop(X, rows, cols) -> torch.Tensor:
 
 
 def _standardize(X) -> torch.Tensor:
-    """TensorFlow's ``per_image_standardization``: zero mean, unit variance (floored) per image."""
+    """TensorFlow's ``per_image_standardization``: zero mean, unit variance (floored) per image.
+
+    A batch on the network's device; ``sktopo.datasets._images._standardize`` is the numpy twin
+    that :func:`~sktopo.datasets.preprocess_cifar` applies once to a whole data set.
+    """
     flat = X.flatten(1)
     floor = 1 / flat.shape[1] ** 0.5
     scale = flat.std(1, correction=0).clamp_min(floor)
