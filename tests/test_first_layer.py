@@ -133,9 +133,14 @@ def test_clone_set_params_and_pickle(data):
     assert isinstance(net.module_, PaperCNN)
 
 
-def test_batched_training_leaves_a_frozen_layer_unmoved(data):
+@pytest.mark.parametrize(
+    "optimizer", [{}, {"optimizer": torch.optim.SGD, "optimizer__weight_decay": 0.5}], ids=["adam", "sgd-decay"]
+)
+def test_batched_training_leaves_a_frozen_layer_unmoved(data, optimizer):
     expected = torch.as_tensor(BANKS["primary_circle"].reshape(8, 1, 3, 3), dtype=torch.float32)
-    ensemble = NetworkEnsemble(_net(), n_networks=2, strategy="batched", random_state=0).fit(*data)
+    net = _net().set_params(**optimizer)
+    ensemble = NetworkEnsemble(net, n_networks=2, strategy="batched", random_state=0).fit(*data)
+    assert ensemble.strategy_ == "batched"
     for net in ensemble.estimators_:
         assert torch.equal(_first(net).weight, expected) and not _first(net).bias.any()
         assert not _first(net).weight.requires_grad

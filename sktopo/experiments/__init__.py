@@ -19,11 +19,12 @@ are named (:func:`sktopo.datasets.load_dataset`) or given as ``(X, y)`` arrays.
 from ._evolution import training_evolution
 from ._generalization import cross_domain_generalization
 from ._simplicity import persistence_vs_accuracy
-from ._speedup import appended_features_speedup
+from ._speedup import appended_features_speedup, speedup_summary
 
 __all__ = [
     "appended_features_speedup",
     "cross_domain_generalization",
     "persistence_vs_accuracy",
+    "speedup_summary",
     "training_evolution",
 ]

@@ -243,7 +243,7 @@ def training_evolution(
     Examples
     --------
     >>> from sktopo.datasets import load_mnist_sample
-    >>> from sktopo.experiments._evolution import training_evolution
+    >>> from sktopo.experiments import training_evolution
     >>> X, y = load_mnist_sample()
     >>> df = training_evolution((X[::25], y[::25]), "M(4,2,8)", iterations=[2, 4], n_networks=2,
     ...                         k=4, resolution=4)

@@ -200,7 +200,7 @@ def cross_domain_generalization(
 
     Examples
     --------
-    >>> from sktopo.experiments._generalization import cross_domain_generalization
+    >>> from sktopo.experiments import cross_domain_generalization
     >>> df = cross_domain_generalization(spec="M(4,2,8)", max_iter=2, n_repeats=2)
     >>> df[["first_layer", "repeat"]].value_counts().size
     6

@@ -231,7 +231,7 @@ def persistence_vs_accuracy(
     Examples
     --------
     >>> from sktopo.datasets import load_mnist_sample
-    >>> from sktopo.experiments._simplicity import persistence_vs_accuracy
+    >>> from sktopo.experiments import persistence_vs_accuracy
     >>> X, y = load_mnist_sample()
     >>> df = persistence_vs_accuracy((X[::25], y[::25]), checkpoints=[2, 4], n_networks=4,
     ...                              n_groups=2, spec="M(4,2,8)", k=4, p=0.5)

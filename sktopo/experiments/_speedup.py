@@ -110,7 +110,7 @@ def speedup_summary(df, target_accuracy: float) -> dict:
     Examples
     --------
     >>> import pandas as pd
-    >>> from sktopo.experiments._speedup import speedup_summary
+    >>> from sktopo.experiments import speedup_summary
     >>> df = pd.DataFrame({"bank": ["none", "none", "primary_circle", "primary_circle"],
     ...                    "repeat": 0, "iteration": [10, 20, 10, 20],
     ...                    "test_accuracy": [0.5, 0.9, 0.85, 0.95]})
@@ -260,7 +260,7 @@ def appended_features_speedup(
 
     Examples
     --------
-    >>> from sktopo.experiments._speedup import appended_features_speedup
+    >>> from sktopo.experiments import appended_features_speedup
     >>> df = appended_features_speedup(spec="M(4,2,8)", max_iter=4, eval_every=2, n_repeats=2,
     ...                                n_filters=4)
     >>> len(df), df["iteration"].unique().tolist()

@@ -99,8 +99,8 @@ def plot_training_evolution(df, axes=None, *, barcodes: bool = False, n_filters:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from sktopo.datasets import load_mnist_sample
-    >>> from sktopo.experiments._evolution import training_evolution
-    >>> from sktopo.plotting._evolution import plot_training_evolution
+    >>> from sktopo.experiments import training_evolution
+    >>> from sktopo.plotting import plot_training_evolution
     >>> X, y = load_mnist_sample()
     >>> df = training_evolution((X[::25], y[::25]), "M(4,2,8)", iterations=[2, 4], n_networks=2,
     ...                         k=4, resolution=4)

@@ -62,7 +62,7 @@ def plot_cross_domain(df, ax=None):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from sktopo.plotting._generalization import plot_cross_domain
+    >>> from sktopo.plotting import plot_cross_domain
     >>> df = pd.DataFrame({"first_layer": ["primary_circle", "trained"] * 2,
     ...                    "target_accuracy": [0.3, 0.1, 0.25, 0.12]})
     >>> ax = plot_cross_domain(df)

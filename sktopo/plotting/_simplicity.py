@@ -77,7 +77,7 @@ def plot_persistence_vs_accuracy(df, ax=None, *, standardize: bool = True):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from sktopo.plotting._simplicity import plot_persistence_vs_accuracy
+    >>> from sktopo.plotting import plot_persistence_vs_accuracy
     >>> df = pd.DataFrame({"iteration": [10, 20, 10, 20], "group": [0, 0, 1, 1],
     ...                    "test_accuracy": [0.5, 0.9, 0.6, 0.8], "h1_lifetime": [0.2, 0.7, 0.3, 0.6]})
     >>> ax = plot_persistence_vs_accuracy(df)

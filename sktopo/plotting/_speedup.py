@@ -63,7 +63,7 @@ def plot_speedup(df, ax=None):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from sktopo.plotting._speedup import plot_speedup
+    >>> from sktopo.plotting import plot_speedup
     >>> df = pd.DataFrame({"bank": ["none"] * 4 + ["primary_circle"] * 4, "repeat": [0, 0, 1, 1] * 2,
     ...                    "iteration": [10, 20] * 4,
     ...                    "test_accuracy": [0.5, 0.8, 0.6, 0.8, 0.7, 0.9, 0.7, 0.9]})
