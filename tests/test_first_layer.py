@@ -134,7 +134,9 @@ def test_clone_set_params_and_pickle(data):
 
 
 @pytest.mark.parametrize(
-    "optimizer", [{}, {"optimizer": torch.optim.SGD, "optimizer__weight_decay": 0.5}], ids=["adam", "sgd-decay"]
+    "optimizer",
+    [{}, {"optimizer": torch.optim.SGD, "optimizer__weight_decay": 0.5}],
+    ids=["adam", "sgd-decay"],
 )
 def test_batched_training_leaves_a_frozen_layer_unmoved(data, optimizer):
     expected = torch.as_tensor(BANKS["primary_circle"].reshape(8, 1, 3, 3), dtype=torch.float32)

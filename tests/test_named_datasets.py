@@ -9,7 +9,7 @@ from sktopo.datasets._named import as_dataset
 
 @pytest.mark.parametrize(("name", "n"), [("mnist_sample", 5000), ("digits", 1797)])
 def test_offline_sets_split_80_20_stratified_and_fixed(name, n):
-    X_train, y_train = load_dataset(name, "train")
+    X_train, _ = load_dataset(name, "train")
     X_test, y_test = load_dataset(name, "test")
     assert len(X_train) + len(X_test) == n and len(X_test) == int(np.ceil(0.2 * n))
     assert X_train.shape[1:] == X_test.shape[1:] == (1, 28, 28) and X_train.dtype == np.float32
@@ -20,7 +20,7 @@ def test_offline_sets_split_80_20_stratified_and_fixed(name, n):
 def test_pairs_are_split_like_the_offline_sets():
     X = np.arange(40 * 4, dtype=np.float32).reshape(40, 1, 2, 2)
     y = np.arange(40) % 4
-    X_train, y_train = as_dataset((X, y), "train")
+    X_train, _ = as_dataset((X, y), "train")
     X_test, y_test = as_dataset((X, y), "test")
     assert len(X_train) == 32 and len(X_test) == 8 and np.bincount(y_test).tolist() == [2, 2, 2, 2]
     assert not set(X_train[:, 0, 0, 0]) & set(X_test[:, 0, 0, 0])
