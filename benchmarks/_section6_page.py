@@ -161,8 +161,19 @@ def _evolution(df, record) -> list[str]:
         f"{settings['dataset']}; `benchmarks/section6.py evolution`.",
         "",
     ]
-    rows = [[r.layer, r.iteration, r.n_dense, r.mapper_n_loops, f"{r.h1_top:.3f}"] for r in df.itertuples()]
-    lines += _table(["layer", "iteration", "filters (dense)", "Mapper loops", "top H1 lifetime"], rows)
+    rows = [
+        [r.layer, r.iteration, r.n_dense, r.mapper_n_loops, f"{r.h1_top:.3f}", f"{r.h1_bound:.3f}"]
+        for r in df.itertuples()
+    ]
+    header = [
+        "layer",
+        "iteration",
+        "filters (dense)",
+        "Mapper loops",
+        "top H1 lifetime",
+        "its certified error",
+    ]
+    lines += _table(header, rows)
     return [*lines, "", "![evolution](results/evolution.png)", ""]
 
 

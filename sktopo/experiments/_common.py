@@ -13,6 +13,7 @@ from ..homology import persistence_diagrams, top_lifetime
 from ..preprocessing import normalize_filters
 
 __all__ = [
+    "EXACT_MAX",
     "SCALES",
     "SharedDict",
     "check_checkpoints",

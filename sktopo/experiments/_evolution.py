@@ -11,6 +11,7 @@ from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams, top_lifetime
 from ..mapper import Mapper, graph_summary
 from ._common import (
+    EXACT_MAX,
     SharedDict,
     check_checkpoints,
     check_scale,
@@ -117,7 +118,8 @@ def _measure(kernels, setting, n_landmarks):
     filters = extract_spatial_filters(kernels)[0]
     dense = dense_core(filters, setting["k"], setting["p"])
     mapper = Mapper(resolution=setting["resolution"], gain=setting["gain"]).fit(dense)
-    persistence = persistence_diagrams(dense, maxdim=1, n_landmarks=n_landmarks)
+    exact = n_landmarks is None or len(dense) <= max(n_landmarks, EXACT_MAX)
+    persistence = persistence_diagrams(dense, maxdim=1, n_landmarks=None if exact else n_landmarks)
     graph = graph_summary(mapper.graph_)
     row = {"n_filters": len(filters), **setting, "n_dense": len(dense)}
     row |= {"mapper_n_nodes": graph["n_nodes"], "mapper_n_edges": graph["n_edges"]}
@@ -199,7 +201,8 @@ def training_evolution(
     resolution, gain : int, float or list of them, default=None
         Mapper(resolution, gain) per layer.
     n_landmarks : int or None, default=400
-        Landmarks of the barcodes; None for exact barcodes of every dense filter.
+        Landmarks of the barcodes of clouds of more than 1,000 dense filters (smaller ones get
+        exact barcodes, whose certified error is 0); None for exact barcodes of every cloud.
     scale : {"quick", "paper"}, default="quick"
     data_root : str or os.PathLike, default=None
         Folder of torchvision's files, for "mnist", "svhn" or "cifar10".
