@@ -1,5 +1,6 @@
 """What the Section VI experiments share: the device, the scale presets and the circle's strength."""
 
+import os
 import warnings
 from numbers import Integral
 
@@ -14,6 +15,7 @@ from ..preprocessing import normalize_filters
 
 __all__ = [
     "EXACT_MAX",
+    "RUN_CONSTRAINTS",
     "SCALES",
     "SharedDict",
     "check_checkpoints",
@@ -31,6 +33,16 @@ __all__ = [
 ]
 
 _ITERATION = Interval(Integral, 0, None, closed="left")
+
+#: The constraints of the parameters every experiment shares (``scale`` is checked by
+#: :func:`check_scale`, whose message names both presets).
+RUN_CONSTRAINTS = {
+    "scale": "no_validation",
+    "data_root": [str, os.PathLike, None],
+    "device": [str, None],
+    "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
+    "verbose": ["verbose"],
+}
 
 #: Dense cores up to this many rows get exact barcodes in :func:`top_h1_lifetime`.
 EXACT_MAX = 1000

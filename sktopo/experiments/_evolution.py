@@ -1,6 +1,5 @@
 """Figs. 5 and 9: the Mapper graphs and barcodes of the first two layers' filters over training."""
 
-import os
 import time
 from numbers import Integral, Real
 
@@ -12,6 +11,7 @@ from ..homology import persistence_diagrams, top_lifetime
 from ..mapper import Mapper, graph_summary
 from ._common import (
     EXACT_MAX,
+    RUN_CONSTRAINTS,
     SharedDict,
     check_checkpoints,
     check_scale,
@@ -140,11 +140,7 @@ def _measure(kernels, setting, n_landmarks):
         "resolution": ["array-like", Integral, None],
         "gain": ["array-like", Real, None],
         "n_landmarks": [Interval(Integral, 3, None, closed="left"), None],
-        "scale": "no_validation",  # check_scale names both presets
-        "data_root": [str, os.PathLike, None],
-        "device": [str, None],
-        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
-        "verbose": ["verbose"],
+        **RUN_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )

@@ -1,6 +1,5 @@
 """Section VI (i): a first layer fixed to the primary circle, trained on one digit set, tested on another."""
 
-import os
 import time
 from numbers import Integral, Real
 
@@ -8,6 +7,7 @@ import numpy as np
 
 from .._validation import Interval, validate_params
 from ._common import (
+    RUN_CONSTRAINTS,
     check_names,
     check_scale,
     data_label,
@@ -97,13 +97,9 @@ def _rows(name, ensemble, common, tests, k, p) -> list:
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "spec": [str],
-        "scale": "no_validation",  # check_scale names both presets
         "k": [Interval(Integral, 1, None, closed="left")],
         "p": [Interval(Real, 0, 1, closed="right")],
-        "data_root": [str, os.PathLike, None],
-        "device": [str, None],
-        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
-        "verbose": ["verbose"],
+        **RUN_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )

@@ -1,6 +1,5 @@
 """Section VI (ii), Fig. 12: the strength of the first layer's circle against test accuracy, over training."""
 
-import os
 import time
 from numbers import Integral, Real
 
@@ -8,6 +7,7 @@ import numpy as np
 
 from .._validation import Interval, validate_params
 from ._common import (
+    RUN_CONSTRAINTS,
     check_checkpoints,
     check_scale,
     data_label,
@@ -121,11 +121,7 @@ def _pooled(networks, snapshots, at, k, p) -> list:
         "k": [Interval(Integral, 1, None, closed="left"), None],
         "p": [Interval(Real, 0, 1, closed="right"), None],
         "layer": [Interval(Integral, 1, None, closed="left")],
-        "scale": "no_validation",  # check_scale names both presets
-        "data_root": [str, os.PathLike, None],
-        "device": [str, None],
-        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
-        "verbose": ["verbose"],
+        **RUN_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )

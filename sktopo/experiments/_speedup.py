@@ -1,13 +1,20 @@
 """Section VI (iii), Fig. 13: appending the responses of idealized filters to each pixel speeds training up."""
 
-import os
 import time
 from numbers import Integral, Real
 
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ._common import check_names, check_scale, data_label, image_kwargs, load_images, resolve_device
+from ._common import (
+    RUN_CONSTRAINTS,
+    check_names,
+    check_scale,
+    data_label,
+    image_kwargs,
+    load_images,
+    resolve_device,
+)
 
 __all__ = ["BANKS", "appended_features_speedup", "speedup_summary"]
 
@@ -163,12 +170,8 @@ def _check_banks(banks) -> list:
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "spec": [str],
         "target_accuracy": [Interval(Real, 0, 1, closed="right"), None],
-        "scale": "no_validation",  # check_scale names both presets
         "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "data_root": [str, os.PathLike, None],
-        "device": [str, None],
-        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
-        "verbose": ["verbose"],
+        **RUN_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from torch import nn
 
 from ._classifier import PaperCNN, PaperNetClassifier
-from ._recorder import AccuracyRecorder, FilterRecorder, recorders
+from ._recorder import is_recorder, recorders, user_callbacks
 from ._stacked import StackedCNN
 
 __all__ = ["batched_unsupported", "fit_batched"]
@@ -36,8 +36,7 @@ def batched_unsupported(estimator) -> str | None:
         return "its optimizer must be torch.optim.SGD, Adam or AdamW (updates entry by entry)"
     if estimator.criterion is not nn.CrossEntropyLoss:
         return "its criterion must be torch.nn.CrossEntropyLoss"
-    callbacks = [cb[1] if isinstance(cb, tuple) else cb for cb in estimator.callbacks or []]
-    if not all(isinstance(cb, (FilterRecorder, AccuracyRecorder)) for cb in callbacks):
+    if not all(is_recorder(cb) for cb in user_callbacks(estimator)):
         return "its only callbacks are FilterRecorder and AccuracyRecorder ones"
     if estimator.train_split is not None:
         return "it runs no validation split (set train_split=None)"
@@ -89,12 +88,13 @@ def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=Fals
     # one DataLoader per network for all epochs, as skorch's fit_loop: its sampler's generator runs on
     dataset = nets[0].get_dataset(X_np, y_np)  # one dataset, checked once; each net its own sampler
     loaders = [net.get_iterator(dataset, training=True) for net in nets]
-    for net in nets:
-        for callback in recorders(net):
+    callbacks = [recorders(net) for net in nets]  # each network's recorders, found once
+    for net, group in zip(nets, callbacks):
+        for callback in group:
             callback.on_train_begin(net)
     with _heap_allocations(device) if tune_glibc_malloc else contextlib.nullcontext():
         losses = [
-            _epoch(nets, loaders, generators, model, optimizer, X_t, y_t, progress)
+            _epoch(nets, callbacks, loaders, generators, model, optimizer, X_t, y_t, progress)
             for _ in range(estimator.max_epochs)
         ]
     model.unstack_into([net.module_.net for net in nets])
@@ -119,7 +119,7 @@ def _initialized(estimator, seeds):
     return nets, [torch.Generator().set_state(net.torch_rng_state_["cpu"]) for net in nets]
 
 
-def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch.Tensor:
+def _epoch(nets, callbacks, loaders, generators, model, optimizer, X, y, progress) -> torch.Tensor:
     """One skorch epoch (``max_iter`` batches) of every network; mean loss per network."""
     samplers = []
     for loader, generator in zip(loaders, generators):
@@ -136,7 +136,7 @@ def _epoch(nets, loaders, generators, model, optimizer, X, y, progress) -> torch
         loss = torch.stack([criterion(logits[n], targets[n]) for n in range(len(nets))])
         loss.sum().backward()
         optimizer.step()
-        _record(nets, model)
+        _record(nets, callbacks, model)
         total, batches = total + loss.detach(), batches + 1
         if progress is not None:
             progress(1)
@@ -150,9 +150,8 @@ def _augmented(nets, generators, batch: torch.Tensor) -> torch.Tensor:
     return torch.stack([net.augment_batch(b, generator=g) for net, b, g in zip(nets, batch, generators)])
 
 
-def _record(nets, model) -> None:
+def _record(nets, callbacks, model) -> None:
     """Count one batch on every network's recorders; where one is due, unstack the weights first."""
-    callbacks = [recorders(net) for net in nets]
     if any(cb.is_due(cb.iteration_ + 1) for group in callbacks for cb in group):
         model.unstack_into([net.module_.net for net in nets])
     for net, group in zip(nets, callbacks):

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, fit_context
 from ._batched import batched_unsupported, fit_batched
 from ._classifier import PaperNetClassifier
-from ._recorder import AccuracyRecorder, FilterRecorder
+from ._recorder import is_recorder, user_callbacks
 from ._weights import load_state_dict
 
 __all__ = ["NetworkEnsemble"]
@@ -121,9 +121,8 @@ def _completed(net) -> bool:
     return len(net.history) >= net.max_epochs and "train_batch_count" in net.history[-1]
 
 
-def _records_filters(estimator) -> bool:
-    callbacks = [cb[1] if isinstance(cb, tuple) else cb for cb in estimator.callbacks or []]
-    return any(isinstance(cb, (FilterRecorder, AccuracyRecorder)) for cb in callbacks)
+def _records_history(estimator) -> bool:
+    return any(is_recorder(cb) for cb in user_callbacks(estimator))
 
 
 class NetworkEnsemble(ClassifierMixin, BaseEstimator):
@@ -267,7 +266,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         paths = self._paths(X, y)
         nets = [_restore(self.estimator, seed, path, X, y) for seed, path in zip(self.seeds_, paths)]
         self.n_restored_ = sum(net is not None for net in nets)
-        if self.n_restored_ and _records_filters(self.estimator):
+        if self.n_restored_ and _records_history(self.estimator):
             warnings.warn(
                 f"{self.n_restored_} network(s) restored from checkpoint_dir={os.fspath(self.checkpoint_dir)!r} "
                 "have no FilterRecorder snapshots or AccuracyRecorder scores: checkpoints keep weights only. "

@@ -7,7 +7,7 @@ from skorch.callbacks import Callback
 from .._validation import Integral, Interval, fit_context
 from ..filters import layer_kernel
 
-__all__ = ["AccuracyRecorder", "FilterRecorder", "recorders"]
+__all__ = ["AccuracyRecorder", "FilterRecorder", "is_recorder", "recorders", "user_callbacks"]
 
 _ITERATION = Interval(Integral, 0, None, closed="left")  # refuses True, as it refuses any bool
 
@@ -194,6 +194,16 @@ class AccuracyRecorder(_Scheduled):
         self.accuracies_[self.iteration_] = float(np.mean(net.predict(self.X) == np.asarray(self.y)))
 
 
+def user_callbacks(estimator) -> list:
+    """The callbacks of ``estimator``'s ``callbacks`` parameter, unnamed (``(name, cb)`` gives ``cb``)."""
+    return [cb[1] if isinstance(cb, tuple) else cb for cb in estimator.callbacks or []]
+
+
+def is_recorder(callback) -> bool:
+    """Whether ``callback`` is a :class:`FilterRecorder` or an :class:`AccuracyRecorder`."""
+    return isinstance(callback, _Scheduled)
+
+
 def recorders(net) -> list:
     """The initialized :class:`FilterRecorder` and :class:`AccuracyRecorder` callbacks of ``net``."""
-    return [cb for _, cb in getattr(net, "callbacks_", []) if isinstance(cb, _Scheduled)]
+    return [cb for _, cb in getattr(net, "callbacks_", []) if is_recorder(cb)]

@@ -5,19 +5,15 @@ import numpy as np
 from .._validation import Integral, Interval, validate_params
 from ._barcodes import plot_barcodes
 from ._mapper import plot_mapper_graph
+from ._tables import check_table
 
 __all__ = ["plot_training_evolution"]
 
 
 def _cells(df, barcodes: bool):
     """The layers and iterations of a :func:`~sktopo.experiments.training_evolution` table."""
-    import pandas as pd
-
+    check_table(df, ("layer", "iteration"), "training_evolution")
     needed = ["mappers", "diagrams"] if barcodes else ["mappers"]
-    if not isinstance(df, pd.DataFrame) or not {"layer", "iteration"} <= set(df.columns) or not len(df):
-        raise ValueError(
-            "df must be a table of training_evolution, with rows and the columns layer and iteration."
-        )
     if any(key not in df.attrs for key in needed):
         raise ValueError(
             f"df.attrs must hold {' and '.join(needed)} (a table of training_evolution, or a slice of "

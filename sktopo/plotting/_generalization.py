@@ -1,6 +1,7 @@
 """The cross-domain experiment's figure: target accuracy per first layer, the paper's values beside."""
 
 from .._validation import HasMethods, validate_params
+from ._tables import check_table
 
 __all__ = ["plot_cross_domain"]
 
@@ -13,15 +14,6 @@ LABELS = {
 }
 
 _COLUMNS = ("first_layer", "target_accuracy")
-
-
-def check_columns(df, columns, name: str = "df") -> None:
-    """Refuse a table without ``columns`` (as an experiment function returns it)."""
-    missing = [c for c in columns if c not in getattr(df, "columns", ())]
-    if missing:
-        raise ValueError(
-            f"{name} must be an experiment's DataFrame with columns {list(columns)}; missing {missing}."
-        )
 
 
 @validate_params(
@@ -71,7 +63,7 @@ def plot_cross_domain(df, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    check_columns(df, _COLUMNS)
+    check_table(df, _COLUMNS, "cross_domain_generalization")
     ax = plt.subplots(figsize=(4.5, 3.5))[1] if ax is None else ax
     groups = df.groupby("first_layer", sort=False)["target_accuracy"]
     stats = groups.agg(["mean", "min", "max"])

@@ -1,6 +1,7 @@
 """Fig. 12: test accuracy and the first layer's top H1 lifetime against batch iterations."""
 
 from .._validation import HasMethods, validate_params
+from ._tables import check_table
 
 __all__ = ["plot_persistence_vs_accuracy"]
 
@@ -13,12 +14,7 @@ CURVES = {"test_accuracy": ("tab:blue", "test accuracy"), "h1_lifetime": ("tab:r
 
 def _curves(df):
     """Per iteration, the mean, min and max over rows (groups) of each curve's column."""
-    import pandas as pd
-
-    if not isinstance(df, pd.DataFrame) or not set(COLUMNS) <= set(df.columns) or not len(df):
-        raise ValueError(
-            f"df must be a table of persistence_vs_accuracy, with rows and the columns {', '.join(COLUMNS)}."
-        )
+    check_table(df, COLUMNS, "persistence_vs_accuracy")
     if "dataset" in df.columns and df["dataset"].nunique() > 1:
         raise ValueError(
             f"df holds several data sets ({', '.join(map(str, df['dataset'].unique()))}); draw each "

@@ -3,7 +3,7 @@
 import math
 
 from .._validation import HasMethods, validate_params
-from ._generalization import check_columns
+from ._tables import check_table
 
 __all__ = ["plot_speedup"]
 
@@ -73,7 +73,7 @@ def plot_speedup(df, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    check_columns(df, _COLUMNS)
+    check_table(df, _COLUMNS, "appended_features_speedup")
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
     speedup = df.attrs.get("speedup", {})
     order = list(STYLE)
