@@ -73,11 +73,17 @@ class LayerTopology:
         and Z/3, their confidence bands and barcodes.
     null : NullComparison
         :func:`~sktopo.homology.random_filter_test` of the filters used.
+    dense : ndarray of shape (n_dense, n_features)
+        The dense core ρ(k, p) of the normalized filters.
+    mapper : Mapper
+        The fitted Mapper graph of ``dense``.
     """
 
     layer: int
     verdict: ShapeVerdict
     null: NullComparison
+    dense: np.ndarray
+    mapper: Mapper
 
     @property
     def diagrams(self) -> list:
@@ -231,7 +237,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
         "seconds": time.perf_counter() - start,
     }
-    return row, LayerTopology(layer, verdict, test)
+    return row, LayerTopology(layer, verdict, test, dense, mapper)
 
 
 @validate_params(

@@ -4,7 +4,6 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
 
 import matplotlib
 import numpy as np
@@ -19,21 +18,6 @@ from sktopo import FilterNormalizer, Mapper
 from sktopo.datasets import make_circle_filters
 from sktopo.mapper import Cover
 from sktopo.plotting import node_positions, plot_barcodes, plot_mapper_graph, save_mapper_html
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-logging=stderr",
-    "--v=0",
-    "--window-size=900,900",
-]
 
 
 @pytest.fixture(scope="module")
@@ -105,32 +89,16 @@ def test_html_is_self_contained(mapper, tmp_path):
         assert reference not in text
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-def test_html_renders_in_headless_chromium(mapper, tmp_path, tmp_path_factory):
-    page = save_mapper_html(mapper, tmp_path / "mapper.html")
-    profile = tmp_path / "profile"
-    common = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
-    dom = subprocess.run(
-        [*common, "--dump-dom", f"file://{page}"], capture_output=True, text=True, timeout=120
-    )
-    assert f'data-rendered="{mapper.graph_.number_of_nodes()}"' in dom.stdout
-    assert dom.stdout.count('class="node"') == mapper.graph_.number_of_nodes()
-    errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-    assert errors == []
-    screenshot = tmp_path / "mapper.png"
-    subprocess.run(
-        [*common, f"--screenshot={screenshot}", f"file://{page}"],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    pixels = plt.imread(screenshot)[..., :3]
-    coloured = np.abs(pixels - pixels.mean(axis=2, keepdims=True)).max(axis=2) > 0.2
-    assert coloured.sum() > 200  # the coloured nodes, not a blank page
+def test_html_renders_in_headless_chromium(mapper, tmp_path, tmp_path_factory, chromium):
+    rendered = chromium(save_mapper_html(mapper, tmp_path / "mapper.html"))
+    assert f'data-rendered="{mapper.graph_.number_of_nodes()}"' in rendered.dom
+    assert rendered.dom.count('class="node"') == mapper.graph_.number_of_nodes()
+    assert rendered.errors == []
+    assert rendered.coloured > 200  # the coloured nodes, not a blank page
     # kept as a test artefact, outside the repository
     artefacts = os.environ.get("SKTOPO_TEST_ARTEFACTS", tmp_path_factory.getbasetemp() / "artefacts")
     os.makedirs(artefacts, exist_ok=True)
-    shutil.copy(screenshot, os.path.join(artefacts, "mapper_html_screenshot.png"))
+    shutil.copy(rendered.screenshot, os.path.join(artefacts, "mapper_html_screenshot.png"))
 
 
 def test_plot_barcodes():

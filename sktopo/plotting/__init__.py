@@ -6,10 +6,12 @@ from ._generalization import plot_cross_domain
 from ._html import save_mapper_html
 from ._mapper import node_positions, plot_mapper_graph
 from ._profile import plot_topology_profile
+from ._report import Report
 from ._simplicity import plot_persistence_vs_accuracy
 from ._speedup import plot_speedup
 
 __all__ = [
+    "Report",
     "node_positions",
     "plot_barcodes",
     "plot_cross_domain",

@@ -1,4 +1,4 @@
-"""One self-contained, offline HTML file showing a Mapper graph, with pan, zoom and hover."""
+"""The interactive Mapper view (pan, zoom, hover) as an HTML fragment, and as one offline page."""
 
 import html
 import json
@@ -10,28 +10,41 @@ from .._validation import validate_params
 from ..mapper import check_mapper_fitted
 from ._mapper import describe, filter_side, named_colormap, node_positions
 
-__all__ = ["save_mapper_html"]
+__all__ = ["MAPPER_VIEW_STYLE", "mapper_view_fragment", "save_mapper_html"]
+
+#: The view's styles, once per page; each view is a ``div.sktopo-mapper`` sized by its page.
+MAPPER_VIEW_STYLE = """
+.sktopo-mapper { position: relative; overflow: hidden; }
+.sktopo-mapper svg { width: 100%; height: 100%; cursor: grab; display: block; }
+.sktopo-mapper .sktopo-tip { position: absolute; display: none; pointer-events: none; background: #fff;
+  border: 1px solid #999; padding: 6px; box-shadow: 0 1px 4px #0003; font: 13px sans-serif; z-index: 1; }
+.sktopo-mapper .sktopo-tip canvas { display: block; margin-top: 4px; image-rendering: pixelated;
+  border: 1px solid #ccc; }
+"""
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 html, body {{ margin: 0; height: 100%; font: 13px sans-serif; background: #fff; }}
-#graph {{ width: 100%; height: 100%; cursor: grab; display: block; }}
-#tip {{ position: absolute; display: none; pointer-events: none; background: #fff;
-        border: 1px solid #999; padding: 6px; box-shadow: 0 1px 4px #0003; }}
-#tip canvas {{ display: block; margin-top: 4px; image-rendering: pixelated; border: 1px solid #ccc; }}
-#title {{ position: absolute; left: 10px; top: 8px; color: #333; }}
-</style></head>
+#mapper {{ height: 100%; }}
+#title {{ position: absolute; left: 10px; top: 8px; color: #333; z-index: 1; }}
+{style}</style></head>
 <body><div id="title">{title} &middot; drag to pan, wheel to zoom, hover a node</div>
-<svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg><div id="tip"></div>
-<script>
-const DATA = {data};
-{script}
-</script></body></html>
+{view}
+</body></html>
 """
 
-_SCRIPT = """
-const svg = document.getElementById("graph"), tip = document.getElementById("tip");
+_FRAGMENT = """<div class="sktopo-mapper" id="{element_id}"><svg xmlns="http://www.w3.org/2000/svg"></svg>\
+<div class="sktopo-tip"></div></div>
+<script>
+((root) => {{
+const DATA = {data};
+{script}
+}})(document.getElementById({element_id_js}));
+</script>"""
+
+# Everything the script touches hangs off ``root``, its own container: views on one page never clash.
+_SCRIPT = """const svg = root.querySelector("svg"), tip = root.querySelector(".sktopo-tip");
 const NS = "http://www.w3.org/2000/svg";
 const xs = DATA.nodes.map(n => n.x), ys = DATA.nodes.map(n => n.y);
 const pad = 0.08 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1e-9);
@@ -76,7 +89,10 @@ function showTip(event, i) {
   }
   tip.style.display = "block"; moveTip(event);
 }
-function moveTip(e) { tip.style.left = (e.pageX + 12) + "px"; tip.style.top = (e.pageY + 12) + "px"; }
+function moveTip(e) {
+  const r = root.getBoundingClientRect();
+  tip.style.left = (e.clientX - r.left + 12) + "px"; tip.style.top = (e.clientY - r.top + 12) + "px";
+}
 let drag = null;
 svg.addEventListener("mousedown", e => { drag = [e.clientX, e.clientY, view[0], view[1]]; });
 window.addEventListener("mouseup", () => { drag = null; });
@@ -92,8 +108,70 @@ svg.addEventListener("wheel", e => {
   view = [mx - (mx - view[0]) * f, my - (my - view[1]) * f, view[2] * f, view[3] * f]; setView();
 }, { passive: false });
 setView();
-document.body.dataset.rendered = DATA.nodes.length;
-"""
+root.dataset.rendered = DATA.nodes.length;"""
+
+
+def _view_data(mapper, cmap: str) -> dict:
+    """The nodes (position, size, colour, mean filter) and edges that the view's script draws."""
+    colormap = named_colormap(cmap)
+    graph, positions = mapper.graph_, node_positions(mapper)
+    index = {node: i for i, node in enumerate(graph.nodes)}
+    sizes = np.array([d["size"] for _, d in graph.nodes(data=True)], dtype=float)
+    colours = colormap((sizes - sizes.min()) / (np.ptp(sizes) or 1.0)) if len(sizes) else []
+    side = filter_side(mapper.n_features_in_)
+    return {
+        "side": side,
+        "nodes": [
+            {
+                "x": float(positions[n][0]),
+                "y": -float(positions[n][1]),
+                "size": int(d["size"]),
+                "color": "#" + "".join(f"{int(255 * c):02x}" for c in colour[:3]),
+                "filter": [round(float(v), 5) for v in d["mean"]] if side else None,
+            }
+            for (n, d), colour in zip(graph.nodes(data=True), colours)
+        ],
+        "edges": [[index[a], index[b]] for a, b in graph.edges],
+    }
+
+
+def mapper_view_fragment(mapper, element_id: str, *, cmap: str = "jet") -> str:
+    """The interactive view of a fitted Mapper graph: a ``div`` and the inline script that draws in it.
+
+    The script reaches only its own ``div`` (``id=element_id``), so a page may hold several views
+    with different ids. The page must include :data:`MAPPER_VIEW_STYLE` once and give each
+    ``div.sktopo-mapper`` a height. Once drawn, the ``div`` carries ``data-rendered``, its number
+    of nodes.
+
+    Parameters
+    ----------
+    mapper : Mapper
+        A fitted :class:`~sktopo.mapper.Mapper`.
+    element_id : str
+        The ``id`` of the view's ``div``, unique on its page.
+    cmap : str, default="jet"
+        Name of a matplotlib colour map, for node size.
+
+    Returns
+    -------
+    fragment : str
+        HTML, to place in a page's body.
+
+    Examples
+    --------
+    >>> from sktopo import Mapper
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.plotting._html import mapper_view_fragment
+    >>> mapper = Mapper(resolution=8).fit(make_circle_filters(300, random_state=0))
+    >>> mapper_view_fragment(mapper, "view-1").startswith('<div class="sktopo-mapper" id="view-1">')
+    True
+    """
+    check_mapper_fitted(mapper)
+    data = json.dumps(_view_data(mapper, cmap)).replace("</", "<\\/")
+    element_id_js = json.dumps(element_id).replace("</", "<\\/")
+    return _FRAGMENT.format(
+        element_id=html.escape(element_id), element_id_js=element_id_js, data=data, script=_SCRIPT
+    )
 
 
 @validate_params(
@@ -123,6 +201,10 @@ def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
     path : str
         The path written.
 
+    See Also
+    --------
+    sktopo.plotting.Report.mapper_view : The same view, in a run's report.
+
     Examples
     --------
     >>> import tempfile, os
@@ -134,29 +216,9 @@ def save_mapper_html(mapper, path, *, title=None, cmap="jet") -> str:
     >>> "http" in open(out).read().split("<script>")[1].replace("http://www.w3.org", "")
     False
     """
-    check_mapper_fitted(mapper)
-    colormap = named_colormap(cmap)
-    graph, positions = mapper.graph_, node_positions(mapper)
-    index = {node: i for i, node in enumerate(graph.nodes)}
-    sizes = np.array([d["size"] for _, d in graph.nodes(data=True)], dtype=float)
-    colours = colormap((sizes - sizes.min()) / (np.ptp(sizes) or 1.0)) if len(sizes) else []
-    side = filter_side(mapper.n_features_in_)
-    data = {
-        "side": side,
-        "nodes": [
-            {
-                "x": float(positions[n][0]),
-                "y": -float(positions[n][1]),
-                "size": int(d["size"]),
-                "color": "#" + "".join(f"{int(255 * c):02x}" for c in colour[:3]),
-                "filter": [round(float(v), 5) for v in d["mean"]] if side else None,
-            }
-            for (n, d), colour in zip(graph.nodes(data=True), colours)
-        ],
-        "edges": [[index[a], index[b]] for a, b in graph.edges],
-    }
+    view = mapper_view_fragment(mapper, "mapper", cmap=cmap)
     title = title or f"{describe(mapper)} of {len(mapper.lens_)} points"
-    page = _PAGE.format(title=html.escape(title), data=json.dumps(data).replace("</", "<\\/"), script=_SCRIPT)
+    page = _PAGE.format(title=html.escape(title), style=MAPPER_VIEW_STYLE, view=view)
     with open(path, "w", encoding="utf-8") as f:
         f.write(page)
     return os.fspath(path)

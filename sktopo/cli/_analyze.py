@@ -1,0 +1,190 @@
+"""``sktopo analyze`` (one layer of saved networks) and ``sktopo profile`` (every layer, Figs. 10-11)."""
+
+import argparse
+import json
+import os
+import time
+
+from .. import __version__
+from ._analysis import add_layer, measured, verdict, write_summary
+from ._args import fraction, layer_list, natural_int, positive_float, positive_int, say
+from ._networks import add_source_arguments, load_networks
+
+
+def _k(text):
+    """``--k``: an int >= 1, or a float in (0, 1) for that fraction of the filters."""
+    try:
+        value = float(text) if "." in text or "e" in text.lower() else int(text)
+    except ValueError:
+        value = None
+    if (
+        value is None
+        or (isinstance(value, int) and value < 1)
+        or (isinstance(value, float) and not 0 < value < 1)
+    ):
+        raise argparse.ArgumentTypeError(
+            f"must be an integer >= 1 or a fraction of the filters in (0, 1); got {text!r}"
+        )
+    return value
+
+
+def _add_analysis_arguments(parser, resolution) -> None:
+    parser.add_argument(
+        "--k",
+        type=_k,
+        default=None,
+        help="the k of rho(k, p): an integer, or a fraction of the filters (default: 1/32 of them)",
+    )
+    parser.add_argument(
+        "--p", type=fraction, default=0.3, help="share kept as the dense core (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--resolution", type=positive_int, default=resolution, help="Mapper resolution (default: %(default)s)"
+    )
+    parser.add_argument("--gain", type=positive_float, default=3.0, help="Mapper gain (default: %(default)s)")
+    parser.add_argument(
+        "--max-filters",
+        type=positive_int,
+        default=20000,
+        help="spatial filters used per layer, a random subsample beyond (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=natural_int,
+        default=0,
+        help="seeds the subsample, the confidence band and the null test (default: %(default)s)",
+    )
+    parser.add_argument("--out", default="sktopo_output", help="folder for the report (default: %(default)s)")
+
+
+def add_parsers(subparsers) -> None:
+    analyze = subparsers.add_parser(
+        "analyze",
+        help="the topology of one conv layer of saved networks",
+        description="Pool the spatial filters of one conv layer of saved networks, normalize them, keep the "
+        "dense core rho(k, p), and write its Mapper graph, barcodes with their confidence band, the "
+        "random-filter test and a verdict to OUT/report.html, the PNG figures and OUT/summary.json.",
+    )
+    add_source_arguments(analyze)
+    analyze.add_argument(
+        "--layer", type=positive_int, default=1, help="1-based conv layer (default: %(default)s)"
+    )
+    _add_analysis_arguments(analyze, resolution=30)
+    analyze.set_defaults(run=run_analyze)
+    profile = subparsers.add_parser(
+        "profile",
+        help="the topology of every conv layer, layer by layer (the paper's Figs. 10-11)",
+        description="Run the analysis of 'sktopo analyze' on each conv layer of saved networks and write the "
+        "profile as a table (OUT/profile.csv), the barcodes layer by layer (OUT/profile.png), "
+        "OUT/report.html and OUT/summary.json.",
+    )
+    add_source_arguments(profile)
+    profile.add_argument(
+        "--layers",
+        type=layer_list,
+        default=None,
+        help="layers and ranges, e.g. 1-13 or 1,3,5-7 (default: every conv layer)",
+    )
+    _add_analysis_arguments(profile, resolution=30)
+    profile.set_defaults(run=run_profile)
+
+
+def _profile(args, layers):
+    from ..profile import topology_profile
+
+    networks = load_networks(args.sources, args.arch)
+    return topology_profile(
+        networks,
+        layers,
+        k=args.k,
+        p=args.p,
+        max_filters=args.max_filters,
+        resolution=args.resolution,
+        gain=args.gain,
+        random_state=args.random_state,
+        progress=not args.quiet,
+    )
+
+
+def _parameters(args) -> dict:
+    names = ("sources", "arch", "k", "p", "resolution", "gain", "max_filters", "random_state")
+    return {name: getattr(args, name) for name in names}
+
+
+def run_analyze(args) -> None:
+    from ..plotting import Report
+
+    start = time.perf_counter()
+    profile = _profile(args, [args.layer])
+    row, topology = profile.iloc[0], profile.attrs["topology"][args.layer]
+    numbers = measured(row, topology)
+    os.makedirs(args.out, exist_ok=True)
+    report = Report(title=f"sktopo analyze: layer {args.layer} of {len(args.sources)} source(s)")
+    report.verdict(verdict(numbers), found=numbers["found_circle"])
+    report.heading("Measured")
+    report.table({key: value for key, value in numbers.items() if key != "h1_lifetimes"})
+    add_layer(report, row, topology, args.out)
+    parameters = {**_parameters(args), "layer": args.layer}
+    report.heading("Parameters")
+    report.table(parameters)
+    seconds = time.perf_counter() - start
+    report.paragraph(f"Computed in {seconds:.1f} s with sktopo {__version__}.")
+    path = report.save(os.path.join(args.out, "report.html"))
+    write_summary(
+        args.out,
+        {
+            **numbers,
+            "parameters": parameters,
+            "timings": {"total_seconds": seconds},
+            "sktopo_version": __version__,
+        },
+    )
+    say(args, f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json")
+
+
+def run_profile(args) -> None:
+    import matplotlib.pyplot as plt
+
+    from ..plotting import Report, plot_topology_profile
+
+    start = time.perf_counter()
+    profile = _profile(args, args.layers)
+    os.makedirs(args.out, exist_ok=True)
+    profile.to_csv(os.path.join(args.out, "profile.csv"), index=False)
+    report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {len(args.sources)} source(s)")
+    found = profile[(profile.n_significant_h1 >= 1) & (profile.mapper_loops == 1)].layer.tolist()
+    report.verdict(
+        f"{len(found)} of {len(profile)} layers show a significant dominant H1 bar and one Mapper loop"
+        + (f": layers {', '.join(map(str, found))}." if found else "."),
+        found=bool(found),
+    )
+    report.heading("The profile, one row per layer")
+    report.table(profile.round(4))
+    axes = plot_topology_profile(profile)
+    figure = axes.flat[0].figure
+    report.figure(
+        figure,
+        "H1 barcodes of each layer's dense core, with twice the confidence band in grey",
+        path=os.path.join(args.out, "profile.png"),
+    )
+    plt.close(figure)
+    report.heading("Parameters")
+    report.table(_parameters(args))
+    seconds = time.perf_counter() - start
+    report.paragraph(f"Computed in {seconds:.1f} s with sktopo {__version__}.")
+    path = report.save(os.path.join(args.out, "report.html"))
+    rows = json.loads(profile.to_json(orient="records"))  # NaN as null
+    write_summary(
+        args.out,
+        {
+            "layers": rows,
+            "parameters": _parameters(args),
+            "timings": {"total_seconds": seconds},
+            "sktopo_version": __version__,
+        },
+    )
+    say(
+        args,
+        f"{len(found)} of {len(profile)} layers show a circle; wrote {path}, profile.csv, profile.png "
+        "and summary.json",
+    )

@@ -1,0 +1,245 @@
+"""``sktopo reproduce``: the paper's experiments, each as a table, a figure and a report beside its numbers."""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+from .. import __version__
+from ._args import UsageError, natural_int, say
+
+#: Per experiment: what it is, and its data per scale (the quick scale runs offline).
+EXPERIMENTS = {
+    "fig2": (
+        "Fig. 2: Mapper and barcodes of the first-layer filters of many MNIST networks",
+        {"quick": "mnist_sample", "paper": "mnist"},
+    ),
+    "fig12": (
+        "Fig. 12: the top H1 lifetime of the first-layer filters and test accuracy during training",
+        {"quick": "mnist_sample", "paper": "mnist"},
+    ),
+    "fig13": (
+        "Fig. 13: test accuracy against iterations with idealized filters' responses appended",
+        {"quick": "mnist_sample", "paper": "svhn"},
+    ),
+    "generalization": (
+        "Section VI (i): a first layer fixed to the primary circle, tested on another domain",
+        {"quick": ("mnist_sample", "digits"), "paper": ("mnist", "svhn")},
+    ),
+    "evolution": (
+        "Figs. 5 and 9: Mapper of the first two layers' filters across training",
+        {"quick": "mnist_sample", "paper": "cifar10"},
+    ),
+}
+
+#: Fig. 2 at the paper's scale (Section V-A): 100 × M(64, 32, 64), 40,000 iterations, ρ(200, 0.3), Mapper(30, 3).
+FIG2_PARAMS = ("networks", "iterations", "resolution")
+FIG2_PAPER = {"networks": 100, "iterations": 40_000, "resolution": 30, "spec": "M(64,32,64)", "k": 200}
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "reproduce",
+        help="one of the paper's experiments, with its numbers beside the paper's",
+        description="Run one of the paper's experiments and write its table (OUT/<name>.csv), figure "
+        "(OUT/<name>.png), summaries (OUT/summary.json) and OUT/report.html beside the paper's numbers. "
+        + "; ".join(f"{name}: {what}" for name, (what, _) in EXPERIMENTS.items())
+        + ". The quick scale runs offline in minutes; the paper scale needs the datasets under "
+        "--data-root and, in practice, a GPU.",
+    )
+    parser.add_argument("experiment", choices=list(EXPERIMENTS), help="the experiment")
+    parser.add_argument(
+        "--scale",
+        choices=["quick", "paper"],
+        default="quick",
+        help="quick (offline, minutes on a CPU) or paper (the paper's sizes) (default: %(default)s)",
+    )
+    parser.add_argument("--device", default=None, help="torch device: cpu or cuda (default: cuda if present)")
+    parser.add_argument(
+        "--data-root",
+        default=None,
+        help="folder of the torchvision datasets (MNIST, SVHN, CIFAR-10) for --scale paper",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=natural_int,
+        default=0,
+        help="seeds the networks and the analysis (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out", default=None, help="folder for the results (default: sktopo_output/EXPERIMENT)"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter of the experiment's function (sktopo.experiments), e.g. --param max_iter=50 "
+        "--param n_repeats=1; VALUE is read as JSON (numbers, lists, quoted strings) or else as text. fig2 "
+        "takes networks, iterations and resolution. May be repeated",
+    )
+    parser.set_defaults(run=run)
+
+
+def _param(text) -> tuple:
+    name, equals, value = text.partition("=")
+    if not equals or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"must be NAME=VALUE, e.g. max_iter=50; got {text!r}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
+def run(args) -> None:
+    args.out = args.out or os.path.join("sktopo_output", args.experiment)
+    if args.scale == "paper" and args.data_root is None:
+        raise UsageError(
+            f"--scale paper trains on the paper's datasets: give --data-root, the folder of "
+            f"{EXPERIMENTS[args.experiment][1]['paper']!r} (torchvision's layout)"
+        )
+    if args.experiment == "fig2":
+        return _fig2(args)
+    start = time.perf_counter()
+    df, figure = _experiment(args, EXPERIMENTS[args.experiment][1][args.scale], dict(args.param))
+    _write(args, df, figure, time.perf_counter() - start)
+
+
+def _fig2(args):
+    from ._demo import DEMO, ITERATIONS, NETWORKS, RESOLUTION, first_layer_study
+
+    if args.scale == "quick":
+        settings, study = {"networks": NETWORKS, "iterations": ITERATIONS, "resolution": RESOLUTION}, DEMO
+    else:
+        settings = FIG2_PAPER
+        study = {
+            "spec": FIG2_PAPER["spec"],
+            "dataset": "mnist",
+            "data_root": args.data_root,
+            "k": FIG2_PAPER["k"],
+            "checkpoint_dir": os.path.join(args.out, "checkpoints"),
+        }
+    chosen = {key: settings[key] for key in FIG2_PARAMS} | dict(args.param)
+    bad = {key: value for key, value in chosen.items() if key not in FIG2_PARAMS or not _count(value)}
+    if bad:
+        raise UsageError(f"fig2 takes --param {', '.join(FIG2_PARAMS)}, integers >= 1; got {bad}")
+    fig2_args = argparse.Namespace(**vars(args), **chosen)
+    first_layer_study(fig2_args, study, title=f"sktopo reproduce fig2 ({args.scale})")
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _common(args) -> dict:
+    return {
+        "scale": args.scale,
+        "data_root": args.data_root,
+        "device": args.device,
+        "random_state": args.random_state,
+        "verbose": int(not args.quiet),
+    }
+
+
+#: Per experiment: its function in sktopo.experiments and its figure in sktopo.plotting.
+_RUNNERS = {
+    "fig12": ("persistence_vs_accuracy", "plot_persistence_vs_accuracy"),
+    "fig13": ("appended_features_speedup", "plot_speedup"),
+    "generalization": ("cross_domain_generalization", "plot_cross_domain"),
+    "evolution": ("training_evolution", "plot_training_evolution"),
+}
+
+
+def _experiment(args, data, params):
+    """Run the experiment's function with ``params`` (checked against its signature) and draw it."""
+    import inspect
+
+    from .. import experiments, plotting
+
+    function_name, plot_name = _RUNNERS[args.experiment]
+    function = getattr(experiments, function_name)
+    data = data if isinstance(data, tuple) else (data,)
+    names = list(inspect.signature(function).parameters)[len(data) :]  # after the datasets
+    accepted = [name for name in names if name not in _common(args)]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise UsageError(
+            f"{args.experiment} ({function_name}) takes --param {', '.join(accepted)}; got {unknown}"
+        )
+    if data == ("cifar10",):
+        params = {"spec": "C(64,32,64)"} | params  # the paper's CIFAR-10 networks
+    df = function(*data, **_common(args), **params)
+    return df, np.asarray(getattr(plotting, plot_name)(df)).flat[0].figure
+
+
+def jsonable(value):
+    """``value`` with DataFrames as records, numpy scalars as Python's, inf and NaN as strings, the rest repr'd."""
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return jsonable(value.to_dict(orient="records"))
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _write(args, df, figure, seconds) -> None:
+    import matplotlib.pyplot as plt
+
+    from ..plotting import Report
+
+    name, (what, _) = args.experiment, EXPERIMENTS[args.experiment]
+    os.makedirs(args.out, exist_ok=True)
+    df.to_csv(os.path.join(args.out, f"{name}.csv"), index=False)
+    attrs = {key: value for key, value in df.attrs.items() if key not in ("mappers", "diagrams", "networks")}
+    summary = {
+        "experiment": name,
+        "scale": args.scale,
+        "seconds": seconds,
+        "sktopo_version": __version__,
+        **jsonable(attrs),
+    }
+    with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+    report = Report(title=f"sktopo reproduce {name} ({args.scale}): {what}")
+    report.heading("The paper's numbers")
+    report.table(jsonable(df.attrs.get("paper", {})))
+    for key in ("speedup", "correlation", "pooled"):
+        if key in df.attrs:
+            report.heading(f"Measured: {key}")
+            report.table(_flat(jsonable(df.attrs[key])))
+    report.figure(figure, what, path=os.path.join(args.out, f"{name}.png"))
+    plt.close(figure)
+    report.heading("The measured table")
+    report.table(df.round(4))
+    report.heading("Settings")
+    report.table(_flat(jsonable(df.attrs.get("settings", {}))))
+    report.paragraph(f"Ran in {seconds:.0f} s with sktopo {__version__}.")
+    path = report.save(os.path.join(args.out, "report.html"))
+    say(args, f"wrote {path}, {name}.csv, {name}.png and summary.json in {seconds:.0f} s")
+
+
+def _flat(mapping) -> dict:
+    """A nested dict as one level, keys joined by dots, values as text where not scalars."""
+    if not isinstance(mapping, dict):
+        return {"value": json.dumps(mapping)}
+    flat = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            flat |= {f"{key}.{k}": v for k, v in _flat(value).items()}
+        else:
+            flat[key] = (
+                value if isinstance(value, (int, float, str, bool)) or value is None else json.dumps(value)
+            )
+    return flat

@@ -1,0 +1,263 @@
+import importlib.metadata
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import sktopo
+import sktopo.cli._demo
+from sktopo.cli import main
+from sktopo.filterbanks import gaussian, primary_circle
+
+
+def cli(argv, capsys):
+    """``(status, stdout, stderr)`` of ``sktopo argv``, argparse's exits included."""
+    try:
+        status = main(argv)
+    except SystemExit as exc:
+        status = exc.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def _net(filters):
+    """A two-layer network whose first layer holds ``filters`` (n, 3, 3)."""
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, len(filters), 3), torch.nn.ReLU(), torch.nn.Conv2d(len(filters), 1, 3)
+    )
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(filters, dtype=torch.float32).reshape(-1, 1, 3, 3))
+    return net
+
+
+@pytest.fixture(scope="module")
+def circle_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("weights") / "circle.pt"
+    torch.save(_net(primary_circle(400)).state_dict(), path)
+    return str(path)
+
+
+def _summary(out) -> dict:
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_version(capsys):
+    assert cli(["--version"], capsys) == (0, f"sktopo {sktopo.__version__}\n", "")
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["analyze"], ["profile"], ["reproduce"]])
+def test_help_on_every_command(command, capsys):
+    status, out, _ = cli([*command, "--help"], capsys)
+    assert status == 0
+    assert out.startswith(f"usage: sktopo {' '.join(command)}".rstrip())
+    assert "-q, --quiet" in out
+
+
+def test_console_script_and_module():
+    (entry,) = [e for e in importlib.metadata.entry_points(group="console_scripts") if e.name == "sktopo"]
+    assert entry.value == "sktopo.cli:main"
+    done = subprocess.run(
+        [sys.executable, "-m", "sktopo", "demo", "--networks", "-3"], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+BAD = [
+    ([], "the following arguments are required: command"),
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["demo", "--networks", "0"], "--networks: must be an integer >= 1; got '0'"),
+    (["demo", "--iterations", "many"], "--iterations: must be an integer >= 1; got 'many'"),
+    (["demo", "--random-state", "-1"], "--random-state: must be an integer >= 0"),
+    (["demo", "--device", "tpu", "--networks", "1", "--iterations", "1"], "device must be None or"),
+    (["analyze", "missing.pt"], "no such file or folder: 'missing.pt'"),
+    (["analyze", "x.pt", "--k", "0"], "--k: must be an integer >= 1 or a fraction"),
+    (["analyze", "x.pt", "--p", "1.5"], r"--p: must be a number in \(0, 1\]; got '1.5'"),
+    (["analyze", "x.pt", "--p", "nan"], "--p: must be a number in"),
+    (["profile", "x.pt", "--layers", "0-2"], "--layers: must be 1-based layer numbers"),
+    (["profile", "x.pt", "--layers", "3-1"], "--layers: must be 1-based layer numbers"),
+    (["reproduce", "fig99"], "invalid choice: 'fig99'"),
+    (["reproduce", "fig12", "--scale", "paper"], "give --data-root"),
+    (["reproduce", "fig12", "--param", "nonsense"], "must be NAME=VALUE"),
+    (
+        ["reproduce", "fig12", "--param", "bogus=1"],
+        r"fig12 \(persistence_vs_accuracy\) takes --param .*n_networks",
+    ),
+    (["reproduce", "fig13", "--param", "dataset=1"], "got \\['dataset'\\]"),
+    (["reproduce", "fig2", "--param", "networks=0"], "fig2 takes --param networks, iterations, resolution"),
+    (["reproduce", "fig2", "--param", "seeds=3"], "got {'seeds': 3}"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD)
+def test_bad_arguments_end_in_one_line_and_status_2(argv, message, capsys, tmp_path):
+    status, out, err = cli([*argv, "--out", str(tmp_path / "out")] if argv[:1] == ["demo"] else argv, capsys)
+    assert status == 2 and out == ""
+    assert err.startswith("sktopo") and err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(message, err), err
+    assert not (tmp_path / "out").exists()  # refused before any work
+
+
+class _Hostile:
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.pt").write_text("not weights")
+    hostile = _Hostile()
+    hostile.marker = tmp_path / "pwned"
+    with open(tmp_path / "hostile.pt", "wb") as f:
+        pickle.dump({"conv.weight": hostile}, f)
+    cases = [
+        (["analyze", str(tmp_path / "empty")], "holds no weights file"),
+        (["analyze", str(tmp_path / "notes.pt")], "weights_only"),
+        (["profile", str(tmp_path / "hostile.pt")], "weights_only"),
+        (
+            ["analyze", circle_file, "--arch", "nonet"],
+            "--arch must be a torchvision classification architecture",
+        ),
+        (["analyze", circle_file, "--arch", "vgg11"], "does not hold vgg11 weights"),
+        (["analyze", circle_file, "--layer", "3"], "layers must be from 1 to 2"),
+        (["profile", circle_file, "--k", "500"], "too few for"),
+    ]
+    for argv, message in cases:
+        status, _, err = cli([*argv, "--out", str(tmp_path / "out")], capsys)
+        assert status == 2 and err.count("\n") == 1 and re.search(message, err), (argv, err)
+    assert not hostile.marker.exists()
+
+
+def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
+    out = tmp_path / "circle"
+    status, stdout, err = cli(["-q", "analyze", circle_file, "--resolution", "8", "--out", str(out)], capsys)
+    assert (status, stdout, err) == (0, "", "")
+    summary = _summary(out)
+    assert (summary["n_filters"], summary["k"], summary["n_dense"]) == (400, 13, 120)
+    assert summary["n_significant_h1"] == 1 and summary["model"] == "circle"
+    assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
+    assert summary["h1_lifetimes"][0] > summary["significance_threshold"] == 2 * summary["band"]
+    assert summary["parameters"]["resolution"] == 8 and summary["parameters"]["layer"] == 1
+    assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(out))
+    assert "significant" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_analyze_random_filters_finds_no_circle(tmp_path, capsys):
+    path = tmp_path / "random.pt"
+    torch.save(_net(gaussian(400, random_state=0)).state_dict(), path)
+    status, stdout, _ = cli(
+        ["analyze", str(path), "--resolution", "8", "--out", str(tmp_path / "out")], capsys
+    )
+    assert status == 0
+    assert "did NOT find" in stdout
+    summary = _summary(tmp_path / "out")
+    assert summary["n_significant_h1"] == 0 and not summary["found_circle"]
+
+
+def test_analyze_pools_a_folder_and_loads_into_an_architecture(circle_file, tmp_path, capsys):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    for i in range(2):
+        torch.save(torch.load(circle_file, weights_only=True), folder / f"network_{i}.pt")
+    assert (
+        cli(["-q", "analyze", str(folder), "--resolution", "8", "--out", str(tmp_path / "a")], capsys)[0] == 0
+    )
+    assert _summary(tmp_path / "a")["n_filters"] == 800
+    import torchvision
+
+    path = tmp_path / "squeezenet.pt"
+    torch.manual_seed(0)
+    torch.save(torchvision.models.squeezenet1_1(weights=None).state_dict(), path)
+    argv = ["-q", "analyze", str(path), "--arch", "squeezenet1_1", "--out", str(tmp_path / "b")]
+    assert cli(argv, capsys)[0] == 0
+    assert _summary(tmp_path / "b")["n_filters"] == 64 * 3  # features.0: Conv2d(3, 64, 3)
+
+
+class _VGGStyle(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        conv = torch.nn.Conv2d
+        self.features = torch.nn.Sequential(
+            conv(3, 16, 3),
+            torch.nn.ReLU(),
+            conv(16, 16, 3),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            conv(16, 24, 3),
+        )
+
+
+def test_profile_a_saved_vgg_style_state_dict(tmp_path, capsys):
+    torch.manual_seed(0)
+    path = tmp_path / "vgg_style.pt"
+    torch.save(_VGGStyle().state_dict(), path)
+    out = tmp_path / "profile"
+    status, stdout, _ = cli(
+        ["profile", str(path), "--layers", "1-3", "--resolution", "6", "--out", str(out)], capsys
+    )
+    assert status == 0 and "of 3 layers show a circle" in stdout
+    assert {"report.html", "profile.png", "profile.csv", "summary.json"} <= set(os.listdir(out))
+    table = pd.read_csv(out / "profile.csv")
+    assert table.layer.tolist() == [1, 2, 3]
+    assert table.n_filters.tolist() == [48, 256, 384]
+    assert table.layer_name.tolist() == ["features.0", "features.2", "features.5"]
+    assert [row["layer"] for row in _summary(out)["layers"]] == [1, 2, 3]
+    assert cli(["-q", "profile", str(path), "--layers", "2", "--out", str(out)], capsys)[0] == 0
+    assert pd.read_csv(out / "profile.csv").layer.tolist() == [2]
+
+
+def test_demo_on_tiny_settings(tmp_path, capsys, chromium):
+    out = tmp_path / "demo"
+    argv = ["-q", "demo", "--networks", "2", "--iterations", "10", "--resolution", "6", "--out", str(out)]
+    assert cli(argv, capsys) == (0, "", "")
+    summary = _summary(out)
+    assert (summary["n_networks"], summary["iterations"], summary["n_filters"]) == (2, 10, 128)
+    assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
+    assert summary["n_significant_h1"] == sum(v > 2 * summary["band"] for v in summary["h1_lifetimes"])
+    assert len(summary["test_accuracy_per_network"]) == 2
+    assert summary["test_accuracy"] == pytest.approx(np.mean(summary["test_accuracy_per_network"]))
+    assert (
+        summary["parameters"] | {"architecture": "M(64,0,64)", "random_state": 0, "mapper_resolution": 6}
+        == (summary["parameters"])
+    )
+    assert set(summary["timings"]) == {"training_seconds", "analysis_seconds", "total_seconds"}
+    for key in ("mapper_n_loops", "band", "null_p_value", "found_circle", "model"):
+        assert key in summary
+    rendered = chromium(out / "report.html", window=(1000, 3000))
+    body = re.search(r"<body[^>]*>", rendered.dom).group(0)
+    assert 'data-figures="2"' in body and 'data-figures-loaded="2"' in body
+    assert 'data-mapper-views="1"' in body and 'data-mapper-views-rendered="1"' in body
+    assert rendered.errors == []
+    assert "paper, Fig. 2" in rendered.dom and ("did NOT find" in rendered.dom or "FOUND" in rendered.dom)
+
+
+def test_an_interruption_ends_with_status_130(monkeypatch, tmp_path, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sktopo.cli._demo, "run", interrupted)
+    assert cli(["demo", "--out", str(tmp_path)], capsys)[0:3:2] == (130, "sktopo demo: interrupted\n")
+
+
+def test_reproduce_on_tiny_settings(tmp_path, capsys):
+    out = tmp_path / "fig13"
+    params = ["max_iter=4", "eval_every=2", "n_repeats=1", "n_filters=4", 'spec="M(4,2,8)"']
+    argv = ["-q", "reproduce", "fig13", "--out", str(out), *[a for p in params for a in ("--param", p)]]
+    assert cli(argv, capsys) == (0, "", "")
+    assert {"fig13.csv", "fig13.png", "summary.json", "report.html"} <= set(os.listdir(out))
+    summary = _summary(out)
+    assert summary["experiment"] == "fig13" and summary["paper"]["speedup_mnist"] == 2.0
+    assert summary["settings"]["max_iter"] == 4
+    assert pd.read_csv(out / "fig13.csv").iteration.unique().tolist() == [2, 4]
+    argv = ["-q", "reproduce", "fig2", "--out", str(tmp_path / "fig2"), "--param", "networks=2"]
+    assert cli([*argv, "--param", "iterations=3", "--param", "resolution=5"], capsys)[0] == 0
+    assert (_summary(tmp_path / "fig2")["n_networks"], _summary(tmp_path / "fig2")["iterations"]) == (2, 3)
