@@ -373,8 +373,9 @@ def topology_profile(
         * ``mapper_loops``: loops of the core's Mapper graph; ``seconds``: time for the layer.
 
         ``profile.attrs["topology"]`` maps each layer to its :class:`LayerTopology` (barcodes,
-        bands, null draws), which :func:`sktopo.plotting.plot_topology_profile` draws. pandas
-        copies ``attrs`` with the frame, and drops them where frames with other ``attrs`` meet.
+        bands, null draws, the dense core and its Mapper graph), which
+        :func:`sktopo.plotting.plot_topology_profile` draws. pandas copies ``attrs`` with the
+        frame, and drops them where frames with other ``attrs`` meet.
 
     Raises
     ------

@@ -192,17 +192,17 @@ default="primary_circle"
     TypeError
         For images or a bank that do not hold real numbers.
 
+    See Also
+    --------
+    AppendFilterResponses : the same as a transformer, for Pipelines.
+    sktopo.filterbanks : the named banks.
+
     Notes
     -----
     The inner products are computed in float64, so float32 results are exact to their own
     rounding on a GPU too, where a float32 convolution may run in TF32 (about three digits).
     They are computed 256 images at a time, each chunk written into the output in its dtype:
     beyond the output, the memory used is that of one chunk in float64.
-
-    See Also
-    --------
-    AppendFilterResponses : the same as a transformer, for Pipelines.
-    sktopo.filterbanks : the named banks.
 
     Examples
     --------
@@ -263,7 +263,7 @@ default="primary_circle"
         ``(n_channels, height, width)`` of the images seen in ``fit``.
     n_features_in_ : int
         Values per image, ``n_channels * height * width``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``fit`` got a DataFrame with string column names.
 
     See Also

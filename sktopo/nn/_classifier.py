@@ -91,8 +91,8 @@ class PaperNetClassifier(NeuralNetClassifier):
 
     Parameters
     ----------
-    *args, **kwargs
-        As for ``skorch.NeuralNetClassifier``.
+    *args
+        As for ``skorch.NeuralNetClassifier`` (``module`` first).
     max_iter : int, default=1000
         Batch iterations per ``fit``.
     random_state : int or None, default=None
@@ -102,6 +102,9 @@ class PaperNetClassifier(NeuralNetClassifier):
         "cifar10": the CIFAR-10 distortions the paper lists, drawn afresh for every batch (see
         :meth:`augment_batch`). Images may then be larger than ``module__input_size`` (32 × 32
         for 24 × 24 networks); prediction sees their central crop, standardized.
+    **kwargs
+        As for ``skorch.NeuralNetClassifier`` (``criterion``, ``optimizer``, ``lr``, ``batch_size``,
+        ``device``, ``module__*``...).
 
     Attributes
     ----------

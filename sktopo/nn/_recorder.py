@@ -69,11 +69,6 @@ class FilterRecorder(_Scheduled):
         Batch iterations (counted from 1 across ``fit`` and ``partial_fit`` calls) after which
         to take a snapshot; 0 records the initial weights. None: every 100 iterations.
 
-    Notes
-    -----
-    Snapshots are not checkpointed: networks that :class:`~sktopo.nn.NetworkEnsemble` restores
-    from its ``checkpoint_dir`` have none, and it warns when it restores them.
-
     Attributes
     ----------
     snapshots_ : dict of int to ndarray of shape (out_channels, in_channels, h, w)
@@ -83,6 +78,11 @@ class FilterRecorder(_Scheduled):
     See Also
     --------
     AccuracyRecorder : the test accuracy at chosen iterations.
+
+    Notes
+    -----
+    Snapshots are not checkpointed: networks that :class:`~sktopo.nn.NetworkEnsemble` restores
+    from its ``checkpoint_dir`` have none, and it warns when it restores them.
 
     Examples
     --------
