@@ -27,7 +27,7 @@ from .homology._significance import SIGNIFICANCE_CONSTRAINTS
 from .mapper import Mapper, graph_summary
 from .preprocessing import normalize_filters
 
-__all__ = ["K_FRACTION", "LayerTopology", "default_k", "topology_profile"]
+__all__ = ["K_FRACTION", "LayerTopology", "default_k", "shows_circle", "topology_profile"]
 
 #: The default k of ρ(k, p) as a fraction of the cloud: the paper's ρ(200, 0.3) of 6,400 filters.
 K_FRACTION = 1 / 32
@@ -434,3 +434,51 @@ def topology_profile(
     profile = pd.DataFrame(rows, columns=COLUMNS)
     profile.attrs["topology"] = topology
     return profile
+
+
+@validate_params(
+    {"profile": "no_validation", "alpha": [Interval(Real, 0, 1, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
+def shows_circle(profile, alpha: float = 0.05):
+    """Which layers of a profile show a circle: one significant H1 bar, one Mapper loop, beyond chance.
+
+    A layer shows a circle when its dense core has **exactly one significant H1 bar** (longer than
+    twice the confidence band: a dominant loop, and no second one as in the two-circle, three-circle
+    or Klein bottle models), its Mapper graph has **exactly one loop**, and random filters through
+    the same pipeline reach its top H1 lifetime with a p-value of at most ``alpha``. The paper
+    reads its circles from the Mapper graph and the barcodes together (Fig. 2); this asks both, and
+    the random-filter test as well. Whether it is the *primary* circle of edges is a further
+    question, which the ``edge_energy`` column answers (1 for pure edges, 0.25 for random filters).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        Returned by :func:`topology_profile`, or rows of it.
+    alpha : float, default=0.05
+        Largest random-filter p-value accepted; with the default 19 null clouds, 0.05 means that
+        none of them reached the observed lifetime.
+
+    Returns
+    -------
+    shows : pandas.Series of bool
+        One per row of ``profile``, with its index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.profile import shows_circle
+    >>> rows = pd.DataFrame(
+    ...     {"n_significant_h1": [1, 1, 2, 1], "mapper_loops": [1, 0, 1, 1], "null_p_value": [0.05, 0.05, 0.05, 0.4]}
+    ... )
+    >>> shows_circle(rows).tolist()
+    [True, False, False, False]
+    """
+    missing = [
+        c
+        for c in ("n_significant_h1", "mapper_loops", "null_p_value")
+        if c not in getattr(profile, "columns", [])
+    ]
+    if missing:
+        raise TypeError(f"profile must be a DataFrame returned by topology_profile; it lacks {missing}.")
+    return (profile.n_significant_h1 == 1) & (profile.mapper_loops == 1) & (profile.null_p_value <= alpha)

@@ -13,6 +13,8 @@ import torch
 
 import sktopo
 import sktopo.cli._demo
+import sktopo.cli._reproduce
+import sktopo.profile
 from sktopo.cli import main
 from sktopo.filterbanks import gaussian, primary_circle
 
@@ -45,8 +47,13 @@ def circle_file(tmp_path_factory):
 
 
 def _summary(out) -> dict:
+    """summary.json of ``out``, read as strict JSON (no NaN or Infinity)."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
-        return json.load(f)
+        return json.load(f, parse_constant=refuse)
 
 
 def test_version(capsys):
@@ -76,14 +83,19 @@ BAD = [
     (["bogus"], "invalid choice: 'bogus'"),
     (["demo", "--networks", "0"], "--networks: must be an integer >= 1; got '0'"),
     (["demo", "--iterations", "many"], "--iterations: must be an integer >= 1; got 'many'"),
-    (["demo", "--random-state", "-1"], "--random-state: must be an integer >= 0"),
+    (["demo", "--random-state", "-1"], r"--random-state: must be an integer in \[0, 4294967295\]; got .-1."),
     (["demo", "--device", "tpu", "--networks", "1", "--iterations", "1"], "device must be None or"),
     (["analyze", "missing.pt"], "no such file or folder: 'missing.pt'"),
     (["analyze", "x.pt", "--k", "0"], "--k: must be an integer >= 1 or a fraction"),
     (["analyze", "x.pt", "--p", "1.5"], r"--p: must be a number in \(0, 1\]; got '1.5'"),
     (["analyze", "x.pt", "--p", "nan"], "--p: must be a number in"),
-    (["profile", "x.pt", "--layers", "0-2"], "--layers: must be 1-based layer numbers"),
-    (["profile", "x.pt", "--layers", "3-1"], "--layers: must be 1-based layer numbers"),
+    (["profile", "x.pt", "--layers", "0-2"], "--layers: must be layer numbers from 1 to 10000"),
+    (["profile", "x.pt", "--layers", "3-1"], "--layers: must be layer numbers"),
+    (["profile", "x.pt", "--layers", "1-"], "--layers: must be layer numbers"),
+    (["profile", "x.pt", "--layers", "1-100000000"], "--layers: must be layer numbers from 1 to 10000"),
+    (["analyze", "x.pt", "--gain", "1"], r"--gain: must be a number > 1; got '1'"),
+    (["analyze", "x.pt", "--netw", "3"], "unrecognized arguments: --netw"),
+    (["demo", "--random-state", "4294967296"], r"--random-state: must be an integer in \[0, 4294967295\]"),
     (["reproduce", "fig99"], "invalid choice: 'fig99'"),
     (["reproduce", "fig12", "--scale", "paper"], "give --data-root"),
     (["reproduce", "fig12", "--param", "nonsense"], "must be NAME=VALUE"),
@@ -130,11 +142,27 @@ def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
         (["analyze", circle_file, "--arch", "vgg11"], "does not hold vgg11 weights"),
         (["analyze", circle_file, "--layer", "3"], "layers must be from 1 to 2"),
         (["profile", circle_file, "--k", "500"], "too few for"),
+        (["analyze", circle_file, circle_file], "is .* again: give each network once"),
+        (["analyze", circle_file, "--out", circle_file], "--out .* is not a folder that can be written to"),
     ]
     for argv, message in cases:
-        status, _, err = cli([*argv, "--out", str(tmp_path / "out")], capsys)
+        status, _, err = cli([*argv, "--out", str(tmp_path / "out")] if "--out" not in argv else argv, capsys)
         assert status == 2 and err.count("\n") == 1 and re.search(message, err), (argv, err)
     assert not hostile.marker.exists()
+
+
+def test_out_must_be_a_writable_folder_before_any_work(circle_file, tmp_path, capsys, monkeypatch):
+    def work(*args, **kwargs):
+        raise AssertionError("the work started before --out was checked")
+
+    monkeypatch.setattr(sktopo.cli._demo, "_train", work)
+    monkeypatch.setattr(sktopo.cli._reproduce, "_experiment", work)
+    monkeypatch.setattr(sktopo.profile, "topology_profile", work)
+    (tmp_path / "a_file").write_text("")
+    for argv in (["demo"], ["reproduce", "fig13"], ["profile", circle_file]):
+        for out in (tmp_path / "a_file", tmp_path / "a_file" / "below"):
+            status, _, err = cli([*argv, "--out", str(out)], capsys)
+            assert status == 2 and err.count("\n") == 1 and "--out" in err, err
 
 
 def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
@@ -215,29 +243,38 @@ def test_profile_a_saved_vgg_style_state_dict(tmp_path, capsys):
     assert pd.read_csv(out / "profile.csv").layer.tolist() == [2]
 
 
-def test_demo_on_tiny_settings(tmp_path, capsys, chromium):
-    out = tmp_path / "demo"
-    argv = ["-q", "demo", "--networks", "2", "--iterations", "10", "--resolution", "6", "--out", str(out)]
-    assert cli(argv, capsys) == (0, "", "")
-    summary = _summary(out)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    assert (
+        main(["-q", "demo", "--networks", "2", "--iterations", "10", "--resolution", "6", "--out", str(out)])
+        == 0
+    )
+    return out
+
+
+def test_demo_on_tiny_settings(demo):
+    assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(demo))
+    summary = _summary(demo)
     assert (summary["n_networks"], summary["iterations"], summary["n_filters"]) == (2, 10, 128)
     assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
     assert summary["n_significant_h1"] == sum(v > 2 * summary["band"] for v in summary["h1_lifetimes"])
     assert len(summary["test_accuracy_per_network"]) == 2
     assert summary["test_accuracy"] == pytest.approx(np.mean(summary["test_accuracy_per_network"]))
-    assert (
-        summary["parameters"] | {"architecture": "M(64,0,64)", "random_state": 0, "mapper_resolution": 6}
-        == (summary["parameters"])
-    )
+    expected = {"architecture": "M(64,0,64)", "random_state": 0, "mapper_resolution": 6, "p": 0.3, "k": 4}
+    assert summary["parameters"] | expected == summary["parameters"]
     assert set(summary["timings"]) == {"training_seconds", "analysis_seconds", "total_seconds"}
-    for key in ("mapper_n_loops", "band", "null_p_value", "found_circle", "model"):
+    for key in ("mapper_n_loops", "band", "null_p_value", "found_circle", "model", "edge_energy"):
         assert key in summary
-    rendered = chromium(out / "report.html", window=(1000, 3000))
+
+
+def test_demo_report_renders_in_headless_chromium(demo, chromium):
+    rendered = chromium(demo / "report.html", window=(1000, 3000))
     body = re.search(r"<body[^>]*>", rendered.dom).group(0)
     assert 'data-figures="2"' in body and 'data-figures-loaded="2"' in body
     assert 'data-mapper-views="1"' in body and 'data-mapper-views-rendered="1"' in body
     assert rendered.errors == []
-    assert "paper, Fig. 2" in rendered.dom and ("did NOT find" in rendered.dom or "FOUND" in rendered.dom)
+    assert "paper, Fig. 2" in rendered.dom and re.search("did NOT find|FOUND|found a circle", rendered.dom)
 
 
 def test_an_interruption_ends_with_status_130(monkeypatch, tmp_path, capsys):
@@ -248,16 +285,76 @@ def test_an_interruption_ends_with_status_130(monkeypatch, tmp_path, capsys):
     assert cli(["demo", "--out", str(tmp_path)], capsys)[0:3:2] == (130, "sktopo demo: interrupted\n")
 
 
-def test_reproduce_on_tiny_settings(tmp_path, capsys):
-    out = tmp_path / "fig13"
-    params = ["max_iter=4", "eval_every=2", "n_repeats=1", "n_filters=4", 'spec="M(4,2,8)"']
-    argv = ["-q", "reproduce", "fig13", "--out", str(out), *[a for p in params for a in ("--param", p)]]
-    assert cli(argv, capsys) == (0, "", "")
-    assert {"fig13.csv", "fig13.png", "summary.json", "report.html"} <= set(os.listdir(out))
+TINY = {
+    "fig12": ["n_networks=2", "n_groups=2", "checkpoints=[0, 2]", 'spec="M(4,2,8)"', "k=2", "p=0.5"],
+    "fig13": ["max_iter=4", "eval_every=2", "n_repeats=1", "n_filters=4", 'spec="M(4,2,8)"'],
+    "generalization": ["max_iter=2", "n_repeats=1", 'spec="M(4,2,8)"'],
+    "evolution": ["iterations=[0, 2]", "n_networks=2", 'spec="M(8,4,8)"', "layers=[1]"],
+}
+
+
+@pytest.mark.filterwarnings("ignore:An input array is constant")  # two checkpoints: Spearman undefined
+@pytest.mark.parametrize("experiment", sorted(TINY))
+def test_reproduce_on_tiny_settings(experiment, tmp_path, capsys):
+    out = tmp_path / experiment
+    params = [a for p in TINY[experiment] for a in ("--param", p)]
+    assert cli(["-q", "reproduce", experiment, "--out", str(out), *params], capsys) == (0, "", "")
+    assert {f"{experiment}.csv", f"{experiment}.png", "summary.json", "report.html"} <= set(os.listdir(out))
     summary = _summary(out)
-    assert summary["experiment"] == "fig13" and summary["paper"]["speedup_mnist"] == 2.0
-    assert summary["settings"]["max_iter"] == 4
-    assert pd.read_csv(out / "fig13.csv").iteration.unique().tolist() == [2, 4]
-    argv = ["-q", "reproduce", "fig2", "--out", str(tmp_path / "fig2"), "--param", "networks=2"]
-    assert cli([*argv, "--param", "iterations=3", "--param", "resolution=5"], capsys)[0] == 0
-    assert (_summary(tmp_path / "fig2")["n_networks"], _summary(tmp_path / "fig2")["iterations"]) == (2, 3)
+    assert (summary["experiment"], summary["scale"]) == (experiment, "quick")
+    assert summary["paper"] and summary["settings"]
+    table = pd.read_csv(out / f"{experiment}.csv")
+    assert len(table) and "The paper&#x27;s numbers" in (out / "report.html").read_text(encoding="utf-8")
+    if experiment == "fig13":
+        assert summary["settings"]["max_iter"] == 4 and table.iteration.unique().tolist() == [2, 4]
+
+
+def test_reproduce_fig2_is_the_demo_study(tmp_path, capsys):
+    argv = [
+        "-q",
+        "reproduce",
+        "fig2",
+        "--out",
+        str(tmp_path),
+        "--param",
+        "networks=2",
+        "--param",
+        "iterations=3",
+    ]
+    assert cli([*argv, "--param", "resolution=5"], capsys) == (0, "", "")
+    summary = _summary(tmp_path)
+    assert (summary["experiment"], summary["n_networks"], summary["iterations"]) == ("fig2", 2, 3)
+    assert summary["paper"]["dense core"] == 1920 and summary["parameters"]["mapper_resolution"] == 5
+
+
+NUMBERS = {
+    "h1_lifetimes": [0.9, 0.1],
+    "band": 0.3,
+    "significance_threshold": 0.6,
+    "n_significant_h1": 1,
+    "mapper_n_loops": 1,
+    "null_p_value": 0.05,
+    "model": "circle",
+    "edge_energy": 0.8,
+    "found_circle": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "head"),
+    [
+        ({}, "This run FOUND the paper's primary circle: a circle of edge filters"),
+        ({"edge_energy": 0.3}, "found a circle, but not of edge filters"),
+        ({"edge_energy": None}, "found a circle, but not of edge filters"),
+        ({"found_circle": False, "n_significant_h1": 2, "model": "klein bottle"}, "did NOT find a circle"),
+        ({"found_circle": False, "h1_lifetimes": []}, "did NOT find a circle"),
+    ],
+)
+def test_the_verdict_says_what_the_numbers_say(change, head):
+    from sktopo.cli._analysis import verdict
+
+    text = verdict(NUMBERS | change)
+    assert text.startswith(f"This run {head.removeprefix('This run ')}")
+    assert ("no finite H1 bar" in text) == (change.get("h1_lifetimes") == [])
+    if "h1_lifetimes" not in change:
+        assert "(0.900) is longer than twice its confidence band (2 × 0.300 = 0.600)" in text

@@ -8,6 +8,7 @@ experiments. Each writes a self-contained ``report.html``, its figures as PNG fi
 """
 
 import argparse
+import os
 import sys
 
 from .. import __version__
@@ -49,8 +50,9 @@ def _parser() -> Parser:
 def main(argv=None) -> int:
     """Run the ``sktopo`` command with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
-    Bad arguments, missing files and inputs the library refuses end with one line on stderr
-    and exit status 2, never a traceback; an interruption (Ctrl-C) with status 130.
+    Bad arguments, missing or unreadable files and inputs the library refuses end with one line
+    on stderr and exit status 2, never a traceback (set the environment variable
+    ``SKTOPO_TRACEBACK=1`` to see one); an interruption (Ctrl-C) ends with status 130.
 
     Parameters
     ----------
@@ -60,7 +62,7 @@ def main(argv=None) -> int:
     Returns
     -------
     status : int
-        0 on success.
+        0 on success (and for ``--help`` and ``--version``), 2 for a refusal, 130 when interrupted.
 
     Examples
     --------
@@ -70,13 +72,15 @@ def main(argv=None) -> int:
     >>> main(["analyze", "no_such_network.pt", "--layer", "1"])
     2
     """
-    args = _parser().parse_args(argv)
-    import matplotlib
-
-    matplotlib.use("Agg")  # the command draws into files only
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad argument (one line already on stderr)
+        return exc.code
     try:
         args.run(args)
-    except (UsageError, ValueError, TypeError, FileNotFoundError) as exc:
+    except (UsageError, ValueError, TypeError, OSError) as exc:
+        if os.environ.get("SKTOPO_TRACEBACK"):
+            raise
         print(f"sktopo {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

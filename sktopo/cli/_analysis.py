@@ -1,11 +1,17 @@
 """One layer's analysis as the command reports it: the verdict, the numbers, the figures, summary.json."""
 
 import json
+import math
 import os
 
 import numpy as np
 
 from ..mapper import graph_summary
+from ..profile import shows_circle
+
+#: Edge energy above which a circle is called the primary circle of edges: half of each filter's
+#: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random filters).
+PRIMARY_EDGE_ENERGY = 0.5
 
 
 def h1_lifetimes(topology) -> list[float]:
@@ -15,91 +21,95 @@ def h1_lifetimes(topology) -> list[float]:
     return [float(v) for v in np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]]
 
 
-def measured(row, topology) -> dict:
-    """The numbers of one profile row and its evidence, as plain JSON types."""
-    graph = graph_summary(topology.mapper.graph_)
-    band = float(row.band)
-    return {
-        "layer": int(row.layer),
-        "layer_name": str(row.layer_name),
-        "n_filters": int(row.n_filters),
-        "n_used": int(row.n_used),
-        "k": int(row.k),
-        "p": float(row.p),
-        "n_dense": int(row.n_dense),
+def measured(profile, topology) -> dict:
+    """The numbers of a one-row profile and its evidence; NaN (an undefined ratio) as None."""
+    row, graph = profile.iloc[0], graph_summary(topology.mapper.graph_)
+    numbers = {key: row[key] for key in ("layer", "layer_name", "n_filters", "n_used", "k", "p", "n_dense")}
+    numbers |= {
         "h1_lifetimes": h1_lifetimes(topology),
-        "h1_top": float(row.h1_top),
-        "band": band,
-        "significance_threshold": 2 * band,
-        "n_significant_h1": int(row.n_significant_h1),
-        "null_p_value": float(row.null_p_value),
-        "null_ratio": float(row.null_ratio),
-        "model": str(row.model),
-        "edge_energy": None if np.isnan(row.edge_energy) else float(row.edge_energy),
-        "mapper_n_nodes": int(graph["n_nodes"]),
-        "mapper_n_edges": int(graph["n_edges"]),
-        "mapper_n_components": int(graph["n_components"]),
-        "mapper_n_loops": int(graph["n_loops"]),
-        "found_circle": bool(row.n_significant_h1 >= 1 and graph["n_loops"] == 1),
+        "h1_top": row.h1_top,
+        "band": row.band,
+        "significance_threshold": 2 * row.band,
+        "n_significant_h1": row.n_significant_h1,
+        "null_p_value": row.null_p_value,
+        "null_ratio": row.null_ratio,
+        "model": row.model,
+        "edge_energy": row.edge_energy,
+        "mapper_n_nodes": graph["n_nodes"],
+        "mapper_n_edges": graph["n_edges"],
+        "mapper_n_components": graph["n_components"],
+        "mapper_n_loops": row.mapper_loops,
+        "found_circle": bool(shows_circle(profile).iloc[0]),
     }
+    return jsonable(numbers)
 
 
 def verdict(numbers: dict) -> str:
-    """A plain-language verdict with the numbers behind it: did this run find a circle?"""
-    top = numbers["h1_lifetimes"][0] if numbers["h1_lifetimes"] else 0.0
+    """A plain-language verdict with the numbers behind it: did this run find a circle, and which?"""
+    lifetimes, threshold = numbers["h1_lifetimes"], numbers["significance_threshold"]
     bar = (
-        f"the longest H1 bar ({top:.3f}) is {'longer' if top > numbers['significance_threshold'] else 'not longer'} "
-        f"than twice its confidence band (2 × {numbers['band']:.3f} = {numbers['significance_threshold']:.3f}); "
+        f"the longest H1 bar ({lifetimes[0]:.3f}) is {'' if lifetimes[0] > threshold else 'not '}longer than "
+        f"twice its confidence band (2 × {numbers['band']:.3f} = {threshold:.3f}), and "
         f"{numbers['n_significant_h1']} H1 bar(s) are significant"
+        if lifetimes
+        else "the dense core has no finite H1 bar"
     )
-    loops = f"the Mapper graph has {numbers['mapper_n_loops']} loop(s)"
-    null = (
-        f"random filters through the same pipeline give a p-value of {numbers['null_p_value']:.2f} "
-        f"(the top lifetime is {numbers['null_ratio']:.1f} times their median)"
-    )
+    null = f"random filters through the same pipeline give a p-value of {numbers['null_p_value']:.2f}"
+    evidence = f"{bar}; the Mapper graph has {numbers['mapper_n_loops']} loop(s); {null}"
+    energy = numbers["edge_energy"]
     edges = (
         ""
-        if numbers["edge_energy"] is None
-        else f" The dense core's filters hold {numbers['edge_energy']:.0%} of their energy in the plane of "
-        "the linear edges (100% for pure edges, 25% for random 3 × 3 filters)."
+        if energy is None
+        else f" The dense core's filters hold {energy:.0%} of their energy in the plane of the linear edges "
+        "(100% for pure edges, 25% on average for random 3 × 3 filters)."
     )
-    if numbers["found_circle"]:
-        head = "This run FOUND a circle, as the paper's primary circle: "
+    if not numbers["found_circle"]:
+        head = "This run did NOT find a circle (it needs exactly one significant H1 bar, one Mapper loop and p <= 0.05)"
+    elif energy is not None and energy >= PRIMARY_EDGE_ENERGY:
+        head = "This run FOUND the paper's primary circle: a circle of edge filters"
     else:
-        head = "This run did NOT find a clear circle: "
-    return f"{head}{bar}; {loops}; {null}; the shape named from the significant bars is {numbers['model']!r}.{edges}"
+        head = "This run found a circle, but not of edge filters: not the paper's primary circle"
+    return f"{head}: {evidence}; the shape named from the significant bars is {numbers['model']!r}.{edges}"
 
 
-def add_layer(report, row, topology, out: str, prefix: str = "") -> None:
+def add_layer(report, topology, out: str) -> None:
     """The figures of one layer into ``report`` (and as PNG files in ``out``): Mapper, its view, barcodes."""
     import matplotlib.pyplot as plt
 
     from ..plotting import plot_barcodes, plot_mapper_graph
 
-    name = f"layer {int(row.layer)} ({row.layer_name})"
-    mapper = topology.mapper
-    ax = plot_mapper_graph(mapper)
-    report.figure(
-        ax.figure,
-        f"Mapper graph of the dense core of {name}, with mean filters; nodes coloured "
-        "by size (blue: few filters, red: many)",
-        path=os.path.join(out, f"{prefix}mapper.png"),
-    )
+    name = f"layer {topology.layer}"
+    ax = plot_mapper_graph(topology.mapper)
+    caption = f"Mapper graph of the dense core of {name}, with mean filters; nodes coloured by size (blue: few, red: many)"
+    report.figure(ax.figure, caption, path=os.path.join(out, "mapper.png"))
     plt.close(ax.figure)
-    report.mapper_view(mapper, f"The same Mapper graph of {name}, interactive")
+    report.mapper_view(topology.mapper, f"The same Mapper graph of {name}, interactive")
     ax = plot_barcodes(topology.diagrams, band=topology.band)
-    report.figure(
-        ax.figure,
-        f"Barcodes of the dense core of {name}: bars longer than the grey bracket (twice "
-        "the confidence band) are significant",
-        path=os.path.join(out, f"{prefix}barcodes.png"),
-    )
+    caption = f"Barcodes of the dense core of {name}: bars longer than the grey bracket (twice the band) are significant"
+    report.figure(ax.figure, caption, path=os.path.join(out, "barcodes.png"))
     plt.close(ax.figure)
+
+
+def jsonable(value):
+    """``value`` as strict JSON data: numpy scalars as Python's, NaN and infinities as None, DataFrames as records."""
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):
+        return jsonable(value.to_dict(orient="records"))
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
 
 
 def write_summary(out: str, summary: dict) -> str:
-    """``summary`` as ``out/summary.json``; returns its path."""
+    """``summary`` as strict JSON in ``out/summary.json``; returns its path."""
     path = os.path.join(out, "summary.json")
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2)
+        json.dump(jsonable(summary), f, indent=2, allow_nan=False)
     return path

@@ -1,13 +1,13 @@
 """``sktopo analyze`` (one layer of saved networks) and ``sktopo profile`` (every layer, Figs. 10-11)."""
 
 import argparse
-import json
 import os
 import time
 
 from .. import __version__
+from ..profile import shows_circle
 from ._analysis import add_layer, measured, verdict, write_summary
-from ._args import fraction, layer_list, natural_int, positive_float, positive_int, say
+from ._args import above_one, fraction, layer_list, positive_int, prepare_out, say, seed
 from ._networks import add_source_arguments, load_networks
 
 
@@ -41,7 +41,7 @@ def _add_analysis_arguments(parser, resolution) -> None:
     parser.add_argument(
         "--resolution", type=positive_int, default=resolution, help="Mapper resolution (default: %(default)s)"
     )
-    parser.add_argument("--gain", type=positive_float, default=3.0, help="Mapper gain (default: %(default)s)")
+    parser.add_argument("--gain", type=above_one, default=3.0, help="Mapper gain, > 1 (default: %(default)s)")
     parser.add_argument(
         "--max-filters",
         type=positive_int,
@@ -50,11 +50,12 @@ def _add_analysis_arguments(parser, resolution) -> None:
     )
     parser.add_argument(
         "--random-state",
-        type=natural_int,
+        type=seed,
         default=0,
-        help="seeds the subsample, the confidence band and the null test (default: %(default)s)",
+        help="seeds the subsample, the confidence band and the null test, from 0 to 2**32 - 1 (default: %(default)s)",
     )
-    parser.add_argument("--out", default="sktopo_output", help="folder for the report (default: %(default)s)")
+    out = os.path.join("sktopo_output", parser.prog.split()[-1])
+    parser.add_argument("--out", default=out, help="folder for the report (default: %(default)s)")
 
 
 def add_parsers(subparsers) -> None:
@@ -90,9 +91,11 @@ def add_parsers(subparsers) -> None:
 
 
 def _profile(args, layers):
+    """The profile of ``layers`` of the sources, the output folder prepared after they are read."""
     from ..profile import topology_profile
 
     networks = load_networks(args.sources, args.arch)
+    prepare_out(args.out)
     return topology_profile(
         networks,
         layers,
@@ -106,9 +109,19 @@ def _profile(args, layers):
     )
 
 
-def _parameters(args) -> dict:
+def _parameters(args, **extra) -> dict:
     names = ("sources", "arch", "k", "p", "resolution", "gain", "max_filters", "random_state")
-    return {name: getattr(args, name) for name in names}
+    return {name: getattr(args, name) for name in names} | extra
+
+
+def _finish(args, report, summary: dict, start: float) -> str:
+    """The parameters and timing into ``report``; the report and summary.json written; the report's path."""
+    report.heading("Parameters")
+    report.table(summary["parameters"])
+    seconds = time.perf_counter() - start
+    report.paragraph(f"Computed in {seconds:.1f} s with sktopo {__version__}.")
+    write_summary(args.out, summary | {"timings": {"total_seconds": seconds}, "sktopo_version": __version__})
+    return report.save(os.path.join(args.out, "report.html"))
 
 
 def run_analyze(args) -> None:
@@ -116,29 +129,13 @@ def run_analyze(args) -> None:
 
     start = time.perf_counter()
     profile = _profile(args, [args.layer])
-    row, topology = profile.iloc[0], profile.attrs["topology"][args.layer]
-    numbers = measured(row, topology)
-    os.makedirs(args.out, exist_ok=True)
+    numbers = measured(profile, profile.attrs["topology"][args.layer])
     report = Report(title=f"sktopo analyze: layer {args.layer} of {len(args.sources)} source(s)")
     report.verdict(verdict(numbers), found=numbers["found_circle"])
     report.heading("Measured")
     report.table({key: value for key, value in numbers.items() if key != "h1_lifetimes"})
-    add_layer(report, row, topology, args.out)
-    parameters = {**_parameters(args), "layer": args.layer}
-    report.heading("Parameters")
-    report.table(parameters)
-    seconds = time.perf_counter() - start
-    report.paragraph(f"Computed in {seconds:.1f} s with sktopo {__version__}.")
-    path = report.save(os.path.join(args.out, "report.html"))
-    write_summary(
-        args.out,
-        {
-            **numbers,
-            "parameters": parameters,
-            "timings": {"total_seconds": seconds},
-            "sktopo_version": __version__,
-        },
-    )
+    add_layer(report, profile.attrs["topology"][args.layer], args.out)
+    path = _finish(args, report, numbers | {"parameters": _parameters(args, layer=args.layer)}, start)
     say(args, f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json")
 
 
@@ -149,40 +146,21 @@ def run_profile(args) -> None:
 
     start = time.perf_counter()
     profile = _profile(args, args.layers)
-    os.makedirs(args.out, exist_ok=True)
     profile.to_csv(os.path.join(args.out, "profile.csv"), index=False)
     report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {len(args.sources)} source(s)")
-    found = profile[(profile.n_significant_h1 >= 1) & (profile.mapper_loops == 1)].layer.tolist()
+    found = profile.layer[shows_circle(profile)].tolist()
     report.verdict(
-        f"{len(found)} of {len(profile)} layers show a significant dominant H1 bar and one Mapper loop"
-        + (f": layers {', '.join(map(str, found))}." if found else "."),
+        f"{len(found)} of {len(profile)} layers show a circle (exactly one significant H1 bar, one Mapper "
+        f"loop, random-filter p <= 0.05){': layers ' + ', '.join(map(str, found)) if found else ''}.",
         found=bool(found),
     )
     report.heading("The profile, one row per layer")
     report.table(profile.round(4))
-    axes = plot_topology_profile(profile)
-    figure = axes.flat[0].figure
-    report.figure(
-        figure,
-        "H1 barcodes of each layer's dense core, with twice the confidence band in grey",
-        path=os.path.join(args.out, "profile.png"),
-    )
+    figure = plot_topology_profile(profile).flat[0].figure
+    caption = "H1 barcodes of each layer's dense core, with twice the confidence band in grey"
+    report.figure(figure, caption, path=os.path.join(args.out, "profile.png"))
     plt.close(figure)
-    report.heading("Parameters")
-    report.table(_parameters(args))
-    seconds = time.perf_counter() - start
-    report.paragraph(f"Computed in {seconds:.1f} s with sktopo {__version__}.")
-    path = report.save(os.path.join(args.out, "report.html"))
-    rows = json.loads(profile.to_json(orient="records"))  # NaN as null
-    write_summary(
-        args.out,
-        {
-            "layers": rows,
-            "parameters": _parameters(args),
-            "timings": {"total_seconds": seconds},
-            "sktopo_version": __version__,
-        },
-    )
+    path = _finish(args, report, {"layers": profile, "parameters": _parameters(args)}, start)
     say(
         args,
         f"{len(found)} of {len(profile)} layers show a circle; wrote {path}, profile.csv, profile.png "

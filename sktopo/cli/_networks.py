@@ -39,6 +39,12 @@ def weights_files(sources) -> list[str]:
             files.append(source)
         else:
             raise UsageError(f"no such file or folder: {source!r}")
+    seen = {}
+    for path in files:
+        real = os.path.realpath(path)
+        if real in seen:
+            raise UsageError(f"{path!r} is {seen[real]!r} again: give each network once, or it counts twice")
+        seen[real] = path
     return files
 
 
@@ -70,7 +76,7 @@ def _load_into(builder, arch, path):
     model = builder()
     try:
         model.load_state_dict(load_state_dict(path))
-    except RuntimeError as exc:  # keys or shapes of another network
-        reason = str(exc).strip().splitlines()[0]
-        raise UsageError(f"{path!r} does not hold {arch} weights: {reason}") from exc
+    except RuntimeError as exc:  # keys or shapes of another network: torch names them
+        reason = " ".join(str(exc).split())
+        raise UsageError(f"{path!r} does not hold {arch} weights: {reason[:400]}") from exc
     return model.eval()

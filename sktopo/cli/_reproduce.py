@@ -8,7 +8,8 @@ import time
 import numpy as np
 
 from .. import __version__
-from ._args import UsageError, natural_int, say
+from ._analysis import jsonable, write_summary
+from ._args import UsageError, prepare_out, say, seed
 
 #: Per experiment: what it is, and its data per scale (the quick scale runs offline).
 EXPERIMENTS = {
@@ -64,9 +65,9 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--random-state",
-        type=natural_int,
+        type=seed,
         default=0,
-        help="seeds the networks and the analysis (default: %(default)s)",
+        help="seeds the networks and the analysis, from 0 to 2**32 - 1 (default: %(default)s)",
     )
     parser.add_argument(
         "--out", default=None, help="folder for the results (default: sktopo_output/EXPERIMENT)"
@@ -103,13 +104,14 @@ def run(args) -> None:
         )
     if args.experiment == "fig2":
         return _fig2(args)
+    prepare_out(args.out)
     start = time.perf_counter()
     df, figure = _experiment(args, EXPERIMENTS[args.experiment][1][args.scale], dict(args.param))
     _write(args, df, figure, time.perf_counter() - start)
 
 
 def _fig2(args):
-    from ._demo import DEMO, ITERATIONS, NETWORKS, RESOLUTION, first_layer_study
+    from ._demo import DEMO, ITERATIONS, NETWORKS, PAPER_FIG2, RESOLUTION, first_layer_study
 
     if args.scale == "quick":
         settings, study = {"networks": NETWORKS, "iterations": ITERATIONS, "resolution": RESOLUTION}, DEMO
@@ -127,7 +129,8 @@ def _fig2(args):
     if bad:
         raise UsageError(f"fig2 takes --param {', '.join(FIG2_PARAMS)}, integers >= 1; got {bad}")
     fig2_args = argparse.Namespace(**vars(args), **chosen)
-    first_layer_study(fig2_args, study, title=f"sktopo reproduce fig2 ({args.scale})")
+    extra = {"experiment": "fig2", "scale": args.scale, "paper": PAPER_FIG2}
+    first_layer_study(fig2_args, study, title=f"sktopo reproduce fig2 ({args.scale})", extra=extra)
 
 
 def _count(value) -> bool:
@@ -175,43 +178,16 @@ def _experiment(args, data, params):
     return df, np.asarray(getattr(plotting, plot_name)(df)).flat[0].figure
 
 
-def jsonable(value):
-    """``value`` with DataFrames as records, numpy scalars as Python's, inf and NaN as strings, the rest repr'd."""
-    import pandas as pd
-
-    if isinstance(value, pd.DataFrame):
-        return jsonable(value.to_dict(orient="records"))
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return repr(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return repr(value)
-
-
 def _write(args, df, figure, seconds) -> None:
     import matplotlib.pyplot as plt
 
     from ..plotting import Report
 
     name, (what, _) = args.experiment, EXPERIMENTS[args.experiment]
-    os.makedirs(args.out, exist_ok=True)
     df.to_csv(os.path.join(args.out, f"{name}.csv"), index=False)
     attrs = {key: value for key, value in df.attrs.items() if key not in ("mappers", "diagrams", "networks")}
-    summary = {
-        "experiment": name,
-        "scale": args.scale,
-        "seconds": seconds,
-        "sktopo_version": __version__,
-        **jsonable(attrs),
-    }
-    with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2)
+    summary = {"experiment": name, "scale": args.scale, "seconds": seconds, "sktopo_version": __version__}
+    write_summary(args.out, summary | attrs)
     report = Report(title=f"sktopo reproduce {name} ({args.scale}): {what}")
     report.heading("The paper's numbers")
     report.table(jsonable(df.attrs.get("paper", {})))
