@@ -7,7 +7,7 @@ import time
 from .. import __version__
 from ..profile import shows_circle
 from ._analysis import add_layer, measured, verdict, write_summary
-from ._args import above_one, fraction, layer_list, positive_int, prepare_out, say, seed
+from ._args import above_one, add_random_state, fraction, layer_list, positive_int, prepare_out, say
 from ._networks import add_source_arguments, load_networks
 
 
@@ -48,12 +48,7 @@ def _add_analysis_arguments(parser, resolution) -> None:
         default=20000,
         help="spatial filters used per layer, a random subsample beyond (default: %(default)s)",
     )
-    parser.add_argument(
-        "--random-state",
-        type=seed,
-        default=0,
-        help="seeds the subsample, the confidence band and the null test, from 0 to 2**32 - 1 (default: %(default)s)",
-    )
+    add_random_state(parser, "the subsample, the confidence band and the null test")
     out = os.path.join("sktopo_output", parser.prog.split()[-1])
     parser.add_argument("--out", default=out, help="folder for the report (default: %(default)s)")
 

@@ -74,6 +74,21 @@ def layer_list(text) -> list[int]:
     return list(layers)
 
 
+def add_random_state(parser, what: str = "the networks and the analysis") -> None:
+    """``--random-state``, an int from 0 to 2**32 - 1, default 0."""
+    parser.add_argument(
+        "--random-state",
+        type=seed,
+        default=0,
+        help=f"seeds {what}, from 0 to 2**32 - 1 (default: %(default)s)",
+    )
+
+
+def add_device(parser) -> None:
+    """``--device``: a torch device, default CUDA where present."""
+    parser.add_argument("--device", default=None, help="torch device: cpu or cuda (default: cuda if present)")
+
+
 def prepare_out(path) -> str:
     """Create the output folder ``path`` before the work, or a UsageError naming ``--out``."""
     try:

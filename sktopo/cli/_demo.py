@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import __version__
 from ._analysis import add_layer, measured, verdict, write_summary
-from ._args import positive_int, prepare_out, say, seed
+from ._args import add_device, add_random_state, positive_int, prepare_out, say
 
 #: The defaults, chosen by ``benchmarks/demo_defaults.py`` (docs/demo.md): the smallest settings
 #: for which at least 4 of the seeds 0-4 show a significant dominant H1 bar and one Mapper loop.
@@ -51,20 +51,13 @@ def add_parser(subparsers) -> None:
         help="batch iterations of 128 images per network (default: %(default)s)",
     )
     parser.add_argument(
-        "--random-state",
-        type=seed,
-        default=0,
-        help="seeds the networks and the analysis, from 0 to 2**32 - 1 (default: %(default)s)",
-    )
-    parser.add_argument(
         "--resolution",
         type=positive_int,
         default=RESOLUTION,
         help="Mapper resolution, with gain 3 (default: %(default)s)",
     )
-    parser.add_argument(
-        "--device", default=None, help="torch device, e.g. cpu or cuda (default: cuda if present)"
-    )
+    add_random_state(parser)
+    add_device(parser)
     parser.set_defaults(run=run)
 
 

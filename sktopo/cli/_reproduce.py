@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import __version__
 from ._analysis import jsonable, write_summary
-from ._args import UsageError, prepare_out, say, seed
+from ._args import UsageError, add_device, add_random_state, prepare_out, say
 
 #: Per experiment: what it is, and its data per scale (the quick scale runs offline).
 EXPERIMENTS = {
@@ -57,17 +57,12 @@ def add_parser(subparsers) -> None:
         default="quick",
         help="quick (offline, minutes on a CPU) or paper (the paper's sizes) (default: %(default)s)",
     )
-    parser.add_argument("--device", default=None, help="torch device: cpu or cuda (default: cuda if present)")
+    add_device(parser)
+    add_random_state(parser)
     parser.add_argument(
         "--data-root",
         default=None,
         help="folder of the torchvision datasets (MNIST, SVHN, CIFAR-10) for --scale paper",
-    )
-    parser.add_argument(
-        "--random-state",
-        type=seed,
-        default=0,
-        help="seeds the networks and the analysis, from 0 to 2**32 - 1 (default: %(default)s)",
     )
     parser.add_argument(
         "--out", default=None, help="folder for the results (default: sktopo_output/EXPERIMENT)"
