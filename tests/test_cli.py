@@ -97,6 +97,9 @@ BAD = [
     (["analyze", "x.pt", "--netw", "3"], "unrecognized arguments: --netw"),
     (["demo", "--random-state", "4294967296"], r"--random-state: must be an integer in \[0, 4294967295\]"),
     (["reproduce", "fig99"], "invalid choice: 'fig99'"),
+    (["reproduce", "fig13", "--data-root", "data"], "--data-root is for --scale paper"),
+    (["demo", "--networks", "1_0"], "--networks: must be an integer >= 1; got '1_0'"),
+    (["demo", "--networks", "\uff13"], "--networks: must be an integer >= 1"),
     (["reproduce", "fig12", "--scale", "paper"], "give --data-root"),
     (["reproduce", "fig12", "--param", "nonsense"], "must be NAME=VALUE"),
     (
@@ -233,7 +236,9 @@ def test_profile_a_saved_vgg_style_state_dict(tmp_path, capsys):
         ["profile", str(path), "--layers", "1-3", "--resolution", "6", "--out", str(out)], capsys
     )
     assert status == 0 and "of 3 layers show a circle" in stdout
-    assert {"report.html", "profile.png", "profile.csv", "summary.json"} <= set(os.listdir(out))
+    assert {"report.html", "profile.png", "profile_mapper.png", "profile.csv", "summary.json"} <= set(
+        os.listdir(out)
+    )
     table = pd.read_csv(out / "profile.csv")
     assert table.layer.tolist() == [1, 2, 3]
     assert table.n_filters.tolist() == [48, 256, 384]
@@ -274,7 +279,12 @@ def test_demo_report_renders_in_headless_chromium(demo, chromium):
     assert 'data-figures="2"' in body and 'data-figures-loaded="2"' in body
     assert 'data-mapper-views="1"' in body and 'data-mapper-views-rendered="1"' in body
     assert rendered.errors == []
-    assert "paper, Fig. 2" in rendered.dom and re.search("did NOT find|FOUND|found a circle", rendered.dom)
+    summary = _summary(demo)
+    verdict = re.search(r'<div class="verdict ([a-z-]+)"[^>]*>(.*?)</div>', rendered.dom, re.S)
+    assert verdict[1] == ("found" if summary["found_circle"] else "not-found")
+    assert f"({summary['h1_lifetimes'][0]:.3f})" in verdict[2]
+    assert f"= {summary['significance_threshold']:.3f})" in verdict[2]
+    assert "paper, Fig. 2" in rendered.dom
 
 
 def test_an_interruption_ends_with_status_130(monkeypatch, tmp_path, capsys):
@@ -345,7 +355,7 @@ NUMBERS = {
     [
         ({}, "This run FOUND the paper's primary circle: a circle of edge filters"),
         ({"edge_energy": 0.3}, "found a circle, but not of edge filters"),
-        ({"edge_energy": None}, "found a circle, but not of edge filters"),
+        ({"edge_energy": None}, "found a circle; its filters are not 3 × 3, so whether it is the primary"),
         ({"found_circle": False, "n_significant_h1": 2, "model": "klein bottle"}, "did NOT find a circle"),
         ({"found_circle": False, "h1_lifetimes": []}, "did NOT find a circle"),
     ],

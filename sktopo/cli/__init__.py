@@ -10,12 +10,15 @@ experiments. Each writes a self-contained ``report.html``, its figures as PNG fi
 import argparse
 import os
 import sys
+import warnings
 
 from .. import __version__
 from . import _analyze, _demo, _reproduce
 from ._args import Parser, UsageError
 
 __all__ = ["main"]
+
+QUIET = "no progress bars, messages or warnings: errors only"
 
 DESCRIPTION = (
     "The topology of CNNs' spatial filters (Bruel Gabrielsson and Carlsson, ICMLA 2019). 'sktopo demo' "
@@ -29,9 +32,7 @@ DESCRIPTION = (
 def _parser() -> Parser:
     parser = Parser(prog="sktopo", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"sktopo {__version__}")
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress bars and no messages but errors"
-    )
+    parser.add_argument("-q", "--quiet", action="store_true", help=QUIET)
     commands = parser.add_subparsers(title="commands", dest="command", required=True, parser_class=Parser)
     _demo.add_parser(commands)
     _analyze.add_parsers(commands)
@@ -42,7 +43,7 @@ def _parser() -> Parser:
             "--quiet",
             action="store_true",
             default=argparse.SUPPRESS,
-            help="no progress bars and no messages but errors",
+            help=QUIET,
         )
     return parser
 
@@ -77,7 +78,10 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # --help, --version, or a bad argument (one line already on stderr)
         return exc.code
     try:
-        args.run(args)
+        with warnings.catch_warnings():
+            if args.quiet:  # -q: errors only
+                warnings.simplefilter("ignore")
+            args.run(args)
     except (UsageError, ValueError, TypeError, OSError) as exc:
         if os.environ.get("SKTOPO_TRACEBACK"):
             raise

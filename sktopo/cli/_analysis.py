@@ -9,6 +9,9 @@ import numpy as np
 from ..mapper import graph_summary
 from ..profile import shows_circle
 
+#: The analysis of every command: topology_profile's defaults, the paper's p = 0.3 and gain 3.
+ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_bootstrap": 20, "n_null": 19, "n_landmarks": 300}
+
 #: Edge energy above which a circle is called the primary circle of edges: half of each filter's
 #: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random filters).
 PRIMARY_EDGE_ENERGY = 0.5
@@ -65,7 +68,9 @@ def verdict(numbers: dict) -> str:
     )
     if not numbers["found_circle"]:
         head = "This run did NOT find a circle (it needs exactly one significant H1 bar, one Mapper loop and p <= 0.05)"
-    elif energy is not None and energy >= PRIMARY_EDGE_ENERGY:
+    elif energy is None:
+        head = "This run found a circle; its filters are not 3 × 3, so whether it is the primary circle of edges is not tested"
+    elif energy >= PRIMARY_EDGE_ENERGY:
         head = "This run FOUND the paper's primary circle: a circle of edge filters"
     else:
         head = "This run found a circle, but not of edge filters: not the paper's primary circle"

@@ -26,8 +26,8 @@ def _number(kind, low, high=None, *, low_open=False):
     """An argparse type: a ``kind`` from ``low`` (excluded if ``low_open``) to ``high``."""
 
     def convert(text):
-        try:
-            value = kind(text)
+        try:  # ints in plain ASCII digits: not "1_0", " 5" or full-width digits, which int() accepts
+            value = kind(text) if kind is float or re.fullmatch(r"[+-]?[0-9]+", text) else None
         except ValueError:
             value = None
         if (

@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from .. import __version__
-from ._analysis import add_layer, measured, verdict, write_summary
+from ._analysis import ANALYSIS, add_layer, measured, verdict, write_summary
 from ._args import add_device, add_random_state, positive_int, prepare_out, say
 
 #: The defaults, chosen by ``benchmarks/demo_defaults.py`` (docs/demo.md): the smallest settings
@@ -90,9 +90,6 @@ def _train(args, study, device, data):
     ).fit(X_train, y_train)
     return ensemble, [float(net.score(X_test, y_test)) for net in ensemble.estimators_]
 
-
-#: The analysis of the first layer (topology_profile's defaults, the paper's p and gain), written in the report.
-ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_bootstrap": 20, "n_null": 19, "n_landmarks": 300}
 
 #: The demo's study: the embedded MNIST sample, M(64, 0, 64), k a fraction of the filters.
 DEMO = {"spec": "M(64,0,64)", "dataset": "mnist_sample", "data_root": None, "k": None, "checkpoint_dir": None}
