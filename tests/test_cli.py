@@ -134,7 +134,9 @@ def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
     hostile.marker = tmp_path / "pwned"
     with open(tmp_path / "hostile.pt", "wb") as f:
         pickle.dump({"conv.weight": hostile}, f)
+    torch.save(torch.nn.Linear(4, 2).state_dict(), tmp_path / "dense.pt")
     cases = [
+        (["analyze", str(tmp_path / "dense.pt")], "holds no conv layer"),
         (["analyze", str(tmp_path / "empty")], "holds no weights file"),
         (["analyze", str(tmp_path / "notes.pt")], "weights_only"),
         (["profile", str(tmp_path / "hostile.pt")], "weights_only"),

@@ -50,13 +50,21 @@ def weights_files(sources) -> list[str]:
 
 def load_networks(sources, arch=None) -> list:
     """The state_dicts of ``sources``, or torchvision ``arch`` models holding them."""
+    from ..filters import conv_layers
     from ..nn import load_state_dict
 
     files = weights_files(sources)
     if arch is None:
-        return [load_state_dict(f) for f in files]
-    builder = _architecture(arch)
-    return [_load_into(builder, arch, f) for f in files]
+        networks = [load_state_dict(f) for f in files]
+    else:
+        builder = _architecture(arch)
+        networks = [_load_into(builder, arch, f) for f in files]
+    for path, network in zip(files, networks):
+        if not conv_layers(network):
+            raise UsageError(
+                f"{path!r} holds no conv layer (no 4-D weight): there are no spatial filters to read"
+            )
+    return networks
 
 
 def _architecture(arch):
