@@ -58,3 +58,11 @@ def test_cifar10_networks_crop_and_augment_per_batch():
     X = np.zeros((2, 1, 32, 32), np.float32)
     assert image_kwargs("cifar10", X) == {"in_channels": 1, "input_size": 24, "augment": "cifar10"}
     assert image_kwargs("digits", X[..., :28, :28]) == {"in_channels": 1, "input_size": 28}
+
+
+def test_resolve_device_refuses_a_cuda_index_beyond_the_devices(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert resolve_device("cuda:1") == "cuda:1" and resolve_device("cuda") == "cuda"
+    with pytest.raises(ValueError, match="'cuda:N' with N below 2; got 'cuda:2'"):
+        resolve_device("cuda:2")

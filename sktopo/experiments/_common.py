@@ -67,12 +67,13 @@ def resolve_device(device) -> str:
     if device is None:
         return "cuda" if torch.cuda.is_available() else "cpu"
     try:
-        kind = torch.device(device).type
+        kind, index = torch.device(device).type, torch.device(device).index
     except (RuntimeError, TypeError):
-        kind = None
-    if kind not in ("cpu", "cuda") or (kind == "cuda" and not torch.cuda.is_available()):
+        kind, index = None, None
+    cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if kind not in ("cpu", "cuda") or (kind == "cuda" and (not cuda or (index or 0) >= cuda)):
         available = (
-            "'cpu', 'cuda' or 'cuda:N'" if torch.cuda.is_available() else "'cpu' (no CUDA device here)"
+            f"'cpu', 'cuda' or 'cuda:N' with N below {cuda}" if cuda else "'cpu' (no CUDA device here)"
         )
         raise ValueError(f"device must be None or {available}; got {device!r}.")
     return device
