@@ -112,6 +112,19 @@ def jsonable(value):
     return repr(value)
 
 
+def finish(report, out: str, summary: dict) -> str:
+    """``summary``'s parameters and timings into ``report``; summary.json and report.html written in ``out``.
+
+    Returns the report's path.
+    """
+    report.heading("Parameters")
+    report.table(summary["parameters"])
+    report.heading("Timings")
+    report.table({key: f"{value:.1f}" for key, value in summary["timings"].items()})
+    write_summary(out, summary)
+    return report.save(os.path.join(out, "report.html"))
+
+
 def write_summary(out: str, summary: dict) -> str:
     """``summary`` as strict JSON in ``out/summary.json``; returns its path."""
     path = os.path.join(out, "summary.json")

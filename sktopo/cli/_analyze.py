@@ -6,7 +6,7 @@ import time
 
 from .. import __version__
 from ..profile import shows_circle
-from ._analysis import ANALYSIS, add_layer, measured, verdict, write_summary
+from ._analysis import ANALYSIS, add_layer, finish, measured, verdict
 from ._args import above_one, add_random_state, fraction, layer_list, positive_int, prepare_out, say
 from ._networks import add_source_arguments, load_networks
 
@@ -114,13 +114,9 @@ def _parameters(args, **extra) -> dict:
 
 
 def _finish(args, report, summary: dict, start: float) -> str:
-    """The parameters and timing into ``report``; the report and summary.json written; the report's path."""
-    report.heading("Parameters")
-    report.table(summary["parameters"])
-    seconds = time.perf_counter() - start
-    report.paragraph(f"Computed in {seconds:.1f} s with sktopo {__version__}.")
-    write_summary(args.out, summary | {"timings": {"total_seconds": seconds}, "sktopo_version": __version__})
-    return report.save(os.path.join(args.out, "report.html"))
+    """The report and summary.json, with the time since ``start``; the report's path."""
+    timings = {"total_seconds": time.perf_counter() - start}
+    return finish(report, args.out, summary | {"timings": timings, "sktopo_version": __version__})
 
 
 def run_analyze(args) -> None:

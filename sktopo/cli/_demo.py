@@ -1,12 +1,11 @@
 """``sktopo demo``: the paper's Fig. 2 on the embedded MNIST sample, start to finish, as one report."""
 
-import os
 import time
 
 import numpy as np
 
 from .. import __version__
-from ._analysis import ANALYSIS, add_layer, measured, verdict, write_summary
+from ._analysis import ANALYSIS, add_layer, finish, measured, verdict
 from ._args import add_device, add_random_state, positive_int, prepare_out, say
 
 #: The defaults, the best of ``benchmarks/demo_defaults.py``'s grid (docs/demo.md): the circle by
@@ -127,9 +126,8 @@ def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
         "sktopo_version": __version__,
         **(extra or {}),
     }
-    path = _report(
-        args, study, title, topology, summary, timings | {"total_seconds": time.perf_counter() - start}
-    )
+    summary["timings"] = timings | {"total_seconds": time.perf_counter() - start}
+    path = _report(args, study, title, topology, summary)
     say(
         args,
         f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json in "
@@ -154,11 +152,10 @@ def _analyse(args, study, ensemble):
     return profile, profile.attrs["topology"][1]
 
 
-def _report(args, study, title, topology, summary, timings) -> str:
-    """report.html and summary.json (``summary`` gets ``timings``); the report's path."""
+def _report(args, study, title, topology, summary) -> str:
+    """report.html and summary.json; the report's path."""
     from ..plotting import Report
 
-    summary["timings"] = timings
     report = Report(
         title=f"{title}: {args.networks} × {study['spec']}, {args.iterations} iterations, seed "
         f"{args.random_state}"
@@ -167,12 +164,7 @@ def _report(args, study, title, topology, summary, timings) -> str:
     report.heading("This run beside the paper's Fig. 2")
     report.table(_beside_paper(args, study, summary), caption="The paper's numbers: its Section V-A")
     add_layer(report, topology, args.out)
-    report.heading("Parameters")
-    report.table(summary["parameters"])
-    report.heading("Timings")
-    report.table({key: f"{value:.1f}" for key, value in timings.items()})
-    write_summary(args.out, summary)
-    return report.save(os.path.join(args.out, "report.html"))
+    return finish(report, args.out, summary)
 
 
 def _beside_paper(args, study, numbers) -> list[dict]:
