@@ -6,10 +6,16 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_array, validate_data
 
 from .._validation import Integral, Interval, fit_context, validate_params
+from ._mst import components_below, euclidean_mst
 
 __all__ = ["GapSingleLinkage", "gap_single_linkage", "gap_threshold"]
 
 _N_BINS = [Interval(Integral, 1, None, closed="left")]
+
+#: Largest set clustered from all its pairwise distances (SciPy's ``linkage``, 4 MB at most);
+#: larger ones go through :func:`~sktopo.mapper._mst.euclidean_mst`, in memory linear in the
+#: set's size. Both give the same tree; linkage is faster on small sets (``benchmarks/README.md``).
+DENSE_MAX = 1000
 
 
 @validate_params({"heights": ["array-like"], "n_bins": _N_BINS}, prefer_skip_nested_validation=True)
@@ -145,11 +151,16 @@ def _gap_single_linkage(X: np.ndarray, n_bins: int) -> tuple[np.ndarray, float]:
     """The functional core, without validation, for callers that cluster many small sets."""
     if len(X) < 2:
         return np.zeros(len(X), dtype=np.intp), np.inf
-    tree = linkage(X, method="single")
-    threshold = _gap_threshold(tree[:, 2], n_bins)
-    if np.isinf(threshold):
-        return np.zeros(len(X), dtype=np.intp), threshold
-    raw = fcluster(tree, np.nextafter(threshold, -np.inf), criterion="distance")
+    if len(X) <= DENSE_MAX:
+        tree = linkage(X, method="single")
+        threshold = _gap_threshold(tree[:, 2], n_bins)
+        if np.isinf(threshold):
+            return np.zeros(len(X), dtype=np.intp), threshold
+        raw = fcluster(tree, np.nextafter(threshold, -np.inf), criterion="distance")
+    else:
+        u, v, heights = euclidean_mst(X)
+        threshold = _gap_threshold(heights, n_bins)
+        raw = components_below(len(X), u, v, heights, threshold)
     return _number_by_first_row(raw), threshold
 
 

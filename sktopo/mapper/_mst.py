@@ -1,0 +1,150 @@
+"""Exact Euclidean minimum spanning trees in memory linear in the number of points.
+
+Single linkage is the minimum spanning tree: its merge heights are the tree's edge lengths and
+its clusters below a height are the components of the shorter edges. SciPy's ``linkage``
+computes it from all ``m (m - 1) / 2`` distances (8 bytes each: 250 MB for a cover set of
+8,000 points). :func:`euclidean_mst` finds the same tree by Borůvka's algorithm on a KD-tree:
+each round, every component takes its shortest edge to another component, so at most
+``log2 m`` rounds join everything. The shortest edges come from each point's ``K`` nearest
+neighbours; a component is settled by them when each of its points either has a neighbour
+outside it in that list closer than its ``K``-th neighbour, or has a ``K``-th neighbour farther
+than the best edge found for the component (no point beyond can do better). The rare component
+not settled so (a tight cluster far from the rest) gets its shortest edge from a KD-tree of the
+points outside it.
+
+Ties are broken by a strict order of the edges, by length, then the smaller endpoint index,
+then the larger, so the tree is unique and Borůvka's simultaneous choices never make a cycle.
+Lengths are computed from the coordinates of each pair (not from the tree's rotated copy), the
+same number whichever end is asked for.
+"""
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+__all__ = ["components_below", "euclidean_mst"]
+
+#: Neighbours listed per point (the point itself included): settles most components at once.
+_K = 8
+#: Relative slack between the KD-tree's distances (rotated coordinates) and the exact ones.
+_SLACK = 1e-9
+
+
+def euclidean_mst(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact Euclidean minimum spanning tree of the rows of ``Y``.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (m, n_features)
+
+    Returns
+    -------
+    u, v : ndarray of shape (m - 1,)
+        Endpoints of the edges, ``u < v``.
+    lengths : ndarray of shape (m - 1,)
+        Euclidean lengths of the edges.
+    """
+    m = len(Y)
+    u, v, lengths = (np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0))
+    if m < 2:
+        return u, v, lengths
+    space = _Space(Y)
+    labels = np.arange(m)
+    while labels.max() > 0:
+        lo, hi, w = space.shortest_edges(labels)
+        u, v, lengths = (np.concatenate(pair) for pair in ((u, lo), (v, hi), (lengths, w)))
+        labels = components_below(m, u, v, lengths, np.inf)
+    return u, v, lengths
+
+
+def components_below(m: int, u, v, lengths, height: float) -> np.ndarray:
+    """Component labels of ``m`` points joined by the edges shorter than ``height``."""
+    keep = np.asarray(lengths) < height
+    graph = coo_matrix((np.ones(keep.sum()), (u[keep], v[keep])), shape=(m, m))
+    return connected_components(graph, directed=False)[1]
+
+
+def _lengths(Y: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Exact distances between rows ``i`` and ``j`` of ``Y`` (broadcast), symmetric in the pair."""
+    return np.sqrt(((Y[i] - Y[j]) ** 2).sum(axis=-1))
+
+
+class _Space:
+    """The points, a KD-tree on their principal axes and each point's nearest neighbours.
+
+    The tree's distances are never above the exact ones (rotation is exact up to rounding,
+    covered by ``_SLACK``; a dropped axis only shortens them), which is all the bounds need.
+    """
+
+    def __init__(self, Y: np.ndarray):
+        self.Y = Y
+        centred = Y - Y.mean(axis=0)
+        # principal axes from the small Gram matrix; an axis of (nearly) zero extent is dropped,
+        # which only shortens the tree's distances: exact lengths are never below them
+        variances, axes = np.linalg.eigh(centred.T @ centred)
+        keep = variances > variances[-1] * 1e-12
+        self.rotated = centred @ (axes[:, keep] if keep.any() else axes[:, -1:])
+        self.tree = cKDTree(self.rotated)
+        k = min(_K, len(Y))
+        reach, self.neighbours = self.tree.query(self.rotated, k=k)
+        rows = np.arange(len(Y))[:, None]
+        self.lengths = np.where(self.neighbours == rows, np.inf, _lengths(Y, rows, self.neighbours))
+        # no point outside the list is closer than this
+        self.reach = reach[:, -1] * (1 - _SLACK) if k < len(Y) else np.full(len(Y), np.inf)
+
+    def shortest_edges(self, labels: np.ndarray):
+        """The shortest edge leaving each component: ``(lo, hi, length)`` arrays, deduplicated."""
+        points, best = self._listed_best(labels)
+        lo, hi, w = _per_component_minimum(labels, points, best)
+        doubtful = ~(best < self.reach)  # this point's own shortest edge may lie beyond its list
+        for component in np.unique(labels[doubtful & (self.reach <= w[labels])]):
+            ask = np.flatnonzero(doubtful & (labels == component) & (self.reach <= w[component]))
+            listed = (w[component], lo[component], hi[component])
+            w[component], lo[component], hi[component] = min(listed, self._outside_search(labels, ask))
+        keys = np.unique(np.stack([lo, hi]), axis=1)
+        return keys[0], keys[1], _lengths(self.Y, keys[0], keys[1])
+
+    def _listed_best(self, labels):
+        """Each point's shortest listed edge to another component: (neighbour, length), -1/inf if none."""
+        outside = labels[self.neighbours] != labels[:, None]
+        lengths = np.where(outside, self.lengths, np.inf)
+        shortest = lengths.min(axis=1, keepdims=True)
+        # among equal lengths the smallest neighbour index gives the smallest (lo, hi) key
+        tied = np.where(np.isfinite(shortest) & (lengths == shortest), self.neighbours, len(labels))
+        return np.where(np.isfinite(shortest[:, 0]), tied.min(axis=1), -1), shortest[:, 0]
+
+    def _outside_search(self, labels, ask: np.ndarray) -> tuple:
+        """The exact shortest ``(length, lo, hi)`` edge from the points ``ask`` of one component
+        to the points of the others, by a KD-tree of the others."""
+        others = np.flatnonzero(labels != labels[ask[0]])
+        tree = cKDTree(self.rotated[others])
+        nearest, index = tree.query(self.rotated[ask], k=1)
+        # every pair the tree puts farther than an exact length found cannot be shorter
+        found = np.argmin(nearest)
+        radius = _lengths(self.Y, ask[found], others[index[found]]) * (1 + _SLACK) + np.finfo(float).tiny
+        close = ask[nearest <= radius]
+        hits = tree.query_ball_point(self.rotated[close], radius, return_sorted=False)
+        i = np.repeat(close, [len(h) for h in hits])
+        j = others[np.concatenate(hits).astype(np.intp)]
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        w = _lengths(self.Y, lo, hi)
+        first = np.lexsort((hi, lo, w))[0]
+        return w[first], lo[first], hi[first]
+
+
+def _per_component_minimum(labels, points, best):
+    """For each component label, the minimum ``(length, lo, hi)`` of its points' listed edges.
+
+    Returns arrays indexed by label; a component with no listed edge gets length inf.
+    """
+    n = labels.max() + 1
+    rows = np.flatnonzero(points >= 0)
+    lo = np.minimum(rows, points[rows])
+    hi = np.maximum(rows, points[rows])
+    order = np.lexsort((hi, lo, best[rows], labels[rows]))
+    first = order[np.r_[True, np.diff(labels[rows][order]) != 0]] if len(order) else order
+    out_lo, out_hi, out_w = np.zeros(n, np.intp), np.zeros(n, np.intp), np.full(n, np.inf)
+    comp = labels[rows][first]
+    out_lo[comp], out_hi[comp], out_w[comp] = lo[first], hi[first], best[rows][first]
+    return out_lo, out_hi, out_w
