@@ -7,9 +7,11 @@ in which each point lies in about 3 intervals (sktopo: ``gain=3``; KeplerMapper:
 the same end points), and the same clusterer on each cover set: sktopo's single linkage with
 the histogram-gap cut (Euclidean metric for both). KeplerMapper skips cover sets of a single
 point, sktopo makes them nodes. Targets: at 20,000 points, sktopo at least 3 times faster
-than KeplerMapper and under 2 seconds; 200,000 points must finish (sktopo with ``n_jobs=-1``,
-cover sets clustered in parallel processes; KeplerMapper is run there only with
-``--kmapper-200k``, as its pairwise nerve takes very long).
+than KeplerMapper and under 2 seconds; at 200,000 points, at most 10 seconds (sktopo with
+``n_jobs=-1``, cover sets clustered in parallel processes; KeplerMapper is run there only with
+``--kmapper-200k``, as its pairwise nerve takes very long). giotto-tda's Mapper, the other peer
+one would reach for, pins scikit-learn 1.3.2 (below sktopo's 1.6) and cannot be installed beside
+it.
 
 Usage: python benchmarks/bench_mapper.py [--out benchmarks/results/mapper.json] [--kmapper-200k]
 """
@@ -75,9 +77,10 @@ def main():
         rows.append(row)
         print(json.dumps(row), flush=True)
     target = next(r for r in rows if r["n"] == 20_000)
+    largest = next(r for r in rows if r["n"] == 200_000)
     summary = {
         "target_20k_met": bool(target["sktopo_s"] < 2 and target["speedup"] >= 3),
-        "finished_200k": any(r["n"] == 200_000 for r in rows),
+        "target_200k_met": bool(largest["sktopo_s"] <= 10),
     }
     print(json.dumps(summary))
     write_results(args.out, "mapper", rows, summary=summary, kmapper=kmapper.__version__)

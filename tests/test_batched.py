@@ -195,3 +195,15 @@ def test_checkpoint_manifest_is_the_same_in_every_process(tmp_path):
     }
     text = texts.pop()
     assert not texts and "module__spec" in text and "FilterRecorder" in text and "0x" not in text
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_batched_training_on_cuda_matches_the_cpu(data):
+    """The same code path on a GPU: networks trained there equal those trained on the CPU."""
+    seeds = [3, 17]
+    on_cpu = fit_batched(make_classifier("M(6,4,16)", max_iter=4, batch_size=12, device="cpu"), seeds, *data)
+    on_gpu = fit_batched(make_classifier("M(6,4,16)", max_iter=4, batch_size=12, device="cuda"), seeds, *data)
+    for ours, theirs in zip(on_gpu, on_cpu):
+        assert next(ours.module_.parameters()).is_cuda
+        for a, b in zip(_weights(ours), _weights(theirs)):
+            torch.testing.assert_close(a.cpu(), b, rtol=1e-3, atol=1e-3)  # TF32 and cuDNN's own sums

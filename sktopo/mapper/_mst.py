@@ -27,6 +27,8 @@ __all__ = ["components_below", "euclidean_mst"]
 
 #: Neighbours listed per point (the point itself included): settles most components at once.
 _K = 8
+#: Largest neighbour list asked for around a small component before a tree of the others.
+_WIDE_MAX = 64
 #: Relative slack between the KD-tree's distances (rotated coordinates) and the exact ones.
 _SLACK = 1e-9
 
@@ -45,6 +47,19 @@ def euclidean_mst(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lengths : ndarray of shape (m - 1,)
         Euclidean lengths of the edges.
     """
+    # repeated rows are joined at length 0 and the tree is grown on the distinct ones: a
+    # neighbour list full of copies would say nothing about the points beyond them
+    distinct, first, inverse = np.unique(Y, axis=0, return_index=True, return_inverse=True)
+    root = first[inverse.ravel()]  # each row's first copy
+    copies = np.flatnonzero(root != np.arange(len(Y)))
+    a, b, lengths = _distinct_mst(distinct)
+    a, b = first[a], first[b]
+    u, v = np.r_[np.minimum(a, b), root[copies]], np.r_[np.maximum(a, b), copies]
+    return u, v, np.r_[lengths, np.zeros(len(copies))]
+
+
+def _distinct_mst(Y: np.ndarray):
+    """Borůvka's rounds on rows that are all different."""
     m = len(Y)
     u, v, lengths = (np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0))
     if m < 2:
@@ -116,7 +131,19 @@ class _Space:
 
     def _outside_search(self, labels, ask: np.ndarray) -> tuple:
         """The exact shortest ``(length, lo, hi)`` edge from the points ``ask`` of one component
-        to the points of the others, by a KD-tree of the others."""
+        to the points of the others.
+
+        A small component (a handful of duplicates, say) asks the tree for a few more neighbours
+        than it has points; a large one, or a small one still in doubt, searches a KD-tree of the
+        points outside it.
+        """
+        k = np.count_nonzero(labels == labels[ask[0]]) + _K
+        if k <= _WIDE_MAX and k < len(labels):
+            reach, index = self.tree.query(self.rotated[ask], k=k)
+            i, j = np.repeat(ask, k), index.ravel()
+            edge = _shortest_edge(self.Y, i[labels[j] != labels[i]], j[labels[j] != labels[i]])
+            if edge[0] < reach[:, -1].min() * (1 - _SLACK):  # no unlisted point comes closer
+                return edge
         others = np.flatnonzero(labels != labels[ask[0]])
         tree = cKDTree(self.rotated[others])
         nearest, index = tree.query(self.rotated[ask], k=1)
@@ -125,12 +152,16 @@ class _Space:
         radius = _lengths(self.Y, ask[found], others[index[found]]) * (1 + _SLACK) + np.finfo(float).tiny
         close = ask[nearest <= radius]
         hits = tree.query_ball_point(self.rotated[close], radius, return_sorted=False)
-        i = np.repeat(close, [len(h) for h in hits])
         j = others[np.concatenate(hits).astype(np.intp)]
-        lo, hi = np.minimum(i, j), np.maximum(i, j)
-        w = _lengths(self.Y, lo, hi)
-        first = np.lexsort((hi, lo, w))[0]
-        return w[first], lo[first], hi[first]
+        return _shortest_edge(self.Y, np.repeat(close, [len(h) for h in hits]), j)
+
+
+def _shortest_edge(Y, i, j) -> tuple:
+    """The smallest ``(length, lo, hi)`` among the edges ``(i, j)`` (at least one)."""
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    w = _lengths(Y, lo, hi)
+    first = np.lexsort((hi, lo, w))[0]
+    return w[first], lo[first], hi[first]
 
 
 def _per_component_minimum(labels, points, best):
