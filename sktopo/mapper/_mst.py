@@ -49,13 +49,22 @@ def euclidean_mst(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     # repeated rows are joined at length 0 and the tree is grown on the distinct ones: a
     # neighbour list full of copies would say nothing about the points beyond them
-    distinct, first, inverse = np.unique(Y, axis=0, return_index=True, return_inverse=True)
-    root = first[inverse.ravel()]  # each row's first copy
+    root = _first_copies(Y)
+    distinct = np.flatnonzero(root == np.arange(len(Y)))
     copies = np.flatnonzero(root != np.arange(len(Y)))
-    a, b, lengths = _distinct_mst(distinct)
-    a, b = first[a], first[b]
+    a, b, lengths = _distinct_mst(Y[distinct])
+    a, b = distinct[a], distinct[b]
     u, v = np.r_[np.minimum(a, b), root[copies]], np.r_[np.maximum(a, b), copies]
     return u, v, np.r_[lengths, np.zeros(len(copies))]
+
+
+def _first_copies(Y: np.ndarray) -> np.ndarray:
+    """Index of the first copy of each row (the row itself when it is the first or only one)."""
+    column = np.sort(Y[:, 0])
+    if not (column[1:] == column[:-1]).any():  # no two rows even share a first coordinate
+        return np.arange(len(Y))
+    _, first, inverse = np.unique(Y, axis=0, return_index=True, return_inverse=True)
+    return first[inverse.ravel()]
 
 
 def _distinct_mst(Y: np.ndarray):
@@ -69,7 +78,8 @@ def _distinct_mst(Y: np.ndarray):
     while labels.max() > 0:
         lo, hi, w = space.shortest_edges(labels)
         u, v, lengths = (np.concatenate(pair) for pair in ((u, lo), (v, hi), (lengths, w)))
-        labels = components_below(m, u, v, lengths, np.inf)
+        # the new edges join components: label the graph of components, not of points
+        labels = components_below(labels.max() + 1, labels[lo], labels[hi], w, np.inf)[labels]
     return u, v, lengths
 
 
@@ -170,12 +180,13 @@ def _per_component_minimum(labels, points, best):
     Returns arrays indexed by label; a component with no listed edge gets length inf.
     """
     n = labels.max() + 1
-    rows = np.flatnonzero(points >= 0)
-    lo = np.minimum(rows, points[rows])
-    hi = np.maximum(rows, points[rows])
-    order = np.lexsort((hi, lo, best[rows], labels[rows]))
+    shortest = np.full(n, np.inf)
+    np.minimum.at(shortest, labels, best)
+    # the rows that reach their component's shortest length; ties among them by (lo, hi)
+    rows = np.flatnonzero((best == shortest[labels]) & (points >= 0))
+    lo, hi = np.minimum(rows, points[rows]), np.maximum(rows, points[rows])
+    order = np.lexsort((hi, lo, labels[rows]))
     first = order[np.r_[True, np.diff(labels[rows][order]) != 0]] if len(order) else order
-    out_lo, out_hi, out_w = np.zeros(n, np.intp), np.zeros(n, np.intp), np.full(n, np.inf)
-    comp = labels[rows][first]
-    out_lo[comp], out_hi[comp], out_w[comp] = lo[first], hi[first], best[rows][first]
-    return out_lo, out_hi, out_w
+    out_lo, out_hi = np.zeros(n, np.intp), np.zeros(n, np.intp)
+    out_lo[labels[rows][first]], out_hi[labels[rows][first]] = lo[first], hi[first]
+    return out_lo, out_hi, shortest
