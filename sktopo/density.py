@@ -37,14 +37,27 @@ class _KthNeighbour:
         _, singular, vt = np.linalg.svd(reference - self.centre, full_matrices=False)
         keep = singular > singular[:1].max(initial=0.0) * 1e-12
         self.basis = vt[keep].T if keep.any() else vt[:1].T
-        self.tree = cKDTree((reference - self.centre) @ self.basis, balanced_tree=False)
+        # leaves of 32 rows: measured faster than SciPy's 16 on 204,800 normalized filters
+        self.tree = cKDTree((reference - self.centre) @ self.basis, leafsize=32, balanced_tree=False)
 
     def query(self, Q: np.ndarray, k: int, n_jobs=None, bound=np.inf):
         """Distance from each row of ``Q`` to its ``k``-th nearest reference row (inf beyond ``bound``)."""
-        rotated = (Q - self.centre) @ self.basis
+        return self._query(Q, slice(None), k, n_jobs, bound)
+
+    def query_reference(self, k: int, n_jobs=None):
+        """:meth:`query` of the reference rows, asked in the tree's order of its leaves.
+
+        Neighbouring queries then walk the same branches of the tree while they are in cache:
+        1.3 times faster on 204,800 normalized filters (``benchmarks/README.md``).
+        """
+        return self._query(self.reference, self.tree.indices, k, n_jobs, np.inf)
+
+    def _query(self, Q: np.ndarray, order, k: int, n_jobs, bound):
+        rotated = (Q[order] - self.centre) @ self.basis
         _, index = self.tree.query(
             rotated, k=[k], distance_upper_bound=bound, workers=effective_n_jobs(n_jobs)
         )
+        index[order] = index[:, :1].copy()  # back to the rows' own order
         index = index[:, 0]
         found = index < len(self.reference)
         distances = np.full(len(Q), np.inf)
@@ -91,7 +104,7 @@ def knn_density(X, k: int = 200, *, metric: str = "euclidean", n_jobs=None) -> n
     X = check_array(X, dtype=np.float64)
     _check_k_below_n_samples(k, len(X))
     X = X * column_scale(X, metric)
-    return _KthNeighbour(X).query(X, k + 1, n_jobs)
+    return _KthNeighbour(X).query_reference(k + 1, n_jobs)
 
 
 def _check_k_below_n_samples(k: int, n_samples: int) -> None:
@@ -238,7 +251,7 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.scale_ = column_scale(X, self.metric)
         scaled = X * self.scale_
         self._index = _KthNeighbour(scaled)
-        self.distances_ = self._index.query(scaled, self.k + 1, self.n_jobs)
+        self.distances_ = self._index.query_reference(self.k + 1, self.n_jobs)
         self.support_ = densest_rows(X, self.distances_, self.p)
         self.threshold_ = float(self.distances_[self.support_].max())
         return self

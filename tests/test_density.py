@@ -40,6 +40,12 @@ def test_knn_density_matches_brute_force(cloud):
     np.testing.assert_allclose(knn_density(X, k), _brute_knn(X, k), rtol=1e-12, atol=1e-12)
 
 
+def test_knn_density_of_many_leaves_matches_brute_force():
+    # rows are asked in the tree's leaf order and put back: many leaves, a real permutation
+    X = FilterNormalizer().fit_transform(make_circle_filters(3000, noise=0.3, random_state=2))
+    np.testing.assert_allclose(knn_density(X, 15), _brute_knn(X, 15), rtol=1e-12, atol=1e-12)
+
+
 @given(clouds())
 def test_keeps_round_p_n_rows_in_original_order(cloud):
     X, k, p = cloud

@@ -110,9 +110,12 @@ class _Space:
         variances, axes = np.linalg.eigh(centred.T @ centred)
         keep = variances > variances[-1] * 1e-12
         self.rotated = centred @ (axes[:, keep] if keep.any() else axes[:, -1:])
-        self.tree = cKDTree(self.rotated)
+        self.tree = cKDTree(self.rotated, leafsize=32)
         k = min(_K, len(Y))
-        reach, self.neighbours = self.tree.query(self.rotated, k=k)
+        # asked in the tree's leaf order (neighbouring queries share branches in cache), put back
+        order = self.tree.indices
+        reach, self.neighbours = np.empty((len(Y), k)), np.empty((len(Y), k), np.intp)
+        reach[order], self.neighbours[order] = self.tree.query(self.rotated[order], k=k)
         rows = np.arange(len(Y))[:, None]
         self.lengths = np.where(self.neighbours == rows, np.inf, _lengths(Y, rows, self.neighbours))
         # no point outside the list is closer than this
