@@ -29,9 +29,28 @@ born together, as in a Klein bottle) and where it is costly: its cost grows with
 pairs of rows closer than ``b`` (above ``PAIR_BUDGET``: 400-landmark circles of 10,000 filters
 and more; ``benchmarks/bench_accuracy.py`` measured the rule). ``Persistence.refined`` says
 whether it was used.
+
+ripser.py's memory grows about as the cube of the number of landmarks ``m`` in H1. Measured peak
+memory beyond the imports (MiB; maxdim=1 over Z/2, greedy landmarks of 20,480 normalized circle
+filters; noise 0 and 0.1 gave what 0.05 gave):
+
+=============  ====  =====  =====  =====  ======  =====
+m               500  1,000  1,500  2,000   3,000  4,000
+noise 0.05       87    601  2,266  4,450  17,111
+noise 0.3               241    347    610   1,243  3,336
+=============  ====  =====  =====  =====  ======  =====
+
+H0 alone took 63-65 bytes per ``m²``, and the pairs of rows closer than a scale (``exact_below``)
+184-247 bytes a pair (1 and 4 million pairs of those 20,480 rows). ``persistence_diagrams``
+estimates it, before ripser runs, as 250 bytes a pair plus, from H1 on, 2 bytes a pair per
+mean neighbour (``m (m - 1)² ≈ m³`` bytes for ``m`` landmarks, all linked: at least 1.5 times every
+measurement), and refuses with a ValueError what would pass half the memory available (Linux's
+``MemAvailable``). The other half is left to the rest of the machine, to the jobs that run in
+parallel (``n_jobs``) and each see the same memory, and to the spread of the estimate.
 """
 
 import math
+import os
 import warnings
 from dataclasses import dataclass
 
@@ -98,6 +117,11 @@ PAIR_BUDGET = 1_500_000
 
 # Rows whose distances to all rows estimate how many pairs are closer than the refinement scale.
 _PAIR_SAMPLE = 256
+
+#: Bytes that ripser.py takes, at most, per pair of rows it links; from H1 on, it also takes
+#: ``_NEIGHBOUR_BYTES`` per pair and mean neighbour of a row (module docstring).
+_PAIR_BYTES = 250
+_NEIGHBOUR_BYTES = 2
 
 
 def _constraints(*names: str) -> dict:
@@ -239,12 +263,12 @@ def persistence_diagrams(
         :func:`refine_births`). Landmark births are late by up to the bound while the deaths
         of large loops are nearly exact, so this makes the top lifetime (the paper's score)
         accurate; the certified bound is unchanged. The cost grows with the number of pairs of
-        rows closer than the scale. A float is used as given, whatever the cost; None never
-        refines. ``"auto"`` aims at the longest bar ``(b, d)`` of the highest dimension: it
-        tries just above ``b`` (the latest its exact birth can be; ``b + bound`` with
-        ``centre``), then a quarter and a half of ``bound`` higher (a half and a whole with
-        ``centre``) while short bars still alive there make the bar's partner ambiguous, and
-        stops once its birth is exact. It is not used, or stops early:
+        rows closer than the scale. A float is used as given, unless their memory could not fit
+        (see Raises); None never refines. ``"auto"`` aims at the longest bar ``(b, d)`` of the
+        highest dimension: it tries just above ``b`` (the latest its exact birth can be;
+        ``b + bound`` with ``centre``), then a quarter and a half of ``bound`` higher (a half and
+        a whole with ``centre``) while short bars still alive there make the bar's partner
+        ambiguous, and stops once its birth is exact. It is not used, or stops early:
 
         - when the bar is too short for its partner to be certain (lifetime at most ``bound``,
           ``2 * bound`` with ``centre``), as in structureless clouds;
@@ -263,6 +287,17 @@ def persistence_diagrams(
     persistence : Persistence
         ``diagrams``, ``bound`` (see the module docstring for the guarantee), ``landmarks``
         and ``refined``.
+
+    Raises
+    ------
+    ValueError
+        Before ripser runs, if its memory, estimated from the landmarks needed (or, for a float
+        ``exact_below``, from the pairs of rows closer than it), could pass half the memory
+        available: the message names the setting to change, with the numbers. The estimate
+        grows about as the cube of the number of landmarks (1.1 GB for 1,000, 8.5 GB for 2,000;
+        a lower estimate for ``maxdim`` 2 and more): 400 landmarks (84 MB) are refused only
+        below 170 MB available, ``n_landmarks=None`` or a small ``max_error`` on clouds of a
+        few thousand rows and more can be.
 
     Examples
     --------
@@ -285,8 +320,10 @@ def persistence_diagrams(
     X = X * column_scale(X, metric) if len(X) > 1 else X
     m = len(X) if n_landmarks is None else min(n_landmarks, len(X))
     factor = 1.0 if centre else 2.0
-    landmarks, radii = greedy_landmarks(X, m, 0.0 if max_error is None else max_error / factor)
+    landmarks, radii = _landmarks(X, m, factor, maxdim, n_landmarks, max_error)
     bound = factor * float(radii[-1])  # 0 when every row is a landmark
+    if bound > 0 and exact_below not in ("auto", None):
+        _check_pairs(X, exact_below, maxdim)
     diagrams = _rips(X[landmarks], maxdim, coeff)
     if centre and bound > 0:
         diagrams = [np.maximum(d - bound, 0.0) for d in diagrams]
@@ -295,6 +332,83 @@ def persistence_diagrams(
         lag = 0.0 if centre else bound / 2  # landmark bars lag the exact ones (module docstring)
         diagrams, refined = _exact_births(X, diagrams, bound - lag, lag, coeff, exact_below)
     return Persistence(diagrams=diagrams, bound=bound, landmarks=landmarks, refined=refined)
+
+
+def _landmarks(X, m: int, factor: float, maxdim: int, n_landmarks, max_error) -> tuple:
+    """:func:`greedy_landmarks`, or a ValueError before ripser runs when it could not afford them.
+
+    With ``max_error``, the search stops one past the most landmarks affordable: more would be
+    refused anyway, and the search would take long on a large cloud.
+    """
+    available = _available_memory()
+    needed = _memory(np.arange(m + 1) * np.arange(-1, m) / 2, np.arange(m + 1), maxdim)
+    most = int(np.searchsorted(needed, available / 2, side="right")) - 1
+    fix = f"Set n_landmarks to at most {most:,} (400 take about a second)"
+    if most < m and max_error is None:  # all m are needed
+        raise ValueError(
+            f"n_landmarks={n_landmarks} takes {m:,} landmarks: {_too_much(needed[m], available)} {fix}."
+        )
+    landmarks, radii = greedy_landmarks(X, min(m, most + 1), 0.0 if max_error is None else max_error / factor)
+    if len(landmarks) > most:
+        raise ValueError(
+            f"n_landmarks={n_landmarks} with max_error={max_error} needs more than {most:,} landmarks "
+            f"(with {most + 1:,} the bound is still {factor * radii[-1]:.3g}): "
+            f"{_too_much(needed[most + 1], available, 'more than')} {fix}, or a larger max_error."
+        )
+    return landmarks, radii
+
+
+def _check_pairs(X: np.ndarray, tau: float, maxdim: int) -> None:
+    """Refuse ``exact_below=tau`` before ripser runs when the pairs closer than it could not fit."""
+    available = _available_memory()
+    pairs = _pairs_closer(X, tau)
+    needed = _memory(pairs, len(X), maxdim)
+    if needed > available / 2:
+        raise ValueError(
+            f"exact_below={tau} links about {pairs:,.0f} pairs of the {len(X):,} rows: "
+            f"{_too_much(needed, available, on='below it')} Set a smaller exact_below, "
+            '"auto" (which keeps within PAIR_BUDGET), or None.'
+        )
+
+
+def _memory(pairs, rows, maxdim: int):
+    """Upper estimate, in bytes, of ripser.py's memory on ``pairs`` pairs of ``rows`` rows."""
+    neighbours = 2 * pairs / np.maximum(rows, 1)  # mean number of neighbours of a row
+    return pairs * (_PAIR_BYTES + (_NEIGHBOUR_BYTES * neighbours if maxdim else 0))
+
+
+def _too_much(needed: float, available: float, qualifier: str = "up to", on: str = "on them") -> str:
+    """The refusal's reason: ``needed`` bytes, more than half of the ``available`` ones."""
+    return (
+        f"ripser may need {qualifier} {needed / 1e9:,.1f} GB {on}, more than half of the "
+        f"{available / 1e9:,.1f} GB available."
+    )
+
+
+def _available_memory() -> float:
+    """Bytes of memory free for new allocations.
+
+    ``MemAvailable`` of ``/proc/meminfo`` (Linux), within the room left by the cgroup's limit
+    (v2, as in containers); elsewhere the physical memory, or ``inf`` where even that is unknown.
+    """
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        try:
+            return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or no such name
+            return math.inf
+    return min(1024.0 * kib, _cgroup_room())
+
+
+def _cgroup_room() -> float:
+    """Bytes left below the memory limit of this process's cgroup (v2); ``inf`` without one."""
+    try:
+        with open("/sys/fs/cgroup/memory.max") as limit, open("/sys/fs/cgroup/memory.current") as used:
+            return float(int(limit.read()) - int(used.read()))
+    except (OSError, ValueError):  # no cgroup v2 here, or no limit ("max")
+        return math.inf
 
 
 def _rips(X: np.ndarray, maxdim: int, coeff: int) -> list:

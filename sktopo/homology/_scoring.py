@@ -32,7 +32,8 @@ class PersistenceScorer(BaseEstimator):
     coeff : int, default=2
         Prime field of coefficients, from 2 to 127 (ripser's limit).
     n_landmarks : int or None, default=400
-        Landmarks for :func:`persistence_diagrams`; None for exact (slow beyond ~1,000 rows).
+        Landmarks for :func:`persistence_diagrams`; None for exact (slow beyond ~1,000 rows;
+        refused, with the numbers, where ripser's memory could pass half of what is available).
     max_error : float, default=None
         Certified error to aim for with the fewest landmarks.
     centre : bool, default=False
@@ -145,6 +146,13 @@ class PersistenceScorer(BaseEstimator):
         Returns
         -------
         self : PersistenceScorer
+
+        Raises
+        ------
+        ValueError
+            If the barcodes could need more than half of the memory available (see
+            :func:`persistence_diagrams`): the message names ``n_landmarks``, ``max_error`` or
+            ``exact_below`` and the numbers.
         """
         X = validate_data(self, X, dtype=np.float64)
         for stale in ("band_", "n_significant_"):  # from an earlier fit with confidence
