@@ -1,3 +1,4 @@
+import contextlib
 import itertools
 
 import numpy as np
@@ -8,6 +9,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.spatial.distance import cdist
 
 from sktopo import DensityFilter, FilterNormalizer
+from sktopo import density as density_module
 from sktopo.datasets import make_circle_filters
 from sktopo.density import densest_rows, knn_density
 
@@ -213,3 +215,46 @@ _BAD_X = [
 def test_bad_input(function, kwargs, error, match):
     with pytest.raises(error, match=match):
         function(**kwargs)
+
+
+@contextlib.contextmanager
+def _pruning(sample=64):
+    """Prune small clouds too (the library prunes from 50,000 rows), from ``sample`` rows."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(density_module, "_PRUNE_MIN", 2)
+        patch.setattr(density_module, "_PRUNE_SAMPLE", sample)
+        yield
+
+
+@given(clouds(), st.booleans())
+def test_pruned_fit_keeps_the_same_rows(cloud, coarse_sample):
+    X, k, p = cloud
+    exact = DensityFilter(k=k, p=p).fit(X)
+    with _pruning(sample=3 if coarse_sample else 64):
+        pruned = DensityFilter(k=k, p=p).fit(X)
+    np.testing.assert_array_equal(pruned.support_, exact.support_)
+    assert pruned.threshold_ == exact.threshold_
+    np.testing.assert_allclose(pruned.distances_, _brute_knn(X, k), rtol=1e-12, atol=1e-12)
+
+
+def test_pruning_skips_rows_and_measures_them_when_asked():
+    X = FilterNormalizer().fit_transform(make_circle_filters(4000, noise=0.3, random_state=0))
+    with _pruning():
+        density = DensityFilter(k=15, p=0.1).fit(X)
+    assert np.isinf(density._distances).sum() > len(X) // 2  # most rows never measured in fit
+    np.testing.assert_allclose(density.distances_, _brute_knn(X, 15), rtol=1e-12, atol=1e-12)
+    assert np.isfinite(density._distances).all()
+
+
+def test_pruning_falls_back_to_every_row_when_the_sample_misleads():
+    # the sampled rows (first and last) sit in a tight blob: the radius they give reaches too
+    # few rows, and the fit must measure every row instead
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    X[[0, -1]] = rng.normal(size=(2, 3)) * 1e-3
+    X[1:5] = rng.normal(size=(4, 3)) * 1e-3
+    exact = DensityFilter(k=3, p=0.2).fit(X)
+    with _pruning(sample=2):
+        pruned = DensityFilter(k=3, p=0.2).fit(X)
+    np.testing.assert_array_equal(pruned.support_, exact.support_)
+    assert np.isfinite(pruned._distances).all()  # measured whole
