@@ -10,7 +10,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from sktopo import Mapper
 from sktopo.datasets import make_circle_filters
 from sktopo.mapper import _cluster, gap_single_linkage
-from sktopo.mapper._mst import components_below, euclidean_mst
+from sktopo.mapper._mst import _lengths, components_below, euclidean_mst
 from sktopo.preprocessing import normalize_filters
 
 
@@ -89,3 +89,47 @@ def test_mapper_same_graph_through_the_tree(monkeypatch):
     assert sorted(dense.graph_.edges) == sorted(tree.graph_.edges)
     for node, members in dense.graph_.nodes(data="members"):
         np.testing.assert_array_equal(tree.graph_.nodes[node]["members"], members)
+
+
+def _prim_lengths(Y):
+    """Sorted MST lengths by Prim's algorithm on all pairs, with the library's own length formula."""
+    distances = _lengths(Y, np.arange(len(Y))[:, None], np.arange(len(Y))[None, :])
+    joined, best, out = np.zeros(len(Y), bool), distances[0].copy(), []
+    joined[0] = True
+    for _ in range(len(Y) - 1):
+        candidates = np.where(joined, np.inf, best)
+        nearest = np.argmin(candidates)
+        out.append(candidates[nearest])
+        joined[nearest] = True
+        best = np.minimum(best, distances[nearest])
+    return np.sort(out)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_close_blobs_far_from_the_rest(seed):
+    # found by review: the rotation rounds by ulps of the rows' magnitude (1e7 here), an absolute
+    # error far above the 0.1 between the blobs; the bounds must cover it
+    rng = np.random.default_rng(seed)
+    rotation = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    blobs = [rng.normal(size=(100, 3)) * 1e-3 + offset for offset in ([0, 0, 0], [0.1, 0, 0])]
+    rest = rng.normal(size=(900, 3)) * [10, 1e4, 1e2] + [1e7, 0, 0]
+    Y = np.vstack([*blobs, rest]) @ rotation.T
+    _check_against_linkage(Y)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rows_a_few_ulps_apart(seed):
+    # found by review: near-copies closer than the rotation's rounding once gave cycles
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(50, 9))
+    Y = np.repeat(base / np.linalg.norm(base, axis=1, keepdims=True), 20, axis=0)
+    Y = Y * (1 + rng.integers(-3, 4, size=(len(Y), 1)) * 1e-16) + rng.integers(-2, 3, size=Y.shape) * 1e-16
+    u, v, lengths = euclidean_mst(Y)
+    assert components_below(len(Y), u, v, lengths, np.inf).max() == 0 and len(lengths) == len(Y) - 1
+    np.testing.assert_array_equal(np.sort(lengths), _prim_lengths(Y))
+
+
+def test_hypercube_of_ties():
+    # every edge ties with many: the searches beyond the lists settle them exactly
+    Y = ((np.arange(512)[:, None] >> np.arange(9)) & 1).astype(np.float64)
+    _check_against_linkage(Y)

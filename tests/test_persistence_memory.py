@@ -186,6 +186,23 @@ def _files(contents: dict):
             },
             600.0,
         ),
+        (  # the inactive page cache is given back on demand
+            {
+                "/proc/meminfo": "MemAvailable: 2048 kB\n",
+                "/sys/fs/cgroup/memory.max": "1000\n",
+                "/sys/fs/cgroup/memory.current": "900\n",
+                "/sys/fs/cgroup/memory.stat": "active_file 50\ninactive_file 300\n",
+            },
+            400.0,
+        ),
+        (  # over the limit: no room, never a negative one
+            {
+                "/proc/meminfo": "MemAvailable: 2048 kB\n",
+                "/sys/fs/cgroup/memory.max": "1000\n",
+                "/sys/fs/cgroup/memory.current": "1200\n",
+            },
+            0.0,
+        ),
         (
             {
                 "/proc/meminfo": "MemAvailable: 2048 kB\n",

@@ -343,7 +343,9 @@ def _landmarks(X, m: int, factor: float, maxdim: int, n_landmarks, max_error) ->
     available = _available_memory()
     needed = _memory(np.arange(m + 1) * np.arange(-1, m) / 2, np.arange(m + 1), maxdim)
     most = int(np.searchsorted(needed, available / 2, side="right")) - 1
-    fix = f"Set n_landmarks to at most {most:,} (400 take about a second)"
+    fix = (
+        f"Set n_landmarks to at most {most:,} (400 take about a second)" if most > 1 else "Free memory first"
+    )
     if most < m and max_error is None:  # all m are needed
         raise ValueError(
             f"n_landmarks={n_landmarks} takes {m:,} landmarks: {_too_much(needed[m], available)} {fix}."
@@ -403,12 +405,22 @@ def _available_memory() -> float:
 
 
 def _cgroup_room() -> float:
-    """Bytes left below the memory limit of this process's cgroup (v2); ``inf`` without one."""
+    """Bytes left below the memory limit of this process's cgroup (v2); ``inf`` without one.
+
+    The cgroup's usage counts its page cache; the inactive part is given back on demand, so it
+    counts as room.
+    """
     try:
         with open("/sys/fs/cgroup/memory.max") as limit, open("/sys/fs/cgroup/memory.current") as used:
-            return float(int(limit.read()) - int(used.read()))
+            room = int(limit.read()) - int(used.read())
     except (OSError, ValueError):  # no cgroup v2 here, or no limit ("max")
         return math.inf
+    try:
+        with open("/sys/fs/cgroup/memory.stat") as stat:
+            cache = next((int(line.split()[1]) for line in stat if line.startswith("inactive_file ")), 0)
+    except (OSError, ValueError):
+        cache = 0
+    return float(max(0, room + cache))
 
 
 def _rips(X: np.ndarray, maxdim: int, coeff: int) -> list:

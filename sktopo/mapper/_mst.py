@@ -8,14 +8,16 @@ each round, every component takes its shortest edge to another component, so at 
 ``log2 m`` rounds join everything. The shortest edges come from each point's ``K`` nearest
 neighbours; a component is settled by them when each of its points either has a neighbour
 outside it in that list closer than its ``K``-th neighbour, or has a ``K``-th neighbour farther
-than the best edge found for the component (no point beyond can do better). The rare component
-not settled so (a tight cluster far from the rest) gets its shortest edge from a KD-tree of the
-points outside it.
+than the best edge found for the component (no point beyond can do better). A component not
+settled so gets its shortest edge from a wider list (a small one: a handful of near-copies) or
+a KD-tree of the points outside it (a large one: a tight cluster far from the rest), then from
+every pair the tree puts within that edge's length.
 
 Ties are broken by a strict order of the edges, by length, then the smaller endpoint index,
 then the larger, so the tree is unique and Borůvka's simultaneous choices never make a cycle.
 Lengths are computed from the coordinates of each pair (not from the tree's rotated copy), the
-same number whichever end is asked for.
+same number whichever end is asked for; the tree's distances only bound them
+(:mod:`sktopo._kdtree`). Repeated rows are joined at length 0 first.
 """
 
 import numpy as np
@@ -23,14 +25,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from .._kdtree import PrincipalTree
+
 __all__ = ["components_below", "euclidean_mst"]
 
 #: Neighbours listed per point (the point itself included): settles most components at once.
 _K = 8
-#: Largest neighbour list asked for around a small component before a tree of the others.
+#: Largest wider neighbour list asked for around a small component (else a tree of the others).
 _WIDE_MAX = 64
-#: Relative slack between the KD-tree's distances (rotated coordinates) and the exact ones.
-_SLACK = 1e-9
 
 
 def euclidean_mst(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -98,28 +100,19 @@ def _lengths(Y: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 class _Space:
     """The points, a KD-tree on their principal axes and each point's nearest neighbours.
 
-    The tree's distances are never above the exact ones (rotation is exact up to rounding,
-    covered by ``_SLACK``; a dropped axis only shortens them), which is all the bounds need.
+    The tree's distances bound the exact ones through :class:`~sktopo._kdtree.PrincipalTree`'s
+    ``lower`` and ``upper``, which is all the searches need to be exact.
     """
 
     def __init__(self, Y: np.ndarray):
         self.Y = Y
-        centred = Y - Y.mean(axis=0)
-        # principal axes from the small Gram matrix; an axis of (nearly) zero extent is dropped,
-        # which only shortens the tree's distances: exact lengths are never below them
-        variances, axes = np.linalg.eigh(centred.T @ centred)
-        keep = variances > variances[-1] * 1e-12
-        self.rotated = centred @ (axes[:, keep] if keep.any() else axes[:, -1:])
-        self.tree = cKDTree(self.rotated, leafsize=32)
+        self.principal = PrincipalTree(Y)
         k = min(_K, len(Y))
-        # asked in the tree's leaf order (neighbouring queries share branches in cache), put back
-        order = self.tree.indices
-        reach, self.neighbours = np.empty((len(Y), k)), np.empty((len(Y), k), np.intp)
-        reach[order], self.neighbours[order] = self.tree.query(self.rotated[order], k=k)
+        reach, self.neighbours = self.principal.query_rows(k)
         rows = np.arange(len(Y))[:, None]
         self.lengths = np.where(self.neighbours == rows, np.inf, _lengths(Y, rows, self.neighbours))
         # no point outside the list is closer than this
-        self.reach = reach[:, -1] * (1 - _SLACK) if k < len(Y) else np.full(len(Y), np.inf)
+        self.reach = self.principal.lower(reach[:, -1]) if k < len(Y) else np.full(len(Y), np.inf)
 
     def shortest_edges(self, labels: np.ndarray):
         """The shortest edge leaving each component: ``(lo, hi, length)`` arrays, deduplicated."""
@@ -146,27 +139,34 @@ class _Space:
         """The exact shortest ``(length, lo, hi)`` edge from the points ``ask`` of one component
         to the points of the others.
 
-        A small component (a handful of duplicates, say) asks the tree for a few more neighbours
-        than it has points; a large one, or a small one still in doubt, searches a KD-tree of the
-        points outside it.
+        An edge found first, from a wider neighbour list (a small component: a few more
+        neighbours than it has points) or from a KD-tree of the points outside it (a large
+        one), gives a radius; every pair at most as long lies within it in the tree.
         """
-        k = np.count_nonzero(labels == labels[ask[0]]) + _K
+        component = labels[ask[0]]
+        k = np.count_nonzero(labels == component) + _K
         if k <= _WIDE_MAX and k < len(labels):
-            reach, index = self.tree.query(self.rotated[ask], k=k)
+            _, index = self.principal.tree.query(self.principal.points[ask], k=k)
             i, j = np.repeat(ask, k), index.ravel()
-            edge = _shortest_edge(self.Y, i[labels[j] != labels[i]], j[labels[j] != labels[i]])
-            if edge[0] < reach[:, -1].min() * (1 - _SLACK):  # no unlisted point comes closer
-                return edge
-        others = np.flatnonzero(labels != labels[ask[0]])
-        tree = cKDTree(self.rotated[others])
-        nearest, index = tree.query(self.rotated[ask], k=1)
-        # every pair the tree puts farther than an exact length found cannot be shorter
+            outside = labels[j] != component  # at least _K of the k are
+            radius = self.principal.upper(_shortest_edge(self.Y, i[outside], j[outside])[0])
+            return self._edges_within(self.principal.tree, None, ask, radius, labels)
+        others = np.flatnonzero(labels != component)
+        tree = cKDTree(self.principal.points[others], leafsize=32)
+        nearest, index = tree.query(self.principal.points[ask], k=1)
         found = np.argmin(nearest)
-        radius = _lengths(self.Y, ask[found], others[index[found]]) * (1 + _SLACK) + np.finfo(float).tiny
-        close = ask[nearest <= radius]
-        hits = tree.query_ball_point(self.rotated[close], radius, return_sorted=False)
-        j = others[np.concatenate(hits).astype(np.intp)]
-        return _shortest_edge(self.Y, np.repeat(close, [len(h) for h in hits]), j)
+        radius = self.principal.upper(_lengths(self.Y, ask[found], others[index[found]]))
+        return self._edges_within(tree, others, ask[nearest <= radius], radius, labels)
+
+    def _edges_within(self, tree, rows, ask, radius, labels) -> tuple:
+        """The shortest edge from ``ask`` to another component among the pairs ``tree`` puts
+        within ``radius`` (``rows`` maps the tree's indices to points; None: the same)."""
+        hits = tree.query_ball_point(self.principal.points[ask], radius, return_sorted=False)
+        i = np.repeat(ask, [len(h) for h in hits])
+        j = np.concatenate(hits).astype(np.intp)
+        j = j if rows is None else rows[j]
+        outside = labels[j] != labels[i]
+        return _shortest_edge(self.Y, i[outside], j[outside])
 
 
 def _shortest_edge(Y, i, j) -> tuple:
