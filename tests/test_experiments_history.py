@@ -18,6 +18,7 @@ from sktopo.datasets import load_mnist_sample, make_circle_filters
 from sktopo.experiments._common import SharedDict, check_checkpoints, top_h1_lifetime
 from sktopo.experiments._evolution import layer_settings, training_evolution
 from sktopo.experiments._simplicity import persistence_vs_accuracy
+from sktopo.homology import _persistence as persistence_module
 from sktopo.homology import top_lifetime
 from sktopo.plotting._evolution import plot_training_evolution
 from sktopo.plotting._simplicity import plot_persistence_vs_accuracy
@@ -247,3 +248,12 @@ def test_plot_training_evolution_refuses_other_tables(evolution):
     _, three = plt.subplots(1, 3)
     with pytest.raises(ValueError, match="axes must hold"):
         plot_training_evolution(evolution, axes=three)
+
+
+def test_h1_lifetime_takes_landmarks_where_exact_barcodes_would_not_fit(monkeypatch):
+    # with 0.5 GB available the exact barcodes of 900 rows (an estimated 0.83 GB) are refused, and
+    # top_h1_lifetime, which has no n_landmarks for the user to change, takes 400 landmarks
+    monkeypatch.setattr(persistence_module, "_available_memory", lambda: 0.5e9)
+    kernels = make_circle_filters(1800, noise=0.05, random_state=0).reshape(1800, 1, 3, 3)
+    assert not persistence_module.exact_fits(900)
+    assert top_h1_lifetime(kernels, k=10, p=0.5) > 1.0  # the circle, from landmarks

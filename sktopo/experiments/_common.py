@@ -11,6 +11,7 @@ from ..datasets._named import DATASETS, as_dataset
 from ..density import densest_rows, knn_density
 from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams, top_lifetime
+from ..homology._persistence import exact_fits
 from ..preprocessing import normalize_filters
 
 __all__ = [
@@ -86,7 +87,8 @@ def top_h1_lifetime(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> fl
     ``sources`` (networks, kernels or an ensemble), mean-centred and normalized, filtered to the
     densest fraction ``p`` by the distance to the ``k``-th neighbour, then the Rips barcode:
     exact up to ``EXACT_MAX`` (1,000) dense rows, which covers the paper's ρ(100, 0.1) of 6,400
-    filters (640 rows); beyond, 400 certified landmarks. ``k`` is capped at the
+    filters (640 rows), where memory allows (see :func:`~sktopo.homology.persistence_diagrams`);
+    beyond, 400 certified landmarks. ``k`` is capped at the
     number of filters minus one, so small quick runs still get a value.
 
     Parameters
@@ -103,7 +105,8 @@ def top_h1_lifetime(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> fl
     dense = dense_core(extract_spatial_filters(sources, layer=layer)[0], k, p)
     if len(dense) < 3:
         return 0.0
-    landmarks = None if len(dense) <= EXACT_MAX else 400  # exact barcodes for the paper's 640-row core
+    # exact barcodes for the paper's 640-row core, where memory allows
+    landmarks = None if len(dense) <= EXACT_MAX and exact_fits(len(dense)) else 400
     return top_lifetime(persistence_diagrams(dense, maxdim=1, n_landmarks=landmarks).diagrams[1])
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from .._validation import Interval, validate_params
 from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams, top_lifetime
+from ..homology._persistence import exact_fits
 from ..mapper import Mapper, graph_summary
 from ._common import (
     EXACT_MAX,
@@ -118,7 +119,7 @@ def _measure(kernels, setting, n_landmarks):
     filters = extract_spatial_filters(kernels)[0]
     dense = dense_core(filters, setting["k"], setting["p"])
     mapper = Mapper(resolution=setting["resolution"], gain=setting["gain"]).fit(dense)
-    exact = n_landmarks is None or len(dense) <= max(n_landmarks, EXACT_MAX)
+    exact = n_landmarks is None or (len(dense) <= max(n_landmarks, EXACT_MAX) and exact_fits(len(dense)))
     persistence = persistence_diagrams(dense, maxdim=1, n_landmarks=None if exact else n_landmarks)
     graph = graph_summary(mapper.graph_)
     row = {"n_filters": len(filters), **setting, "n_dense": len(dense)}

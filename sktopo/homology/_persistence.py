@@ -373,6 +373,12 @@ def _check_pairs(X: np.ndarray, tau: float, maxdim: int) -> None:
         )
 
 
+def exact_fits(n_rows: int, maxdim: int = 1) -> bool:
+    """Whether the exact diagrams of ``n_rows`` rows (every row a landmark) are within the memory
+    :func:`persistence_diagrams` allows: for callers that choose exact barcodes themselves."""
+    return bool(_memory(n_rows * (n_rows - 1) / 2, n_rows, maxdim) <= _available_memory() / 2)
+
+
 def _memory(pairs, rows, maxdim: int):
     """Upper estimate, in bytes, of ripser.py's memory on ``pairs`` pairs of ``rows`` rows."""
     neighbours = 2 * pairs / np.maximum(rows, 1)  # mean number of neighbours of a row
