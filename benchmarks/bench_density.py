@@ -30,10 +30,15 @@ from sktopo.datasets import make_circle_filters
 from sktopo.preprocessing import normalize_filters
 
 
+def kept_rows(kth, p):
+    """The ``round(p * n)`` rows with the smallest k-th distances ``kth``, ties by row index."""
+    order = np.argsort(kth, kind="stable")
+    return np.sort(order[: max(1, int(np.floor(p * len(kth) + 0.5)))])
+
+
 def baseline(X, k, p):
     distances, _ = NearestNeighbors(n_neighbors=k + 1, n_jobs=-1).fit(X).kneighbors(X)
-    order = np.argsort(distances[:, k], kind="stable")
-    return np.sort(order[: max(1, int(np.floor(p * len(X) + 0.5)))])
+    return kept_rows(distances[:, k], p)
 
 
 def faiss_seconds(X, k, p):
@@ -48,8 +53,7 @@ def faiss_seconds(X, k, p):
     )
     if len(queries) < len(X):
         return seconds * len(X) / len(queries), None
-    order = np.argsort(np.sqrt(distances[:, k]), kind="stable")
-    return seconds, np.sort(order[: max(1, int(np.floor(p * len(X) + 0.5)))])
+    return seconds, kept_rows(np.sqrt(distances[:, k]), p)
 
 
 def cloud(kind, n):

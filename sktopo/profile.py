@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._validation import N_JOBS, Interval, Real, validate_params
-from .density import DensityFilter
+from .density import DensityFilter, _n_kept
 from .filterbanks import edge_energy
 from .filters import _as_sources, _is_tensor, conv_layers, extract_spatial_filters, layer_kernel
 from .homology import NullComparison, ShapeVerdict, identify_shape, random_filter_test
@@ -179,7 +179,7 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int]]:
     for layer in layers:
         n_used = min(_n_filters(sources, layer), max_filters)
         k_used = _layer_k(k, n_used) if n_used > 1 else 1
-        n_dense = max(1, int(np.floor(p * n_used + 0.5)))
+        n_dense = _n_kept(p, n_used)
         if k_used >= n_used or n_dense < _MIN_DENSE:
             raise ValueError(
                 f"Layer {layer} has {n_used} spatial filters (after max_filters={max_filters}): too few for "

@@ -341,7 +341,7 @@ def _landmarks(X, m: int, factor: float, maxdim: int, n_landmarks, max_error) ->
     refused anyway, and the search would take long on a large cloud.
     """
     available = _available_memory()
-    needed = _memory(np.arange(m + 1) * np.arange(-1, m) / 2, np.arange(m + 1), maxdim)
+    needed = _landmark_memory(np.arange(m + 1), maxdim)
     most = int(np.searchsorted(needed, available / 2, side="right")) - 1
     fix = (
         f"Set n_landmarks to at most {most:,} (400 take about a second)" if most > 1 else "Free memory first"
@@ -376,7 +376,12 @@ def _check_pairs(X: np.ndarray, tau: float, maxdim: int) -> None:
 def exact_fits(n_rows: int, maxdim: int = 1) -> bool:
     """Whether the exact diagrams of ``n_rows`` rows (every row a landmark) are within the memory
     :func:`persistence_diagrams` allows: for callers that choose exact barcodes themselves."""
-    return bool(_memory(n_rows * (n_rows - 1) / 2, n_rows, maxdim) <= _available_memory() / 2)
+    return bool(_landmark_memory(n_rows, maxdim) <= _available_memory() / 2)
+
+
+def _landmark_memory(m, maxdim: int):
+    """:func:`_memory` of ``m`` landmarks, every pair of them linked (``m`` may be an array)."""
+    return _memory(m * (m - 1) / 2, m, maxdim)
 
 
 def _memory(pairs, rows, maxdim: int):

@@ -123,8 +123,9 @@ class _Space:
             ask = np.flatnonzero(doubtful & (labels == component) & (self.reach <= w[component]))
             listed = (w[component], lo[component], hi[component])
             w[component], lo[component], hi[component] = min(listed, self._outside_search(labels, ask))
-        keys = np.unique(np.stack([lo, hi]), axis=1)
-        return keys[0], keys[1], _lengths(self.Y, keys[0], keys[1])
+        # an edge chosen by both of its components is kept once
+        keys, first = np.unique(np.stack([lo, hi]), axis=1, return_index=True)
+        return keys[0], keys[1], w[first]
 
     def _listed_best(self, labels):
         """Each point's shortest listed edge to another component: (neighbour, length), -1/inf if none."""
