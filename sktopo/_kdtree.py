@@ -9,6 +9,8 @@ a distance of one kind into a certain bound on the other, so that searches on th
 exact answers of a search on the original coordinates.
 """
 
+from functools import cached_property
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -24,6 +26,7 @@ class PrincipalTree:
     points : ndarray of shape (n_samples, n_axes)
         The rows in the tree's coordinates.
     tree : scipy.spatial.cKDTree
+        Built the first time it is asked for.
     tolerance : float
         Bound on the absolute error of a distance between two rows caused by the rotation's
         rounding.
@@ -39,8 +42,11 @@ class PrincipalTree:
         # each rotated coordinate is a sum of n_features products, rounded: a few ulps of the row
         magnitude = float(np.sqrt((centred**2).sum(axis=1).max(initial=0.0)))
         self.tolerance = 4 * X.shape[1] ** 1.5 * np.finfo(float).eps * magnitude
+
+    @cached_property
+    def tree(self) -> cKDTree:
         # leaves of 32 rows: measured faster than SciPy's 16 on 204,800 normalized filters
-        self.tree = cKDTree(self.points, leafsize=32, balanced_tree=False)
+        return cKDTree(self.points, leafsize=32, balanced_tree=False)
 
     def rotate(self, Q: np.ndarray) -> np.ndarray:
         """Rows of ``Q`` in the tree's coordinates."""

@@ -221,7 +221,7 @@ def test_bad_input(function, kwargs, error, match):
 def _pruning(sample=64):
     """Prune small clouds too (the library prunes from 50,000 rows), from ``sample`` rows."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(density_module, "_PRUNE_MIN", 2)
+        patch.setattr(density_module, "_LARGE", 2)
         patch.setattr(density_module, "_PRUNE_SAMPLE", sample)
         yield
 

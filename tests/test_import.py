@@ -1,4 +1,5 @@
-"""``import sktopo`` and its analysis modules load neither torch nor pandas."""
+"""``import sktopo`` and its analysis modules load neither torch nor pandas, nor numba (which only
+the density filtration of a large cloud needs)."""
 
 import subprocess
 import sys
@@ -15,7 +16,7 @@ def _run(code: str) -> subprocess.CompletedProcess:
 
 
 def test_import_sktopo_leaves_torch_out():
-    result = _run(f"import sys\nimport {_ANALYSIS}\nprint(sorted({{'torch', 'skorch'}} & set(sys.modules)))")
+    result = _run(f"import sys\nimport {_ANALYSIS}\nprint(sorted({{'torch', 'skorch', 'numba'}} & set(sys.modules)))")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
