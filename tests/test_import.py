@@ -16,7 +16,9 @@ def _run(code: str) -> subprocess.CompletedProcess:
 
 
 def test_import_sktopo_leaves_torch_out():
-    result = _run(f"import sys\nimport {_ANALYSIS}\nprint(sorted({{'torch', 'skorch', 'numba'}} & set(sys.modules)))")
+    result = _run(
+        f"import sys\nimport {_ANALYSIS}\nprint(sorted({{'torch', 'skorch', 'numba'}} & set(sys.modules)))"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 

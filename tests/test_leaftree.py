@@ -1,5 +1,7 @@
 """The compiled KD-tree's k-th neighbours against a brute-force search of every pair."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -72,7 +74,7 @@ def test_the_order_is_a_permutation_leaf_after_leaf():
     # the leaves are split at medians: a leaf's rows lie in its own bounding box
     leaves = tree.boxes[2**tree.depth - 1 :]
     bounds = np.arange(33) * 1000 // 32
-    for leaf, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
+    for leaf, (start, stop) in enumerate(itertools.pairwise(bounds)):
         rows = points[tree.order[start:stop]]
         assert np.all(rows >= leaves[leaf, 0]) and np.all(rows <= leaves[leaf, 1])
 
