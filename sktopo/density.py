@@ -34,7 +34,9 @@ class _KthNeighbour:
     The tree is a :class:`~sktopo._kdtree.PrincipalTree` (the principal axes, axes of zero
     extent dropped). Reported distances are recomputed from the original coordinates of each
     pair, so they do not depend on the rotation (nor on the order of the rows) and ties stay
-    exact ties.
+    exact ties. The k-th neighbour itself is chosen by the tree's distances: of two neighbours
+    whose exact distances differ by a rounding error (an ulp or so), either may be taken, and
+    the two trees may take different ones.
     """
 
     def __init__(self, reference: np.ndarray):
@@ -62,7 +64,8 @@ class _KthNeighbour:
         and ``inf`` for the others, which cannot.
 
         A cloud of 50,000 rows or more is searched on a :class:`~sktopo._leaftree.LeafTree`
-        (compiled, 2.3-2.6 times faster than ``cKDTree`` on 204,800 normalized filters). If
+        (compiled; its bounded search is 2.2-2.6 times faster than ``cKDTree``'s on 204,800
+        normalized filters); :meth:`query` (new rows, rows left out) stays on ``cKDTree``. If
         ``n_kept`` is at most a quarter of the rows, the ``k``-th distances of 4,096 evenly
         spread rows estimate a radius a little above the kept fraction's, and one search bounded
         by that radius measures the rows within it; the search for the others' neighbours stops
@@ -210,8 +213,9 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Density is estimated by the distance to the ``k``-th nearest neighbour (Section IV of
     Brüel Gabrielsson & Carlsson). Neighbour searches run on a KD-tree on the principal axes
     of the data, never on a dense n × n matrix, so the paper's largest clouds (204,800
-    nine-dimensional points, k = 15) fit in memory: SciPy's ``cKDTree`` below 50,000 rows, a
-    compiled tree (numba, imported then) from 50,000 rows, 2.3-2.6 times faster there. On such
+    nine-dimensional points, k = 15) fit in memory. ``fit`` searches on SciPy's ``cKDTree``
+    below 50,000 rows and on a compiled tree (numba, imported then) from 50,000 rows, where it
+    is 1.7-2 times faster; ``transform`` and ``distances_`` search on ``cKDTree``. On such
     clouds, with ``p`` at most 0.25, ``fit`` measures only the rows that can be among the
     densest: the ``k``-th distances of 4,096 evenly spread rows give a radius a little above
     the kept fraction's, and the search for every other row's neighbours stops at it. The kept
