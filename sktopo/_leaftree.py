@@ -1,13 +1,14 @@
 """A compiled KD-tree for exact k-th-neighbour searches within a distance bound.
 
 SciPy's ``cKDTree`` measures one pair at a time, in scalar code. This tree keeps every leaf as
-a block of exactly ``leaf`` rows, coordinate by coordinate, so that the distances from a query
-to a whole leaf are one vectorized loop; the tree itself is implicit (node ``i`` has children
-``2i + 1`` and ``2i + 2``), split at the median of each node's widest coordinate, with the
-tight bounding box of every node. On 204,800 normalized filters its search bounded at the
-density filtration's radius is 2.3-2.6 times faster than ``cKDTree``'s (about 60% of it walks
-the tree, the rest measures leaves). It is compiled with numba and runs in threads; this
-module (and numba, a third of a second to import) is imported only where a large cloud needs it.
+a block of rows (as wide as the largest leaf, at most ``leaf``), coordinate by coordinate, so
+that the distances from a query to a whole leaf are one vectorized loop; the tree itself is
+implicit (node ``i`` has children ``2i + 1`` and ``2i + 2``), split at the median of each
+node's widest coordinate, with the tight bounding box of every node. On 204,800 normalized
+filters its search bounded at the density filtration's radius is 2.2-2.6 times faster than
+``cKDTree``'s (about 60% of it walks the tree, the rest measures leaves). It is compiled with
+numba and runs in threads; this module (and numba, a third of a second to import) is imported
+only where a large cloud needs it.
 
 A search returns, for each query, the ``k``-th nearest row within the bound in the order of
 (tree distance, row index): ties are broken by the smaller index, so the answer does not depend
@@ -52,8 +53,9 @@ def _select(order, values, start, end, nth):
     """Reorder ``order[start:end]`` so that position ``nth`` holds the nth row in the order of
     :func:`_before`, rows before it to its left and after it to its right (Hoare's selection).
 
-    Pivots are drawn by a fixed pseudo-random sequence, so that no input order (sorted,
-    organ-pipe, ...) makes the selection quadratic, and the tree does not depend on the run.
+    Pivots are drawn by a fixed pseudo-random sequence, so that ordinary input orders (sorted,
+    organ-pipe, ...) do not make the selection quadratic, and the tree does not depend on the
+    run.
     """
     lo, hi = start, end - 1
     state = np.uint64(0x9E3779B97F4A7C15)

@@ -52,11 +52,9 @@ class _KthNeighbour:
         )
         return self._exact(Q, index[:, 0])
 
-    def query_reference(self, k: int, n_jobs=None, bound=np.inf):
+    def query_reference(self, k: int, n_jobs=None):
         """:meth:`query` of the reference rows, asked in the order of the tree's leaves."""
-        _, index = self.principal.query_rows(
-            [k], distance_upper_bound=bound, workers=effective_n_jobs(n_jobs)
-        )
+        _, index = self.principal.query_rows([k], workers=effective_n_jobs(n_jobs))
         return self._exact(self.reference, index[:, 0])
 
     def densest(self, k: int, n_kept: int, n_jobs=None) -> np.ndarray:
@@ -215,7 +213,7 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     of the data, never on a dense n × n matrix, so the paper's largest clouds (204,800
     nine-dimensional points, k = 15) fit in memory. ``fit`` searches on SciPy's ``cKDTree``
     below 50,000 rows and on a compiled tree (numba, imported then) from 50,000 rows, where it
-    is 1.7-2 times faster; ``transform`` and ``distances_`` search on ``cKDTree``. On such
+    is about 2 times faster; ``transform`` and ``distances_`` search on ``cKDTree``. On such
     clouds, with ``p`` at most 0.25, ``fit`` measures only the rows that can be among the
     densest: the ``k``-th distances of 4,096 evenly spread rows give a radius a little above
     the kept fraction's, and the search for every other row's neighbours stops at it. The kept
