@@ -43,15 +43,15 @@ def _compiled(**options):
 
 
 @_compiled(nogil=True, inline="always")
-def _before(values, a, b):
-    """Row ``a`` before row ``b``: by value, then by index (a strict total order)."""
-    return values[a] < values[b] or (values[a] == values[b] and a < b)
+def _precedes(value_a, row_a, value_b, row_b):
+    """Row ``a`` comes before row ``b``: by value, then by index (a strict total order)."""
+    return value_a < value_b or (value_a == value_b and row_a < row_b)
 
 
 @_compiled(nogil=True)
 def _select(order, values, start, end, nth):
     """Reorder ``order[start:end]`` so that position ``nth`` holds the nth row in the order of
-    :func:`_before`, rows before it to its left and after it to its right (Hoare's selection).
+    :func:`_precedes`, rows before it to its left and after it to its right (Hoare's selection).
 
     Pivots are drawn by a fixed pseudo-random sequence, so that ordinary input orders (sorted,
     organ-pipe, ...) do not make the selection quadratic, and the tree does not depend on the
@@ -64,9 +64,9 @@ def _select(order, values, start, end, nth):
         pivot = order[lo + int(state >> np.uint64(33)) % (hi - lo + 1)]
         i, j = lo, hi
         while i <= j:
-            while _before(values, order[i], pivot):
+            while _precedes(values[order[i]], order[i], values[pivot], pivot):
                 i += 1
-            while _before(values, pivot, order[j]):
+            while _precedes(values[pivot], pivot, values[order[j]], order[j]):
                 j -= 1
             if i <= j:
                 order[i], order[j] = order[j], order[i]
@@ -144,10 +144,10 @@ def _scan_leaf(block, rows, x, buf, top_d, top_i, found, reach):
         dist, row = buf[i], rows[i]
         if dist > reach or row < 0:
             continue
-        if found == k and (dist > top_d[k - 1] or (dist == top_d[k - 1] and row > top_i[k - 1])):
+        if found == k and _precedes(top_d[k - 1], top_i[k - 1], dist, row):
             continue
         p = min(found, k - 1)
-        while p > 0 and (top_d[p - 1] > dist or (top_d[p - 1] == dist and top_i[p - 1] > row)):
+        while p > 0 and _precedes(dist, row, top_d[p - 1], top_i[p - 1]):
             top_d[p] = top_d[p - 1]
             top_i[p] = top_i[p - 1]
             p -= 1

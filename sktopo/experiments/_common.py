@@ -68,7 +68,8 @@ def resolve_device(device) -> str:
     if device is None:
         return "cuda" if torch.cuda.is_available() else "cpu"
     try:
-        kind, index = torch.device(device).type, torch.device(device).index
+        parsed = torch.device(device)
+        kind, index = parsed.type, parsed.index
     except (RuntimeError, TypeError):
         kind, index = None, None
     cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
