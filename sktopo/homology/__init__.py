@@ -22,8 +22,10 @@ from ._persistence import (
 )
 from ._scoring import PersistenceScorer, topological_simplicity_scorer
 from ._significance import ConfidenceBand, check_band, confidence_band
+from ._verdict import MIN_CORE_ROWS
 
 __all__ = [
+    "MIN_CORE_ROWS",
     "SHAPES_BY_BETTI",
     "ConfidenceBand",
     "NullComparison",
