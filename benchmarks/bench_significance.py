@@ -1,80 +1,260 @@
-"""Calibration and power of the random-filter test and of the confidence band.
+"""False-positive rate and power of the significance rules, and the band against n.
 
-1. False positives: ``random_filter_test`` on clouds of structureless Gaussian filters (the
-   null itself), 100 clouds of 1,000 filters, each test with its own 19 null draws, the pipeline
-   of the main job in miniature (normalize, density filtration ρ(20, 0.3), 150 landmarks):
-   the share of p-values <= alpha must be at most alpha + 0.05 (issue 10), for alpha in
-   {0.05, 0.10}.
-2. Power: the same test on ``make_circle_filters(2000, noise=0.1)`` over 20 seeds: rejected at
-   alpha = 0.05 each time.
-3. The band's false positives: ``confidence_band`` (defaults) on 30 Gaussian clouds of 1,000
-   filters: the share with a significant H1 bar.
+Issue 20's measurements, each on the pipeline of a first layer: N raw 3 x 3 filters, normalized,
+the dense core ρ(round(N / 32), 0.3) of n = 0.3 N rows, barcodes through 400 landmarks (exact
+below 400 rows), alpha = 0.05, 99 null draws.
 
-Usage: python benchmarks/bench_significance.py [--out benchmarks/results/significance.json]
+1. ``false_positives``: at dense-core sizes 100 to 5,000, clouds of three nulls, none of which
+   has a loop: isotropic Gaussian filters, filters uniform on the sphere (the same law as the
+   Gaussian once mean-centred and normalized, measured anyway), and randomly initialized conv
+   filters (torch's default: i.i.d. uniform pixels). For each size the null threshold ``t``
+   comes from 99 Gaussian draws; then ``n_clouds`` fresh clouds of each null are judged. The
+   ``"null"`` rule rejects only when the top lifetime passes ``max(2 q, t)``, so the share of
+   clouds whose top lifetime passes ``t`` is an upper bound of its family-wise false-positive
+   rate (``null_upper``); ``universal`` is computed exactly on the same clouds. The full
+   ``"null"`` rule and ``"band"`` (``2 q`` alone) need 20 half-subsamples per cloud: they are
+   measured on ``n_band_clouds`` Gaussian clouds at sizes up to 1,000.
+2. ``power``: noisy circles (noise 0.1 to 0.5) and weak circles (10% to 50% circle filters at
+   noise 0.35 among Gaussian ones), at n = 300 and 1,000: the share of clouds in which each
+   rule finds exactly one significant H1 bar (``one``) and at least one (``any``).
+3. ``band_curve``: one weak circle (30% circle filters, noise 0.35) per seed at n from 100 to
+   5,000, dense around ``n_landmarks`` = 400: the band ``q``, the null threshold ``t``, the top
+   lifetime and the count; at n up to 500 also with exact diagrams (``n_landmarks=None``),
+   beside the certified bound of the landmark diagrams.
+
+Each finished cell is written at once to the output (``--out``), and a rerun skips the cells
+already there: interrupt it and start it again to resume.
+
+Usage: python benchmarks/bench_significance.py [--out benchmarks/results/significance.json] [--quick]
 """
 
 import argparse
+import json
 import os
+import time
 
 import numpy as np
-from _results import RESULTS, timed, write_results
+from _results import RESULTS, write_results
 
 from sktopo.datasets import make_circle_filters, make_gaussian_filters
-from sktopo.homology import confidence_band, random_filter_test
+from sktopo.density import DensityFilter
+from sktopo.homology import (
+    null_threshold,
+    null_top_lifetimes,
+    persistence_diagrams,
+    significance,
+    universal_p_values,
+)
 from sktopo.preprocessing import normalize_filters
 
-SETTINGS = dict(k=20, p=0.3, n_draws=19, n_landmarks=150, n_jobs=2)
+ALPHA, P, N_DRAWS, N_LANDMARKS = 0.05, 0.3, 99, 400
+SETTINGS = dict(maxdim=1, coeff=2, n_landmarks=N_LANDMARKS, metric="euclidean", exact_below=None)
 
 
-def p_values(make, seeds):
-    return [random_filter_test(make(seed), random_state=10_000 + seed, **SETTINGS).p_value for seed in seeds]
+def raw_size(n_dense: int) -> int:
+    return round(n_dense / P)
+
+
+def k_of(n_raw: int) -> int:
+    return max(1, round(n_raw / 32))
+
+
+def sphere(n, seed):
+    raw = np.random.default_rng(seed).standard_normal((n, 9))
+    return raw / np.linalg.norm(raw, axis=1, keepdims=True)
+
+
+def conv_init(n, seed):
+    # torch.nn.Conv2d's default init: kaiming_uniform(a=sqrt(5)) is uniform(-b, b) per weight
+    return np.random.default_rng(seed).uniform(-1, 1, (n, 9))
+
+
+def weak_circle(n, share, seed, noise=0.35):
+    rng = np.random.RandomState(seed)
+    n_circle = round(share * n)
+    circle = make_circle_filters(n_circle, noise=noise, random_state=rng)
+    return np.vstack([circle, make_gaussian_filters(n - n_circle, random_state=rng)])
+
+
+NULLS = {
+    "gaussian": lambda n, s: make_gaussian_filters(n, random_state=s),
+    "sphere": sphere,
+    "conv_init": conv_init,
+}
+
+
+def dense(raw):
+    return DensityFilter(k=k_of(len(raw)), p=P).fit_transform(normalize_filters(raw))
+
+
+def judge_cheap(raw, threshold):
+    """Top H1 lifetime against ``t``, and the universal rule, from one diagram."""
+    h1 = persistence_diagrams(dense(raw), **SETTINGS).diagrams[1]
+    top = float(np.max(h1[:, 1] - h1[:, 0], initial=0.0))
+    return top > threshold, int(np.sum(universal_p_values(h1) < ALPHA)), top
+
+
+def judge_full(raw):
+    """H1 counts of the three rules, from one call (the band and diagrams serve all three).
+
+    One seed for every cloud: a size's null draws are computed once (cached); the clouds differ.
+    """
+    result = significance(
+        dense(raw),
+        filters=raw,
+        k=k_of(len(raw)),
+        p=P,
+        alpha=ALPHA,
+        n_draws=N_DRAWS,
+        n_landmarks=N_LANDMARKS,
+        random_state=0,
+    )
+    return {
+        "null": int(result.n_significant[1]),
+        "band": int(result.band.n_significant[1]),
+        "universal": int(np.sum(universal_p_values(result.diagrams[1]) < ALPHA)),
+    }
+
+
+def false_positives(n, n_clouds, n_band_clouds, nulls):
+    n_raw = raw_size(n)
+    tops = null_top_lifetimes(
+        (n_raw, 9),
+        k=k_of(n_raw),
+        p=P,
+        null="gaussian",
+        n_draws=N_DRAWS,
+        settings=SETTINGS,
+        random_state=0,
+        n_jobs=None,
+    )[:, 1]
+    threshold = null_threshold(tops, ALPHA)
+    cell = {"n_dense": n, "n_raw": n_raw, "threshold": threshold, "null_median": float(np.median(tops))}
+    for name in nulls:
+        judged = [judge_cheap(NULLS[name](n_raw, 1_000 + seed), threshold) for seed in range(n_clouds)]
+        cell[name] = {
+            "n_clouds": n_clouds,
+            "null_upper": float(np.mean([j[0] for j in judged])),
+            "universal": float(np.mean([j[1] > 0 for j in judged])),
+            "top_lifetimes": [round(j[2], 4) for j in judged],
+        }
+    if n_band_clouds and n <= 1000:
+        full = [judge_full(NULLS["gaussian"](n_raw, 5_000 + s)) for s in range(n_band_clouds)]
+        cell["gaussian_full"] = {
+            "n_clouds": n_band_clouds,
+            "null": float(np.mean([f["null"] > 0 for f in full])),
+            "band": float(np.mean([f["band"] > 0 for f in full])),
+        }
+    return cell
+
+
+def power(n, kind, level, n_clouds):
+    n_raw = raw_size(n)
+    make = (
+        (lambda s: make_circle_filters(n_raw, noise=level, random_state=s))
+        if kind == "noisy"
+        else (lambda s: weak_circle(n_raw, level, s))
+    )
+    judged = [judge_full(make(2_000 + s)) for s in range(n_clouds)]
+    return {
+        "n_dense": n,
+        "kind": kind,
+        "level": level,
+        "n_clouds": n_clouds,
+        **{
+            m: {
+                "one": float(np.mean([j[m] == 1 for j in judged])),
+                "any": float(np.mean([j[m] > 0 for j in judged])),
+            }
+            for m in ("null", "universal", "band")
+        },
+    }
+
+
+def band_point(n, seed):
+    raw = weak_circle(raw_size(n), 0.3, seed)
+    X = dense(raw)
+    point = {"n_dense": len(X), "seed": seed}
+    for label, landmarks in (("landmarks", N_LANDMARKS), ("exact", None)):
+        if landmarks is None and n > 500:
+            continue
+        start = time.perf_counter()
+        result = significance(
+            X,
+            filters=raw,
+            k=k_of(len(raw)),
+            p=P,
+            alpha=ALPHA,
+            n_draws=N_DRAWS,
+            n_landmarks=landmarks,
+            random_state=0,
+        )
+        point[label] = {
+            "q": float(result.band.band[1]),
+            "null_threshold": null_threshold(result.null[:, 1], ALPHA),
+            "threshold": float(result.thresholds[1]),
+            "top": float(result.lifetimes[1][0]) if len(result.lifetimes[1]) else 0.0,
+            "n_significant": int(result.n_significant[1]),
+            "bound": result.bound,
+            "max_half_bound": float(result.band.half_bounds.max()),
+            "seconds": round(time.perf_counter() - start, 2),
+        }
+    return point
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(RESULTS, "significance.json"))
+    parser.add_argument("--quick", action="store_true", help="a few clouds per cell, to try the script")
+    parser.add_argument("--parts", default="fp,power,curve")
     args = parser.parse_args()
-    null_p, null_seconds = timed(
-        lambda: p_values(lambda s: make_gaussian_filters(1000, random_state=s), range(100))
-    )
-    circle_p, circle_seconds = timed(
-        lambda: p_values(lambda s: make_circle_filters(2000, noise=0.1, random_state=s), range(20))
-    )
-    bands, band_seconds = timed(
-        lambda: [
-            confidence_band(
-                normalize_filters(make_gaussian_filters(1000, random_state=s)), random_state=s, n_jobs=2
+    done = {}
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            done = json.load(f).get("results", {})
+    results = {"false_positives": {}, "power": {}, "band_curve": {}, **done}
+    clouds = 4 if args.quick else 100
+
+    def save():
+        write_results(
+            args.out,
+            "significance",
+            results,
+            settings={"alpha": ALPHA, "p": P, "n_draws": N_DRAWS, "n_landmarks": N_LANDMARKS},
+        )
+
+    def cell(part, key, compute):
+        if key in results[part]:
+            return
+        start = time.perf_counter()
+        results[part][key] = {**compute(), "seconds": round(time.perf_counter() - start, 1)}
+        save()
+        print(part, key, json.dumps(results[part][key])[:300], flush=True)
+
+    parts = args.parts.split(",")
+    if "fp" in parts:
+        for n in (100, 200, 300, 500, 1000, 2000, 5000):
+            nulls = ("gaussian", "sphere", "conv_init") if n <= 1000 else ("gaussian", "conv_init")
+            cell(
+                "false_positives",
+                str(n),
+                lambda n=n, nulls=nulls: false_positives(n, clouds, 2 if args.quick else 20, nulls),
             )
-            for s in range(30)
-        ]
-    )
-    results = {
-        "random_filter_test": {
-            "settings": {key: value for key, value in SETTINGS.items() if key != "n_jobs"},
-            "gaussian_false_positive_rate": {
-                str(alpha): float(np.mean(np.array(null_p) <= alpha)) for alpha in (0.05, 0.10)
-            },
-            "gaussian_p_values": null_p,
-            "circle_rejection_rate_at_0.05": float(np.mean(np.array(circle_p) <= 0.05)),
-            "circle_p_values": circle_p,
-            "seconds_per_test": round((null_seconds + circle_seconds) / 120, 2),
-        },
-        "confidence_band": {
-            "gaussian_share_with_a_significant_h1_bar": float(
-                np.mean([b.n_significant[1] > 0 for b in bands])
-            ),
-            "gaussian_h1_band": [round(float(b.band[1]), 4) for b in bands],
-            "gaussian_top_h1_lifetime": [
-                round(float(np.max(np.diff(b.diagrams[1], axis=1))), 4) for b in bands
-            ],
-            "seconds_per_band": round(band_seconds / len(bands), 2),
-        },
-    }
-    write_results(args.out, "significance", results)
-    print(
-        results["random_filter_test"]["gaussian_false_positive_rate"],
-        results["confidence_band"]["gaussian_share_with_a_significant_h1_bar"],
-    )
+    if "power" in parts:
+        for n in (300, 1000):
+            for kind, levels in (("noisy", (0.1, 0.2, 0.3, 0.4, 0.5)), ("weak", (0.1, 0.2, 0.3, 0.4, 0.5))):
+                for level in levels:
+                    n_clouds = 2 if args.quick else (20 if n <= 300 else 10)
+                    cell(
+                        "power",
+                        f"{n}/{kind}/{level}",
+                        lambda n=n, kind=kind, level=level, c=n_clouds: power(n, kind, level, c),
+                    )
+    if "curve" in parts:
+        for n in (100, 200, 300, 360, 390, 400, 410, 440, 500, 700, 1000, 2000, 5000):
+            for seed in (0, 1, 2) if n <= 1000 else (0,):
+                cell("band_curve", f"{n}/{seed}", lambda n=n, seed=seed: band_point(n, seed))
+    save()
 
 
 if __name__ == "__main__":

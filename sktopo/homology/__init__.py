@@ -11,7 +11,14 @@ import warnings
 
 from ._betti import SHAPES_BY_BETTI, ShapeVerdict, betti_from_diagrams, betti_numbers, identify_shape
 from ._bottleneck import bottleneck_distance
-from ._null import NullComparison, random_filter_test
+from ._null import (
+    NULLS,
+    NullComparison,
+    covariance_null,
+    null_threshold,
+    null_top_lifetimes,
+    random_filter_test,
+)
 from ._persistence import (
     Persistence,
     check_diagram,
@@ -20,31 +27,43 @@ from ._persistence import (
     refine_births,
     top_lifetime,
 )
+from ._rule import METHODS, Significance, significance, universal_p_values
 from ._scoring import PersistenceScorer, topological_simplicity_scorer
 from ._significance import ConfidenceBand, check_band, confidence_band
-from ._verdict import MIN_CORE_ROWS
+from ._verdict import LEVELS, MIN_CORE_ROWS, Verdict, circle_verdict
 
 __all__ = [
+    "LEVELS",
+    "METHODS",
     "MIN_CORE_ROWS",
+    "NULLS",
     "SHAPES_BY_BETTI",
     "ConfidenceBand",
     "NullComparison",
     "Persistence",
     "PersistenceScorer",
     "ShapeVerdict",
+    "Significance",
+    "Verdict",
     "betti_from_diagrams",
     "betti_numbers",
     "bottleneck_distance",
     "check_band",
     "check_diagram",
+    "circle_verdict",
     "confidence_band",
+    "covariance_null",
     "greedy_landmarks",
     "identify_shape",
+    "null_threshold",
+    "null_top_lifetimes",
     "persistence_diagrams",
     "random_filter_test",
     "refine_births",
+    "significance",
     "top_lifetime",
     "topological_simplicity_scorer",
+    "universal_p_values",
 ]
 
 

@@ -1,7 +1,7 @@
 """Betti numbers read off barcodes, and the naming of the shape a cloud samples.
 
-A Betti number is the count of *significant* bars, those longer than twice the confidence band
-of :func:`confidence_band` (Fasy et al. 2014). The shape is named from the counts over Z/2 and
+A Betti number is the count of *significant* bars, by the rule of :func:`significance` (bars
+beyond both the null of random filters and the confidence band, by default). The shape is named from the counts over Z/2 and
 Z/3 (:data:`SHAPES_BY_BETTI`); anything else, structureless clouds included, is ``"none"``.
 """
 
@@ -14,14 +14,8 @@ from sklearn.utils import check_random_state
 from .._validation import Interval, Real, StrOptions, validate_params
 from ._bottleneck import bottleneck_distance
 from ._persistence import _constraints, check_diagram
-from ._significance import (
-    SIGNIFICANCE_CONSTRAINTS,
-    ConfidenceBand,
-    _confidence_band,
-    check_band,
-    confidence_band,
-    n_significant,
-)
+from ._rule import RULE_CONSTRAINTS, Significance, significance
+from ._significance import SIGNIFICANCE_CONSTRAINTS, check_band, n_significant
 
 __all__ = ["SHAPES_BY_BETTI", "ShapeVerdict", "betti_from_diagrams", "betti_numbers", "identify_shape"]
 
@@ -41,6 +35,8 @@ _MIN_RATIO = {"min_ratio": [Real, StrOptions({"deprecated"})]}
 _VERDICT_CONSTRAINTS = {
     **_constraints("X", "n_landmarks", "metric"),
     **SIGNIFICANCE_CONSTRAINTS,
+    **{key: RULE_CONSTRAINTS[key] for key in ("method", "k", "p", "null", "n_draws")},
+    "filters": ["array-like", None],
     **_MIN_RATIO,
 }
 
@@ -115,7 +111,7 @@ def _warn_min_ratio(min_ratio, caller: str) -> None:
 
 
 @validate_params(
-    {**_VERDICT_CONSTRAINTS, **_constraints("coeff", "maxdim"), "return_band": ["boolean"]},
+    {**_VERDICT_CONSTRAINTS, **_constraints("coeff", "maxdim"), "return_significance": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
 def betti_numbers(
@@ -123,19 +119,25 @@ def betti_numbers(
     coeff: int = 2,
     maxdim: int = 1,
     *,
+    method="null",
     confidence=0.95,
+    filters=None,
+    k=None,
+    p=None,
+    null="gaussian",
+    n_draws=99,
     n_bootstrap=20,
     n_landmarks=300,
     metric="euclidean",
     random_state=None,
     n_jobs=None,
     min_ratio="deprecated",
-    return_band=False,
+    return_significance=False,
 ):
     """Betti numbers of the shape a point cloud samples, over the field Z/``coeff``.
 
-    The number of significant bars per dimension: bars longer than twice the confidence band
-    of :func:`confidence_band`. Over Z/2 the Klein bottle has H1 of rank 2 and over Z/3 of
+    The number of significant bars per dimension, by :func:`significance` at level
+    ``alpha = 1 - confidence``. Over Z/2 the Klein bottle has H1 of rank 2 and over Z/3 of
     rank 1; the torus has rank 2 over both; a circle 1 over both.
 
     Parameters
@@ -144,52 +146,59 @@ def betti_numbers(
     coeff : int, default=2
         A prime from 2 to 127 (ripser's limit).
     maxdim : int, default=1
+    method : {"null", "universal", "band"}, default="null"
+        The significance rule (see :func:`significance`).
     confidence : float, default=0.95
-        Strictly between 0 and 1 (see :func:`confidence_band`).
+        Strictly between 0 and 1: ``1 - alpha``.
+    filters, k, p, null, n_draws :
+        How ``X`` was made, and the null: as in :func:`significance`.
     n_bootstrap : int, default=20
     n_landmarks : int or None, default=300
-        Landmarks for the whole cloud and every half-subsample: with 300, a 20,000-row cloud
-        takes seconds, and the shapes are named right (``benchmarks/bench_models.py``). More
-        lower the band's landmark floor on large noisy clouds: the Klein bottle of 5,000 filters
-        at noise 0.05, "none" with 300, is named with 500.
+        Landmarks for the whole cloud, every half-subsample and every null cloud.
     metric : {"euclidean", "vne"}, default="euclidean"
     random_state : int, RandomState instance or None, default=None
     n_jobs : int, default=None
     min_ratio : float, default="deprecated"
         Deprecated and ignored (the gap rule it set is gone); passing it warns.
-    return_band : bool, default=False
-        Also return the :class:`ConfidenceBand`, which says how sure the counts are.
+    return_significance : bool, default=False
+        Also return the :class:`Significance`, which says how sure the counts are.
 
     Returns
     -------
     betti : list of int
         Indexed by dimension.
-    band : ConfidenceBand
-        Only with ``return_band=True``.
+    significance : Significance
+        Only with ``return_significance=True``.
 
     Examples
     --------
     >>> from sktopo.datasets import make_circle_filters
     >>> from sktopo.homology import betti_numbers
     >>> from sktopo.preprocessing import normalize_filters
-    >>> X = normalize_filters(make_circle_filters(400, noise=0.05, random_state=0))
-    >>> betti_numbers(X, n_landmarks=100, n_bootstrap=10, random_state=0)
+    >>> X = normalize_filters(make_circle_filters(300, noise=0.05, random_state=0))
+    >>> betti_numbers(X, n_landmarks=100, n_bootstrap=5, n_draws=19, random_state=0)
     [1, 1]
     """
     _warn_min_ratio(min_ratio, "betti_numbers")
-    band = confidence_band(
+    result = significance(
         X,
-        maxdim,
-        coeff,
-        confidence=confidence,
+        method=method,
+        alpha=1 - confidence,
+        filters=filters,
+        k=k,
+        p=p,
+        null=null,
+        n_draws=n_draws,
         n_bootstrap=n_bootstrap,
+        maxdim=maxdim,
+        coeff=coeff,
         n_landmarks=n_landmarks,
         metric=metric,
         random_state=random_state,
         n_jobs=n_jobs,
     )
-    betti = band.n_significant.tolist()
-    return (betti, band) if return_band else betti
+    betti = result.n_significant.tolist()
+    return (betti, result) if return_significance else betti
 
 
 @dataclass(frozen=True)
@@ -202,12 +211,12 @@ class ShapeVerdict:
         One of :data:`SHAPES_BY_BETTI`'s names, or ``"none"``.
     betti : dict
         ``{2: [b0, b1], 3: [b0, b1]}``: significant bars over Z/2 and Z/3.
-    band : dict
-        ``{2: h1_band, 3: h1_band}``: the H1 half-widths; bars longer than twice are counted.
+    threshold : dict
+        ``{2: h1_threshold, 3: h1_threshold}``: H1 lifetimes above these are counted.
     margin : float
-        How far the counts are from changing: the smallest distance, over both fields, from
-        ``2 * band`` to the lifetime of the weakest counted H1 bar or of the strongest uncounted
-        one. Small next to the band: a decision near its threshold.
+        How far the counts are from changing: the smallest distance, over both fields, from the
+        threshold to the lifetime of the weakest counted H1 bar or of the strongest uncounted
+        one. Small next to the threshold: a decision near its edge.
     gap : float
         The smallest ratio, over both fields, of the weakest counted H1 lifetime to the strongest
         uncounted one (inf when either side is empty). Below ``min_gap`` the counts are not
@@ -216,35 +225,33 @@ class ShapeVerdict:
         Bottleneck distance between the H1 diagrams over Z/2 and over Z/3: 0 for a complex
         without 2- or 3-torsion; for the Klein bottle, the cost of its Z/2-only loop (0.2 to 0.3
         at noise 0 and 0.05).
-    bands : dict
-        ``{2: ConfidenceBand, 3: ConfidenceBand}``, the diagrams and subsample distances.
+    significance : dict
+        ``{2: Significance, 3: Significance}``: the diagrams, bands and null draws per field.
+        Where Z/2 finds no significant loop no model can fit, and Z/3's entry is Z/2's.
     """
 
     shape: str
     betti: dict
-    band: dict
+    threshold: dict
     margin: float
     gap: float
     field_distance: float
-    bands: dict
+    significance: dict
 
 
-def _h1_lifetimes(band: ConfidenceBand) -> tuple[np.ndarray, np.ndarray, float]:
-    """Finite H1 lifetimes above and below the threshold ``2 * band``, and the threshold."""
-    diagram = band.diagrams[1]
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    lifetimes = lifetimes[np.isfinite(lifetimes)]
-    threshold = 2 * band.band[1]
+def _h1_lifetimes(result: Significance) -> tuple[np.ndarray, np.ndarray, float]:
+    """Finite H1 lifetimes above and below the threshold, and the threshold."""
+    lifetimes, threshold = result.lifetimes[1], float(result.thresholds[1])
     return lifetimes[lifetimes > threshold], lifetimes[lifetimes <= threshold], threshold
 
 
-def _margin(band: ConfidenceBand) -> float:
-    above, below, threshold = _h1_lifetimes(band)
+def _margin(result: Significance) -> float:
+    above, below, threshold = _h1_lifetimes(result)
     return float(min(np.min(above - threshold, initial=np.inf), np.min(threshold - below, initial=np.inf)))
 
 
-def _gap(band: ConfidenceBand) -> float:
-    above, below, _ = _h1_lifetimes(band)
+def _gap(result: Significance) -> float:
+    above, below, _ = _h1_lifetimes(result)
     if not len(above) or not len(below):
         return float("inf")
     return float(above.min() / max(below.max(), np.finfo(float).tiny))
@@ -261,7 +268,13 @@ def _gap(band: ConfidenceBand) -> float:
 def identify_shape(
     X,
     *,
+    method="null",
     confidence=0.95,
+    filters=None,
+    k=None,
+    p=None,
+    null="gaussian",
+    n_draws=99,
     n_bootstrap=20,
     n_landmarks=300,
     metric="euclidean",
@@ -276,15 +289,16 @@ def identify_shape(
     A connected cloud (one significant H0 bar over both fields) whose significant H1 bars over
     (Z/2, Z/3) number (1, 1) is a circle; (3, 3) two circles meeting twice (the primary and one
     secondary circle); (5, 5) the three-circle model of Carlsson et al. (2008); (2, 1) the Klein
-    bottle; (2, 2) the torus (see :data:`SHAPES_BY_BETTI`). Anything else is ``"none"``: no
-    structure beyond the band; counts that fit no model, which is what noise that blurs a
+    bottle; (2, 2) the torus (see :data:`SHAPES_BY_BETTI`); the counts come from
+    :func:`significance` over each field. Anything else is ``"none"``: no structure beyond the
+    threshold; counts that fit no model, which is what noise that blurs a
     shape's weaker loops into the band gives (``benchmarks/bench_models.py`` says where); or
     counts whose threshold falls between bars of nearly equal lifetime (weakest counted over
     strongest uncounted below ``min_gap``), where a shape's weaker loop may have been cut by
-    the band's landmark floor: there the count is not supported, and a wrong name (two circles
+    the threshold: there the count is not supported, and a wrong name (two circles
     read as a torus) is worse than none. Finally, the models with the same counts over both
     fields have no torsion, so their H1 diagrams over Z/2 and Z/3 must agree: a cloud whose two
-    diagrams are farther apart than the band (``field_distance``) is not named one of them.
+    diagrams are farther apart than half the threshold (``field_distance``) is not named one of them.
     Measured: 0 exactly for circles, tori and three circles, 0.30 for a Klein bottle whose Z/3
     count a geometric loop of its embedding had raised to 2, which would otherwise read as a
     torus.
@@ -294,16 +308,19 @@ def identify_shape(
     ----------
     X : array-like of shape (n_samples, n_features)
         At least 4 rows; e.g. normalized (and density-filtered) filters.
+    method : {"null", "universal", "band"}, default="null"
+        The significance rule (:func:`significance`).
     confidence : float, default=0.95
+        Strictly between 0 and 1: ``1 - alpha``.
+    filters, k, p, null, n_draws :
+        How ``X`` was made from raw filters, and the null: as in :func:`significance`.
     n_bootstrap : int, default=20
     n_landmarks : int or None, default=300
-        As in :func:`betti_numbers`; 500 names the Klein bottle of 5,000 filters at noise 0.05,
-        which 300 leaves at "none" (8 s a call instead of 3).
+        As in :func:`betti_numbers`.
     metric : {"euclidean", "vne"}, default="euclidean"
     random_state : int, RandomState instance or None, default=None
-        Draws the subsamples (the same ones for both fields). When the two fields give the same
-        diagrams of the whole cloud (no torsion), or Z/2 finds no significant loop (no model can
-        fit), the subsample distances over Z/2 serve Z/3 too, which halves the time.
+        Draws the subsamples and the null clouds (the same for both fields). Where Z/2 finds no
+        significant loop (no model can fit), Z/3 is not computed, which halves the time.
     n_jobs : int, default=None
     min_gap : float, default=1.25
         At least 1. Chosen on exploratory runs (1,000 points, seeds 0 and 1, 200 and 300
@@ -315,7 +332,7 @@ def identify_shape(
     min_ratio : float, default="deprecated"
         Deprecated and ignored; passing it warns.
     return_verdict : bool, default=False
-        Return a :class:`ShapeVerdict` (the counts, bands and margin) instead of the name.
+        Return a :class:`ShapeVerdict` (the counts, thresholds and margin) instead of the name.
 
     Returns
     -------
@@ -323,8 +340,7 @@ def identify_shape(
 
     See Also
     --------
-    confidence_band : The band behind the counts.
-    random_filter_test : The top lifetime against random filters.
+    significance : The rule behind the counts.
 
     References
     ----------
@@ -345,24 +361,34 @@ def identify_shape(
     _warn_min_ratio(min_ratio, "identify_shape")
     if not isinstance(random_state, (int, np.integer)):  # one draw of subsamples for both fields
         random_state = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    bands = {}
-    for coeff in (2, 3):
-        settings = dict(maxdim=1, coeff=coeff, n_landmarks=n_landmarks, exact_below=None, metric=metric)
-        # no significant loop over Z/2: no model fits whatever Z/3 says, so its band is not drawn again
-        reuse = coeff == 3 and bands[2].n_significant[1] == 0
-        bands[coeff] = _confidence_band(
-            X, settings, confidence, n_bootstrap, random_state, n_jobs, bands.get(2), reuse
-        )
-    betti = {coeff: band.n_significant.tolist() for coeff, band in bands.items()}
-    gap = min(_gap(band) for band in bands.values())
-    field_distance = bottleneck_distance(bands[2].diagrams[1], bands[3].diagrams[1])
+    common = dict(
+        method=method,
+        alpha=1 - confidence,
+        filters=filters,
+        k=k,
+        p=p,
+        null=null,
+        n_draws=n_draws,
+        n_bootstrap=n_bootstrap,
+        maxdim=1,
+        n_landmarks=n_landmarks,
+        metric=metric,
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )
+    results = {2: significance(X, coeff=2, **common)}
+    # no significant loop over Z/2: no model fits whatever Z/3 says, so it is not computed
+    results[3] = results[2] if results[2].n_significant[1] == 0 else significance(X, coeff=3, **common)
+    betti = {coeff: result.n_significant.tolist() for coeff, result in results.items()}
+    gap = min(_gap(result) for result in results.values())
+    field_distance = bottleneck_distance(results[2].diagrams[1], results[3].diagrams[1])
     connected = betti[2][0] == 1 and betti[3][0] == 1
     torsion_free = betti[2][1] == betti[3][1]
-    consistent = not torsion_free or field_distance <= bands[2].band[1]
+    consistent = not torsion_free or not field_distance > results[2].thresholds[1] / 2
     named = SHAPES_BY_BETTI.get((betti[2][1], betti[3][1]), "none")
     shape = named if connected and consistent and gap >= min_gap else "none"
     if not return_verdict:
         return shape
-    margin = min(_margin(band) for band in bands.values())
-    band = {c: float(b.band[1]) for c, b in bands.items()}
-    return ShapeVerdict(shape, betti, band, margin, gap, field_distance, bands)
+    margin = min(_margin(result) for result in results.values())
+    threshold = {c: float(r.thresholds[1]) for c, r in results.items()}
+    return ShapeVerdict(shape, betti, threshold, margin, gap, field_distance, results)

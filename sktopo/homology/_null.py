@@ -1,4 +1,4 @@
-"""Is the circle stronger than random filters would give? A Monte Carlo test against a null.
+"""What random filters give through the same pipeline: the null of every significance rule.
 
 The same pipeline (normalize, the same density filtration ρ(k, p), the same persistence
 settings) runs on ``n_draws`` clouds of as many random filters as the data has; the observed
@@ -6,8 +6,21 @@ top lifetime is compared with theirs. The Monte Carlo p-value ``(1 + #{null >= o
 (1 + n_draws)`` is exact under the null whatever ``n_draws`` (Davison and Hinkley, "Bootstrap
 Methods and their Application", 1997, Section 4.2.5): when the data are themselves draws of the
 null, the test rejects at level ``alpha`` with probability at most ``alpha``.
+
+Two nulls are built in. ``"gaussian"``: i.i.d. standard normal pixels, the paper's "random
+gaussian"; after mean-centring and normalization these are uniform on the unit sphere of the
+mean-zero subspace, so the uniform-on-the-sphere null is the same one. A rejection says the
+filters are not isotropic noise, which anisotropic filters (rich in edges, say) already are.
+``"covariance"``: Gaussian filters with the data's own covariance. A rejection says there is
+structure beyond second order: a loop that the covariance alone does not make. Filters drawn
+from a 2-D subspace lie on a circle by construction once normalized, so there the covariance
+null has the circle too and cannot reject it.
+
+Null draws are cached by (filters, pixels, k, p, persistence settings, seed): the layers of a
+profile with the same size, and the two tests of one cloud, share them.
 """
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,14 +29,32 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from .._validation import Integral, Interval, Real, validate_params
+from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ..density import DensityFilter
 from ..filterbanks import gaussian
 from ..preprocessing import normalize_filters
-from ._persistence import _constraints, persistence_diagrams, top_lifetime
+from ._persistence import _constraints, persistence_diagrams
 from ._significance import SIGNIFICANCE_CONSTRAINTS
 
-__all__ = ["NullComparison", "random_filter_test"]
+__all__ = [
+    "NULLS",
+    "NullComparison",
+    "covariance_null",
+    "null_threshold",
+    "null_top_lifetimes",
+    "random_filter_test",
+]
+
+#: The built-in nulls (see the module docstring); a callable is accepted too.
+NULLS = ("gaussian", "covariance")
+
+#: Constraints of the null's parameters, shared with the significance rule.
+NULL_CONSTRAINTS = {
+    "k": [Interval(Integral, 1, None, closed="left"), None],
+    "p": [Interval(Real, 0, 1, closed="right"), None],
+    "null": [StrOptions(set(NULLS)), callable],
+    "n_draws": [Interval(Integral, 1, None, closed="left")],
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +81,82 @@ class NullComparison:
     p_value: float
     ratio_to_median: float
 
+    @classmethod
+    def compare(cls, observed: float, null) -> "NullComparison":
+        """The comparison of ``observed`` with the top lifetimes ``null`` of the null draws."""
+        null = np.asarray(null, dtype=float)
+        reaching = int(np.sum(null >= observed))
+        median = float(np.median(null))
+        ratio = observed / median if median > 0 else (float("inf") if observed > 0 else float("nan"))
+        return cls(float(observed), null, reaching, (1 + reaching) / (1 + len(null)), ratio)
+
+    def threshold(self, alpha: float = 0.05) -> float:
+        """The top lifetime that a p-value of at most ``alpha`` needs: see :func:`null_threshold`."""
+        return null_threshold(self.null, alpha)
+
+
+def null_threshold(null, alpha: float = 0.05) -> float:
+    """The lifetime beyond which a Monte Carlo p-value against ``null`` is at most ``alpha``.
+
+    With ``n`` null draws, ``(1 + #{null >= x}) / (1 + n) <= alpha`` holds for every ``x``
+    above the ``n - m``-th smallest draw, ``m = floor(alpha * (n + 1)) - 1``: with 99 draws and
+    ``alpha = 0.05``, above the 95th smallest. Too few draws to reach ``alpha`` (``m < 0``):
+    ``inf``, nothing is significant. As a rule applied to every bar, the threshold is a max
+    statistic (each null draw contributes its *top* lifetime), so the chance that any bar of a
+    null cloud passes it is at most ``alpha``: the family-wise error is controlled.
+
+    Parameters
+    ----------
+    null : array-like of shape (n_draws,)
+        Top lifetimes of the null draws.
+    alpha : float, default=0.05
+
+    Returns
+    -------
+    threshold : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.homology import null_threshold
+    >>> null_threshold(np.arange(1, 100) / 100), null_threshold(np.arange(1, 20) / 100, 0.01)
+    (0.95, inf)
+    """
+    null = np.sort(np.asarray(null, dtype=float).ravel())
+    m = int(np.floor(alpha * (len(null) + 1) + 1e-9)) - 1
+    return float(null[len(null) - 1 - m]) if m >= 0 else float("inf")
+
+
+def covariance_null(filters):
+    """A null that draws Gaussian filters with the covariance of ``filters`` (and their mean).
+
+    Parameters
+    ----------
+    filters : array-like of shape (n_filters, n_features)
+        Raw filters, as given to :func:`random_filter_test`.
+
+    Returns
+    -------
+    null : callable ``(n_filters, random_state) -> ndarray of shape (n_filters, n_features)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.homology import covariance_null
+    >>> X = np.random.default_rng(0).normal(size=(500, 9)) * np.arange(1, 10)
+    >>> draw = covariance_null(X)
+    >>> draw(4, 0).shape
+    (4, 9)
+    """
+    filters = check_array(filters, dtype=np.float64, input_name="filters", ensure_min_samples=2)
+    values, vectors = np.linalg.eigh(np.cov(filters, rowvar=False))
+    root, mean = vectors * np.sqrt(np.clip(values, 0, None)), filters.mean(axis=0)
+
+    def draw(n_filters, random_state):
+        return mean + check_random_state(random_state).standard_normal((n_filters, len(mean))) @ root.T
+
+    return draw
+
 
 def _gaussian_null(n_features: int, n_filters: int, random_state) -> np.ndarray:
     """Zero-mean Gaussian kernels of ``n_features`` pixels (3 x 3: :func:`sktopo.filterbanks.gaussian`)."""
@@ -59,13 +166,80 @@ def _gaussian_null(n_features: int, n_filters: int, random_state) -> np.ndarray:
     return raw - raw.mean(axis=1, keepdims=True)
 
 
+def pipeline_diagrams(X, k, p, settings) -> list:
+    """Diagrams of ``X`` normalized and filtered by ρ(k, p) (none when ``k`` is None)."""
+    Z = normalize_filters(X)
+    if k is not None:
+        Z = DensityFilter(k=k, p=p).fit_transform(Z)
+    if len(Z) < 2:
+        return [np.empty((0, 2))] * (settings["maxdim"] + 1)
+    return persistence_diagrams(Z, **settings).diagrams
+
+
+def top_lifetimes(diagrams) -> np.ndarray:
+    """The longest finite lifetime of each diagram (0 for none)."""
+    tops = []
+    for diagram in diagrams:
+        lifetimes = diagram[:, 1] - diagram[:, 0]
+        tops.append(float(np.max(lifetimes[np.isfinite(lifetimes)], initial=0.0)))
+    return np.array(tops)
+
+
+def _null_tops(draw, shape, seed, k, p, settings) -> np.ndarray:
+    try:
+        Z = np.asarray(draw(shape[0], seed), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"null must return an array of numbers of the data's shape {shape}.") from None
+    if Z.shape != shape or not np.isfinite(Z).all():
+        raise ValueError(
+            f"null must return finite random filters of the data's shape {shape}; got shape {Z.shape}."
+        )
+    return top_lifetimes(pipeline_diagrams(Z, k, p, settings))
+
+
+#: Null draws already computed, by (shape, seeds, k, p, settings); the oldest go first.
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 128
+
+
+def _run_draws(draw, shape, seeds, k, p, settings, n_jobs) -> np.ndarray:
+    tops = Parallel(n_jobs=n_jobs)(delayed(_null_tops)(draw, shape, seed, k, p, settings) for seed in seeds)
+    return np.array(tops).reshape(len(seeds), settings["maxdim"] + 1)
+
+
+def null_top_lifetimes(shape, *, k, p, null, n_draws, settings, random_state, n_jobs) -> np.ndarray:
+    """Top lifetime per dimension of ``n_draws`` null clouds of ``shape`` through the pipeline.
+
+    Returns an array of shape ``(n_draws, maxdim + 1)``. Draws of the built-in Gaussian null
+    with an integer ``random_state`` are cached (by shape, seeds, k, p and settings); the result
+    is the same whatever ``n_jobs``.
+    """
+    seeds = tuple(
+        int(s) for s in check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_draws)
+    )
+    shape = tuple(int(s) for s in shape)
+    if not (isinstance(null, str) and null == "gaussian"):
+        return _run_draws(null, shape, seeds, k, p, settings, n_jobs)
+    key = (shape, seeds, k, p, tuple(sorted(settings.items())))
+    if key not in _CACHE:
+        _CACHE[key] = _run_draws(partial(_gaussian_null, shape[1]), shape, seeds, k, p, settings, n_jobs)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    _CACHE.move_to_end(key)
+    return _CACHE[key].copy()
+
+
+def resolve_null(null, X):
+    """The null as a draw ``(n_filters, random_state) -> filters``, or ``"gaussian"`` (cached)."""
+    if isinstance(null, str) and null == "covariance":
+        return covariance_null(X)
+    return null
+
+
 @validate_params(
     {
         **_constraints("X", "dim", "coeff", "n_landmarks", "exact_below", "metric"),
-        "k": [Interval(Integral, 1, None, closed="left"), None],
-        "p": [Interval(Real, 0, 1, closed="right"), None],
-        "null": [callable, None],
-        "n_draws": [Interval(Integral, 1, None, closed="left")],
+        **NULL_CONSTRAINTS,
         "random_state": SIGNIFICANCE_CONSTRAINTS["random_state"],
         "n_jobs": SIGNIFICANCE_CONSTRAINTS["n_jobs"],
     },
@@ -76,12 +250,12 @@ def random_filter_test(
     *,
     k=None,
     p=None,
-    null=None,
-    n_draws=19,
+    null="gaussian",
+    n_draws=99,
     dim=1,
     coeff=2,
     n_landmarks=400,
-    exact_below="auto",
+    exact_below=None,
     metric="euclidean",
     random_state=None,
     n_jobs=None,
@@ -91,7 +265,7 @@ def random_filter_test(
     Each cloud, the data and every null draw, is normalized (:func:`normalize_filters`), density
     filtered by ρ(k, p) when ``k`` and ``p`` are given (:class:`~sktopo.density.DensityFilter`),
     and its top lifetime in ``dim`` computed by :func:`persistence_diagrams` with the given
-    settings. See the module docstring for the p-value.
+    settings. See the module docstring for the p-value and what each null means.
 
     Parameters
     ----------
@@ -99,18 +273,20 @@ def random_filter_test(
         Raw (unnormalized) filters, e.g. from :func:`~sktopo.filters.extract_spatial_filters`.
     k, p : int and float, default=None
         The density filtration ρ(k, p); give both or neither (no filtration).
-    null : callable, default=None
-        ``null(n_filters, random_state) -> array of shape (n_filters, n_features)``: one draw of
-        random filters. None: zero-mean Gaussian kernels of as many pixels as the data's
-        (for 3 x 3, :func:`sktopo.filterbanks.gaussian`).
-    n_draws : int, default=19
-        Null draws; 19 is the fewest for which ``p_value`` can reach 0.05.
+    null : {"gaussian", "covariance"} or callable, default="gaussian"
+        ``"gaussian"``: zero-mean Gaussian kernels of as many pixels as the data's (for 3 x 3,
+        :func:`sktopo.filterbanks.gaussian`); ``"covariance"``: Gaussian filters with the data's
+        own mean and covariance (:func:`covariance_null`); a callable
+        ``null(n_filters, random_state) -> array of shape (n_filters, n_features)``: one draw.
+    n_draws : int, default=99
+        Null draws; 99 resolves p = 0.01 (19 is the fewest that reach 0.05).
     dim : int, default=1
     coeff : int, default=2
     n_landmarks : int or None, default=400
-    exact_below : float, "auto" or None, default="auto"
-        As in :func:`persistence_diagrams`: accurate top lifetimes where affordable (structureless
-        null clouds are not refined: no bar is long enough).
+    exact_below : float, "auto" or None, default=None
+        As in :func:`persistence_diagrams`. None computes the data as the null clouds are
+        computed, which a test needs; ``"auto"`` refines the data's longest bar only where it
+        stands out, which null clouds never do, and so favours the data.
     metric : {"euclidean", "vne"}, default="euclidean"
     random_state : int, RandomState instance or None, default=None
         Seeds the null draws; the result does not depend on ``n_jobs``.
@@ -123,7 +299,7 @@ def random_filter_test(
 
     See Also
     --------
-    confidence_band : Which bars stand above sampling noise.
+    significance : Which bars are significant, by this null and the confidence band.
 
     References
     ----------
@@ -143,36 +319,16 @@ def random_filter_test(
     if (k is None) != (p is None):
         raise ValueError(f"k and p make one density filtration: give both or neither; got k={k!r}, p={p!r}.")
     settings = dict(maxdim=dim, coeff=coeff, n_landmarks=n_landmarks, exact_below=exact_below, metric=metric)
-    observed = _pipeline_lifetime(X, k, p, settings)
-    draw = partial(_gaussian_null, X.shape[1]) if null is None else null
-    seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_draws)
-    lifetimes = np.array(
-        Parallel(n_jobs=n_jobs)(
-            delayed(_null_lifetime)(draw, X.shape, seed, k, p, settings) for seed in seeds
-        )
-    )
-    reaching = int(np.sum(lifetimes >= observed))
-    median = float(np.median(lifetimes))
-    ratio = observed / median if median > 0 else (float("inf") if observed > 0 else float("nan"))
-    return NullComparison(observed, lifetimes, reaching, (1 + reaching) / (1 + n_draws), ratio)
-
-
-def _null_lifetime(draw, shape, seed, k, p, settings) -> float:
-    try:
-        Z = np.asarray(draw(shape[0], seed), dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"null must return an array of numbers of the data's shape {shape}.") from None
-    if Z.shape != shape or not np.isfinite(Z).all():
-        raise ValueError(
-            f"null must return finite random filters of the data's shape {shape}; got shape {Z.shape}."
-        )
-    return _pipeline_lifetime(Z, k, p, settings)
-
-
-def _pipeline_lifetime(X, k, p, settings) -> float:
-    Z = normalize_filters(X)
-    if k is not None:
-        Z = DensityFilter(k=k, p=p).fit_transform(Z)
-    if len(Z) < 2:
-        return 0.0
-    return top_lifetime(persistence_diagrams(Z, **settings).diagrams[settings["maxdim"]])
+    observed = float(top_lifetimes(pipeline_diagrams(X, k, p, settings))[dim])
+    null_settings = {**settings, "exact_below": None}  # structureless clouds are never refined
+    lifetimes = null_top_lifetimes(
+        X.shape,
+        k=k,
+        p=p,
+        null=resolve_null(null, X),
+        n_draws=n_draws,
+        settings=null_settings,
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )[:, dim]
+    return NullComparison.compare(observed, lifetimes)

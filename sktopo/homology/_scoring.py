@@ -6,7 +6,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._validation import fit_context, validate_params
 from ._persistence import Persistence, _constraints, persistence_diagrams, top_lifetime
-from ._significance import SIGNIFICANCE_CONSTRAINTS, confidence_band, n_significant
+from ._rule import RULE_CONSTRAINTS, significance
+from ._significance import SIGNIFICANCE_CONSTRAINTS
 
 __all__ = ["PersistenceScorer", "topological_simplicity_scorer"]
 
@@ -45,16 +46,20 @@ class PersistenceScorer(BaseEstimator):
         ``refined_``, above a budget of pairs or where the longest bar's partner is ambiguous).
     metric : {"euclidean", "vne"}, default="euclidean"
     confidence : float or None, default=None
-        If given (strictly between 0 and 1, e.g. 0.95), ``fit`` also computes the confidence
-        band of the diagrams by half-subsamples (:func:`confidence_band`, Fasy et al. 2014, with
-        ``n_landmarks`` landmarks and landmark births; ``max_error``, ``centre`` and
-        ``exact_below`` shape ``diagrams_`` only): ``band_`` and ``n_significant_``.
+        If given (strictly between 0 and 1, e.g. 0.95), ``fit`` also says which bars are
+        significant at level ``alpha = 1 - confidence`` by :func:`significance` (its default
+        rule: beyond the confidence band of half-subsamples and the top lifetimes of
+        ``n_draws`` clouds of as many normalized random filters, with ``n_landmarks`` landmarks
+        and landmark births; ``max_error``, ``centre`` and ``exact_below`` shape ``diagrams_``
+        only): ``band_``, ``threshold_`` and ``n_significant_``.
     n_bootstrap : int, default=20
         Half-subsamples for the band.
+    n_draws : int, default=99
+        Null clouds for the threshold.
     random_state : int, RandomState instance or None, default=None
-        Draws the half-subsamples.
+        Draws the half-subsamples and the null clouds.
     n_jobs : int, default=None
-        Half-subsamples computed in parallel.
+        Half-subsamples and null clouds computed in parallel.
 
     Attributes
     ----------
@@ -70,10 +75,12 @@ class PersistenceScorer(BaseEstimator):
     refined_ : bool
         Whether the longest bar of ``diagrams_[dim]`` got an exact birth (``exact_below``).
     band_ : ndarray of shape (dim + 1,)
-        With ``confidence``: the band's half-width per dimension; bars of ``diagrams_`` longer
-        than ``2 * band_`` are significant.
+        With ``confidence``: the band's half-width per dimension.
+    threshold_ : ndarray of shape (dim + 1,)
+        With ``confidence``: lifetimes above these are significant (``max(2 * band_, t)``, ``t``
+        the null quantile).
     n_significant_ : ndarray of shape (dim + 1,)
-        With ``confidence``: significant bars per dimension.
+        With ``confidence``: significant bars per dimension of the rule's diagrams.
     n_features_in_ : int
 
     Examples
@@ -95,9 +102,9 @@ class PersistenceScorer(BaseEstimator):
 
     With ``confidence``, the fitted scorer also says which bars are significant:
 
-    >>> scorer = PersistenceScorer(n_landmarks=100, confidence=0.95, n_bootstrap=10, random_state=0)
-    >>> scorer = scorer.fit(make_circle_filters(400, noise=0.05, random_state=0))
-    >>> scorer.n_significant_.tolist(), bool(scorer.lifetime_ > 2 * scorer.band_[1])
+    >>> scorer = PersistenceScorer(n_landmarks=100, confidence=0.95, n_bootstrap=5, n_draws=19, random_state=0)
+    >>> scorer = scorer.fit(make_circle_filters(300, noise=0.05, random_state=0))
+    >>> scorer.n_significant_.tolist(), bool(scorer.lifetime_ > scorer.threshold_[1])
     ([1, 1], True)
     """
 
@@ -105,6 +112,7 @@ class PersistenceScorer(BaseEstimator):
         **_constraints("dim", "coeff", "n_landmarks", "max_error", "centre", "exact_below", "metric"),
         **SIGNIFICANCE_CONSTRAINTS,
         "confidence": [*SIGNIFICANCE_CONSTRAINTS["confidence"], None],
+        "n_draws": RULE_CONSTRAINTS["n_draws"],
     }
 
     def __init__(
@@ -118,6 +126,7 @@ class PersistenceScorer(BaseEstimator):
         metric="euclidean",
         confidence=None,
         n_bootstrap=20,
+        n_draws=99,
         random_state=None,
         n_jobs=None,
     ):
@@ -130,6 +139,7 @@ class PersistenceScorer(BaseEstimator):
         self.metric = metric
         self.confidence = confidence
         self.n_bootstrap = n_bootstrap
+        self.n_draws = n_draws
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -155,26 +165,30 @@ class PersistenceScorer(BaseEstimator):
             ``exact_below`` and the numbers.
         """
         X = validate_data(self, X, dtype=np.float64)
-        for stale in ("band_", "n_significant_"):  # from an earlier fit with confidence
+        for stale in ("band_", "threshold_", "n_significant_"):  # from an earlier fit with confidence
             self.__dict__.pop(stale, None)
         result = self._persistence(X)
         self.diagrams_, self.bound_, self.landmarks_ = result.diagrams, result.bound, result.landmarks
         self.refined_ = result.refined
         self.lifetime_ = top_lifetime(self.diagrams_[self.dim])
         if self.confidence is not None:
-            band = confidence_band(
+            rule = significance(
                 X,
-                self.dim,
-                self.coeff,
-                confidence=self.confidence,
+                alpha=1 - self.confidence,
+                n_draws=self.n_draws,
                 n_bootstrap=self.n_bootstrap,
+                maxdim=self.dim,
+                coeff=self.coeff,
                 n_landmarks=self.n_landmarks,
                 metric=self.metric,
                 random_state=self.random_state,
                 n_jobs=self.n_jobs,
             )
-            self.band_ = band.band
-            self.n_significant_ = np.array([n_significant(d, b) for d, b in zip(self.diagrams_, band.band)])
+            self.band_, self.threshold_, self.n_significant_ = (
+                rule.band.band,
+                rule.thresholds,
+                rule.n_significant,
+            )
         return self
 
     def score(self, X, y=None) -> float:
