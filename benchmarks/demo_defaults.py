@@ -1,29 +1,28 @@
-"""The defaults of ``sktopo demo``, chosen by measurement over seeds 0-4.
+"""The defaults of ``sktopo demo``, chosen by measurement over seeds 0-9.
 
 ``sktopo demo`` trains an ensemble of M(64, 0, 64) networks on the embedded MNIST sample and
 profiles their pooled first-layer filters (:func:`sktopo.profile.topology_profile`, layer 1,
-ρ(n/32, 0.3), Mapper(resolution, 3)). Its defaults must be the smallest settings for which at
-least 4 of the 5 seeds 0-4 show the circle by :func:`sktopo.profile.shows_circle` (exactly one
-H1 bar longer than twice its confidence band, exactly one Mapper loop, random-filter p <= 0.05),
-within 5 minutes on 2 CPU cores, training included. The grid also varies k (as a share of the
-filters) and p of ρ(k, p), to see whether another density filtration would do better.
+ρ(n/32, 0.3)). Its defaults must be the cheapest settings for which the default verdict
+(:func:`sktopo.homology.circle_verdict`: exactly one H1 bar beyond ``max(2 q, t)``, the band and
+the null quantile of random filters through the same pipeline, and one Mapper loop at a strict
+majority of :func:`sktopo.mapper.loop_consensus`'s resolutions) is ``"found"`` on at least 9 of
+the 10 seeds 0-9, within 5 minutes on 2 CPU cores, training included.
 
 For each seed this trains the largest ensemble of the grid once, recording every network's
 first-layer kernels and test accuracy at each iteration count of the grid (FilterRecorder and
 AccuracyRecorder: the same values as separate, shorter runs, since Adam's step does not depend on
 ``max_iter`` and the networks' seeds are a prefix of the larger ensemble's; kept in ``CACHE``);
-each cell (networks, iterations, k, p, resolution) then profiles the first ``networks`` networks' snapshots as the demo
-does. A cell's time is its share of the measured training (network-iterations pro rata) plus its
-own profile's time. The chosen default is then confirmed by running ``sktopo demo`` itself.
+each cell (networks, iterations, k, p) then profiles the first ``networks`` networks' snapshots
+as the demo does. A cell's time is its share of the measured training (network-iterations pro
+rata) plus its own profile's time. Finished seeds are kept in the output and skipped on a rerun.
 
 Writes ``benchmarks/results/demo_defaults.json`` (one row per seed and cell) and prints the table
 that ``docs/demo.md`` shows.
 
-Usage: python benchmarks/demo_defaults.py [--seeds 0 1 2 3 4] [--out ...]
+Usage: python benchmarks/demo_defaults.py [--seeds 0 1 ... 9] [--out ...]
 """
 
 import argparse
-import itertools
 import json
 import os
 import tempfile
@@ -33,17 +32,15 @@ import numpy as np
 from _results import RESULTS, write_results
 from sklearn.model_selection import train_test_split
 
-from sktopo import Mapper
 from sktopo.datasets import load_mnist_sample
-from sktopo.mapper import graph_summary
 from sktopo.nn import AccuracyRecorder, FilterRecorder, NetworkEnsemble, make_classifier
 from sktopo.profile import shows_circle, topology_profile
 
-NETWORKS = [12, 16]
-ITERATIONS = [200, 300, 400]
-K_FRACTIONS = [1 / 64, 1 / 32, 1 / 16]  # k of rho(k, p) as a share of the filters; the demo's is 1/32
-P = [0.2, 0.3]
-RESOLUTIONS = [8, 12]
+#: The cells measured: (networks, iterations), with the demo's k = n / 32 and p = 0.3.
+CELLS = [(16, 300), (16, 150), (12, 300), (8, 300)]
+NETWORKS = sorted({n for n, _ in CELLS})
+ITERATIONS = sorted({t for _, t in CELLS})
+K_FRACTION, P = 1 / 32, 0.3
 CACHE = os.environ.get("SKTOPO_DEMO_CACHE", os.path.join(tempfile.gettempdir(), "sktopo_demo_defaults"))
 
 
@@ -72,49 +69,55 @@ def snapshots(seed, X_train, y_train, X_test, y_test) -> dict:
 def cells(record, seed) -> list[dict]:
     """Every cell of the grid for one seed: the demo's analysis of the first n networks after t iterations."""
     rows = []
-    for (i, iterations), n_networks, fraction, p in itertools.product(
-        enumerate(ITERATIONS), NETWORKS, K_FRACTIONS, P
-    ):
+    for n_networks, iterations in CELLS:
+        i = ITERATIONS.index(iterations)
         kernels = list(record["kernels"][i, :n_networks])
-        k = max(1, round(64 * n_networks * fraction))
+        k = max(1, round(64 * n_networks * K_FRACTION))
+        accuracy = float(record["accuracies"][i, :n_networks].mean())
         start = time.perf_counter()
         profile = topology_profile(
-            kernels, 1, k=k, p=p, resolution=RESOLUTIONS[0], random_state=seed, progress=False
+            kernels,
+            1,
+            k=k,
+            p=P,
+            accuracy=accuracy,
+            chance=0.1,
+            random_state=seed,
+            progress=False,
+            resolution=12,
         )
-        dense = profile.attrs["topology"][1].dense
-        for resolution in RESOLUTIONS:
-            if resolution != RESOLUTIONS[0]:
-                loops = graph_summary(Mapper(resolution=resolution, gain=3).fit(dense).graph_)["n_loops"]
-                profile = profile.assign(mapper_loops=loops)
-            row = profile.iloc[0]
-            train = float(record["seconds"]) * n_networks * iterations / (max(NETWORKS) * max(ITERATIONS))
-            rows.append(
-                {
-                    "seed": seed,
-                    "networks": n_networks,
-                    "iterations": iterations,
-                    "k_fraction": fraction,
-                    "k": k,
-                    "p": p,
-                    "resolution": resolution,
-                    "test_accuracy": float(record["accuracies"][i, :n_networks].mean()),
-                    "n_dense": int(row.n_dense),
-                    "h1_top": float(row.h1_top),
-                    "band": float(row.band),
-                    "n_significant_h1": int(row.n_significant_h1),
-                    "null_p_value": float(row.null_p_value),
-                    "mapper_loops": int(row.mapper_loops),
-                    "model": row.model,
-                    "found": bool(shows_circle(profile).iloc[0]),
-                    "seconds": train + time.perf_counter() - start,
-                }
-            )
+        row, evidence = profile.iloc[0], profile.attrs["topology"][1]
+        train = float(record["seconds"]) * n_networks * iterations / (max(NETWORKS) * max(ITERATIONS))
+        rows.append(
+            {
+                "seed": seed,
+                "networks": n_networks,
+                "iterations": iterations,
+                "k": k,
+                "p": P,
+                "test_accuracy": accuracy,
+                "n_dense": int(row.n_dense),
+                "h1_top": float(row.h1_top),
+                "band": float(row.band),
+                "threshold": float(row.threshold),
+                "n_significant_h1": int(row.n_significant_h1),
+                "null_p_value": float(row.null_p_value),
+                "covariance_p_value": float(row.covariance_p_value),
+                "mapper_one_loop_share": float(row.mapper_one_loop_share),
+                "model": row.model,
+                "edge_energy": float(row.edge_energy),
+                "verdict": row.verdict,
+                "reasons": list(evidence.circle.reasons),
+                "found": bool(shows_circle(profile).iloc[0]),
+                "seconds": train + time.perf_counter() - start,
+            }
+        )
     return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--out", default=os.path.join(RESULTS, "demo_defaults.json"))
     parser.add_argument("--table", action="store_true", help="print the table of --out and stop")
     args = parser.parse_args()
@@ -124,7 +127,14 @@ def main():
     X, y = load_mnist_sample()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=500, stratify=y, random_state=0)
     rows, training = [], {}
+    if os.path.exists(args.out):  # resume: keep the seeds already measured with this grid
+        with open(args.out) as f:
+            previous = json.load(f)
+        if previous.get("cells") == [list(c) for c in CELLS]:
+            rows, training = previous["results"], {int(s): t for s, t in previous["training_seconds"].items()}
     for seed in args.seeds:
+        if seed in training:
+            continue
         record = snapshots(seed, X_train, y_train, X_test, y_test)
         training[seed] = float(record["seconds"])
         rows += cells(record, seed)
@@ -134,26 +144,26 @@ def main():
             "demo_defaults",
             rows,
             training_seconds=training,
-            grid_largest=[max(NETWORKS), max(ITERATIONS)],
+            cells=CELLS,
         )
     print(table(rows))
 
 
 def table(rows) -> str:
-    """The measurement as a Markdown table: per cell, the seeds that found the circle and the spread."""
+    """The measurement as a Markdown table: per cell, the seeds found and the spread of each number."""
     import pandas as pd
 
     df = pd.DataFrame(rows)
     lines = [
-        "| networks | iterations | k / filters | p | Mapper resolution | seeds found | top H1 lifetime | 2 × band | test accuracy |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| networks | iterations | seeds found | levels | top H1 lifetime | threshold | 2 × band | one-loop share | test accuracy | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (n, its, fraction, p, res), cell in df.groupby(
-        ["networks", "iterations", "k_fraction", "p", "resolution"]
-    ):
+    for (n, its), cell in df.groupby(["networks", "iterations"], sort=False):
+        levels = ", ".join(f"{v} {k}" for k, v in cell.verdict.value_counts().items())
         lines.append(
-            f"| {n} | {its} | 1/{round(1 / fraction)} | {p} | {res} | {int(cell.found.sum())} of {len(cell)} ({_seeds(cell)}) | "
-            f"{_spread(cell.h1_top)} | {_spread(2 * cell.band)} | {_spread(cell.test_accuracy)} |"
+            f"| {n} | {its} | {int(cell.found.sum())} of {len(cell)} ({_seeds(cell)}) | {levels} | "
+            f"{_spread(cell.h1_top)} | {_spread(cell.threshold)} | {_spread(2 * cell.band)} | "
+            f"{_spread(cell.mapper_one_loop_share)} | {_spread(cell.test_accuracy)} | {_spread(cell.seconds)} |"
         )
     return "\n".join(lines)
 

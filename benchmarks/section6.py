@@ -100,7 +100,7 @@ def simplicity():
 
 
 def speedup():
-    """Fig. 13 on mnist_sample: 4 banks x 3 repeats, 150 iterations scored every 10."""
+    """Fig. 13 on mnist_sample: the paper's 4 banks and 2 controls x 3 repeats, 150 iterations, every 10."""
     from sktopo.experiments import appended_features_speedup
     from sktopo.plotting import plot_speedup
 

@@ -16,8 +16,10 @@ training images:
 3. measure how close the filters are to the paper's primary circle of linear edges, before and
    after training, and the lifetime of the most persistent H1 bar of the dense core
    (:class:`~sktopo.homology.PersistenceScorer`), the paper's "topological simplicity";
-4. say whether that loop is real, with numbers: the confidence band of the barcode, the same
-   pipeline on random filters (:func:`~sktopo.homology.random_filter_test`), and the shape named
+4. say whether that loop is real, with numbers: one significance rule
+   (:func:`~sktopo.homology.significance`: beyond the confidence band of the barcode and what
+   the same pipeline gives on random filters), a verdict level with its reasons
+   (:func:`~sktopo.homology.circle_verdict`, with Mapper's loop consensus), and the shape named
    from the significant bars (:func:`~sktopo.homology.identify_shape`);
 5. draw the Mapper graph of the dense core and its barcodes, and write them, with an offline
    HTML view of the graph, into ``--out``.
@@ -48,8 +50,8 @@ from sklearn.pipeline import make_pipeline
 from sktopo import DensityFilter, FilterNormalizer, Mapper, PersistenceScorer, SpatialFilterExtractor
 from sktopo.datasets import load_digits_28, load_mnist_sample
 from sktopo.filterbanks import edge_energy
-from sktopo.homology import identify_shape, random_filter_test
-from sktopo.mapper import graph_summary
+from sktopo.homology import circle_verdict, identify_shape, significance
+from sktopo.mapper import graph_summary, loop_consensus
 from sktopo.nn import NetworkEnsemble, make_classifier
 from sktopo.plotting import plot_barcodes, plot_mapper_graph, save_mapper_html
 
@@ -108,9 +110,7 @@ for label, filters in [
 # ----------------------
 # The lifetime of the most persistent H1 bar of the dense core, before and after training.
 # At this size every row is a landmark: the barcodes are exact (certified bound 0).
-before_h1, after_h1 = (
-    PersistenceScorer(n_landmarks=None, confidence=0.95, random_state=0).fit(c) for c in (core_before, core)
-)
+before_h1, after_h1 = (PersistenceScorer(n_landmarks=None).fit(c) for c in (core_before, core))
 print(
     f"most persistent H1 bar of the dense core: before training {before_h1.lifetime_:.3f}, "
     f"after {after_h1.lifetime_:.3f} (bound {after_h1.bound_:.2g})"
@@ -119,37 +119,35 @@ print(
 # %%
 # Is the loop real?
 # -----------------
-# Two tests: bars longer than twice the confidence band (half-subsamples, 95%) are significant;
-# and the same pipeline on as many random Gaussian filters (19 draws) says how often chance
-# reaches the observed lifetime. The shape is named from the significant bars over Z/2 and Z/3.
-lifetimes = np.sort(np.diff(after_h1.diagrams_[1], axis=1).ravel())[::-1]
-band = after_h1.band_[1]
+# One rule: a bar is significant when it is longer than both twice the confidence band
+# (half-subsamples, 95%) and what the same pipeline reaches on as many random filters (Gaussian
+# or uniform pixels, 99 draws, 95%). The verdict adds Mapper's loop consensus over a range of
+# resolutions and the networks' accuracy; the shape is named from the significant bars over
+# Z/2 and Z/3.
+raw = SpatialFilterExtractor(layer=1).fit_transform(ensemble)
+rule = significance(core, filters=raw, k=density.k, p=density.p, n_landmarks=None, random_state=0)
 print(
-    f"confidence band: {band:.3f}; H1 bars longer than 2 x band = {2 * band:.3f}: "
-    f"{after_h1.n_significant_[1]} (top lifetimes {np.round(lifetimes[:3], 3).tolist()})"
+    f"band 2q = {2 * rule.band.band[1]:.3f}, random filters reach {np.median(rule.null[:, 1]):.3f} "
+    f"(median); threshold {rule.thresholds[1]:.3f}; {rule.n_significant[1]} significant H1 bar(s), "
+    f"top lifetimes {np.round(rule.lifetimes[1][:3], 3).tolist()}, p = {rule.p_values[1][0]:.2f}"
 )
-null = random_filter_test(after, k=density.k, p=density.p, n_draws=19, n_landmarks=None, random_state=0)
-print(
-    f"random filters through the same pipeline: {null.n_reaching} of {len(null.null)} draws reach "
-    f"{null.observed:.3f} (p = {null.p_value:.2f}); their median top H1 lifetime "
-    f"{np.median(null.null):.3f} (observed / median = {null.ratio_to_median:.1f})"
-)
-verdict = identify_shape(core, random_state=0, return_verdict=True)
-found = after_h1.n_significant_[1] >= 1 and null.p_value <= 0.05
-print(
-    f"shape named: {verdict.shape!r} (Betti numbers {verdict.betti}); this run "
-    f"{'found' if found else 'did NOT find'} a loop that is significant under both tests"
-)
+consensus = loop_consensus(core)
+verdict = circle_verdict(rule, loop_fraction=consensus.fraction, accuracy=float(np.mean(scores)), chance=0.1)
+print(f"verdict: {verdict.level}")
+for reason in verdict.reasons:
+    print(f"  - {reason}")
+shape = identify_shape(core, filters=raw, k=density.k, p=density.p, random_state=0)
+print(f"shape named from the significant bars over Z/2 and Z/3: {shape!r}")
 
 # %%
 # Barcodes and the Mapper graph
 # -----------------------------
-# The barcodes of the dense core with their band (significant bars in full colour, a bracket
-# twice the band long), and Mapper(8, 3) of the core (PCA lens, variance-normalized Euclidean
+# The barcodes of the dense core with their threshold (significant bars in full colour, a
+# bracket as long as the threshold), and Mapper(8, 3) of the core (PCA lens, variance-normalized Euclidean
 # metric; nodes coloured by size, mean filters beside). Both, and an offline HTML view of the
 # graph (pan, zoom, hover), are written into ``--out``.
 os.makedirs(args.out, exist_ok=True)
-ax = plot_barcodes(after_h1.diagrams_, band=after_h1.band_)
+ax = plot_barcodes(rule.diagrams, band=rule.thresholds / 2)
 ax.figure.savefig(os.path.join(args.out, "barcodes.png"), dpi=100)
 mapper = Mapper(resolution=8, gain=3).fit(core)
 summary = graph_summary(mapper.graph_)

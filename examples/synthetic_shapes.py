@@ -56,21 +56,20 @@ print({name: cloud.shape for name, cloud in clouds.items()})
 # %%
 # The whole clouds: barcodes and the shape they name
 # --------------------------------------------------
-# :func:`~sktopo.homology.identify_shape` counts the H1 bars longer than twice a confidence band
-# (half-subsamples, 95%), over Z/2 and over Z/3, and names the counts: the circle (1, 1), three
-# circles (5, 5), the Klein bottle (2, 1), whose second loop exists over Z/2 only. It answers
-# ``"none"`` when the counts match no model or the bars are too close to the band to be sure:
-# a noisy Klein bottle of several thousand filters, whose 300 landmarks then cover it too
-# coarsely for its weaker loop, can come out ``"none"`` (with ``n_landmarks=500`` the benchmark
-# named it right at 5,000 filters). The faded bars are within the band; the grey bracket is twice
-# the band.
+# :func:`~sktopo.homology.identify_shape` counts the significant H1 bars (longer than both twice
+# a confidence band of half-subsamples and what random filters reach, at 95%), over Z/2 and over
+# Z/3, and names the counts: the circle (1, 1), three circles (5, 5), the Klein bottle (2, 1),
+# whose second loop exists over Z/2 only. It answers ``"none"`` when the counts match no model or
+# the bars are too close to the threshold to be sure. The faded bars are below the threshold,
+# the grey bracket.
 verdicts = {
-    name: identify_shape(cloud, random_state=0, return_verdict=True) for name, cloud in clouds.items()
+    name: identify_shape(cloud, n_draws=19, random_state=0, return_verdict=True)
+    for name, cloud in clouds.items()
 }
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
 for ax, (name, verdict) in zip(axes, verdicts.items()):
-    field = verdict.bands[2]  # the barcodes over Z/2 and their band
-    plot_barcodes(field.diagrams, ax=ax, dims=[1], band=field.band)
+    field = verdict.significance[2]  # the barcodes over Z/2 and their significance threshold
+    plot_barcodes(field.diagrams, ax=ax, dims=[1], band=field.thresholds / 2)
     ax.set_title(
         f"{name}: named {verdict.shape!r}\nH1 bars over Z/2, Z/3: {verdict.betti[2][1]}, {verdict.betti[3][1]}"
     )

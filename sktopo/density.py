@@ -15,7 +15,7 @@ from ._kdtree import PrincipalTree
 from ._validation import N_JOBS, Integral, Interval, Real, fit_context, validate_params
 from .metrics import METRIC, column_scale
 
-__all__ = ["DensityFilter", "densest_rows", "knn_density"]
+__all__ = ["DensityFilter", "densest_rows", "knn_density", "n_dense_rows"]
 
 _K = [Interval(Integral, 1, None, closed="left")]
 
@@ -189,11 +189,28 @@ def densest_rows(X, distances, p: float) -> np.ndarray:
         raise ValueError(
             f"distances must hold one number per row of X, shape ({len(X)},); got shape {distances.shape}."
         )
-    return _densest(X, distances, _n_kept(p, len(X)))
+    return _densest(X, distances, n_dense_rows(len(X), p))
 
 
-def _n_kept(p: float, n_samples: int) -> int:
-    """``round(p * n)``, halves rounded up, at least one."""
+def n_dense_rows(n_samples: int, p: float) -> int:
+    """How many rows ρ(k, p) keeps of ``n_samples``: ``round(p * n)``, halves rounded up, at least one.
+
+    Parameters
+    ----------
+    n_samples : int
+    p : float
+        In (0, 1].
+
+    Returns
+    -------
+    n_rows : int
+
+    Examples
+    --------
+    >>> from sktopo.density import n_dense_rows
+    >>> n_dense_rows(6400, 0.3), n_dense_rows(5, 0.1)
+    (1920, 1)
+    """
     return max(1, int(np.floor(p * n_samples + 0.5)))
 
 
@@ -304,7 +321,7 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.scale_ = column_scale(X, self.metric)
         scaled = X * self.scale_
         self._index = _KthNeighbour(scaled)
-        n_kept = _n_kept(self.p, len(X))
+        n_kept = n_dense_rows(len(X), self.p)
         self._distances = self._index.densest(self.k + 1, n_kept, self.n_jobs)
         self.support_ = _densest(X, self._distances, n_kept)
         self.threshold_ = float(self._distances[self.support_].max())

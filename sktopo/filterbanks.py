@@ -13,7 +13,8 @@ mean-centred and normalized. ``(θ, φ)`` and ``(θ + π, π − φ)`` give the 
 what makes the torus of parameters a Klein bottle. ``φ = 0`` is the *primary circle* of
 linear edges at every angle θ; ``θ = 0`` and ``θ = π/2`` are the two *secondary circles*
 of vertical and horizontal patterns, each meeting the primary circle twice. Every bank
-returned here has rows of zero mean and unit norm, ready to be used as fixed weights.
+returned here has rows of zero mean and unit norm, ready to be used as fixed weights, but
+:func:`gradients`: the primary circle's two-dimensional span, scaled to its gain.
 """
 
 import numpy as np
@@ -26,6 +27,7 @@ from .preprocessing import normalize_filters
 __all__ = [
     "edge_energy",
     "gaussian",
+    "gradients",
     "klein_bottle",
     "klein_filter",
     "primary_circle",
@@ -176,6 +178,41 @@ def klein_bottle(n: int = 64) -> np.ndarray:
     """
     i = np.arange(n)
     return klein_filter(np.pi * (i + 0.5) / n, 2 * np.pi * np.mod(i * (np.sqrt(5) - 1) / 2, 1))
+
+
+@validate_params({"n": [Interval(Integral, 3, None, closed="left")]}, prefer_skip_nested_validation=True)
+def gradients(n: int = 64) -> np.ndarray:
+    """The two linear edge filters, scaled to the gain of ``primary_circle(n)``: its rank-2 span.
+
+    The primary circle's ``n`` filters ``cos θ_i e_x + sin θ_i e_y`` all lie in the plane of
+    the vertical and the horizontal edge ``e_x, e_y`` (orthonormal), so its ``n`` responses
+    re-encode two gradient responses linearly. For ``n >= 3`` evenly spaced angles
+    ``Σ cos² θ_i = Σ sin² θ_i = n / 2`` and ``Σ cos θ_i sin θ_i = 0``: the bank's Gram matrix
+    ``Bᵀ B`` is ``n / 2`` times the projection on that plane. Scaling ``e_x, e_y`` by
+    ``sqrt(n / 2)`` gives the same Gram matrix, hence the same Frobenius norm (``n``) and the
+    same sum of squared responses on *every* 3 × 3 patch, so the same total variance of the
+    appended responses on any images: the control for Fig. 13 that has the primary circle's
+    information and gain in 2 channels instead of ``n``, and no circle.
+
+    Parameters
+    ----------
+    n : int, default=64
+        Filters of the primary circle to match, at least 3 (fewer do not span the plane).
+
+    Returns
+    -------
+    filters : ndarray of shape (2, 3, 3)
+        The vertical edge (θ = 0), then the horizontal one (θ = π/2), each of norm ``sqrt(n / 2)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.filterbanks import gradients, primary_circle
+    >>> G, B = gradients(64).reshape(2, 9), primary_circle(64).reshape(64, 9)
+    >>> int(np.linalg.matrix_rank(B)), np.allclose(G.T @ G, B.T @ B)
+    (2, True)
+    """
+    return np.sqrt(n / 2) * primary_circle(4)[:2]
 
 
 @validate_params({"n": [_COUNT], "random_state": ["random_state"]}, prefer_skip_nested_validation=True)

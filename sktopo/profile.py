@@ -18,13 +18,22 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._validation import N_JOBS, Interval, Real, validate_params
-from .density import DensityFilter, _n_kept
+from .density import DensityFilter, n_dense_rows
 from .filterbanks import edge_energy
 from .filters import _as_sources, _is_tensor, conv_layers, extract_spatial_filters, layer_kernel
-from .homology import NullComparison, ShapeVerdict, identify_shape, random_filter_test
+from .homology import (
+    NullComparison,
+    ShapeVerdict,
+    Verdict,
+    circle_verdict,
+    identify_shape,
+    persistence_diagrams,
+    random_filter_test,
+    top_lifetime,
+)
 from .homology._persistence import _constraints
 from .homology._significance import SIGNIFICANCE_CONSTRAINTS
-from .mapper import Mapper, graph_summary
+from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
 from .preprocessing import normalize_filters
 
 __all__ = ["K_FRACTION", "LayerTopology", "default_k", "shows_circle", "topology_profile"]
@@ -44,12 +53,17 @@ COLUMNS = [
     "h1_top",
     "h1_second",
     "band",
+    "threshold",
     "n_significant_h1",
     "null_p_value",
     "null_ratio",
+    "covariance_p_value",
     "model",
     "edge_energy",
     "mapper_loops",
+    "mapper_one_loop_share",
+    "verdict",
+    "margin",
     "seconds",
 ]
 
@@ -70,30 +84,41 @@ class LayerTopology:
         1-based depth among the conv layers.
     verdict : ShapeVerdict
         :func:`~sktopo.homology.identify_shape` of the dense core: the Betti numbers over Z/2
-        and Z/3, their confidence bands and barcodes.
+        and Z/3, their significance (barcodes, bands, null draws).
     null : NullComparison
-        :func:`~sktopo.homology.random_filter_test` of the filters used.
+        The longest H1 bar against the null clouds of the significance rule (Gaussian filters
+        through the same pipeline).
+    covariance : NullComparison
+        The same against Gaussian filters with the layer's own covariance
+        (:func:`~sktopo.homology.random_filter_test`, ``null="covariance"``).
     dense : ndarray of shape (n_dense, n_features)
         The dense core ρ(k, p) of the normalized filters.
     mapper : Mapper
-        The fitted Mapper graph of ``dense``.
+        The fitted Mapper graph of ``dense`` at the profile's resolution (the picture).
+    consensus : LoopConsensus
+        Loops of Mapper graphs over a range of resolutions (:func:`~sktopo.mapper.loop_consensus`).
+    circle : Verdict
+        :func:`~sktopo.homology.circle_verdict`: found, borderline, not found or too small.
     """
 
     layer: int
     verdict: ShapeVerdict
     null: NullComparison
+    covariance: NullComparison
     dense: np.ndarray
     mapper: Mapper
+    consensus: LoopConsensus
+    circle: Verdict
 
     @property
     def diagrams(self) -> list:
-        """The dense core's barcodes over Z/2, H0 and H1 (centred landmark diagrams)."""
-        return self.verdict.bands[2].diagrams
+        """The dense core's barcodes over Z/2, H0 and H1 (landmark births as they are)."""
+        return self.verdict.significance[2].diagrams
 
     @property
     def band(self) -> np.ndarray:
-        """The confidence half-width of each of :attr:`diagrams`; bars longer than twice it count."""
-        return self.verdict.bands[2].band
+        """Half the significance threshold of each of :attr:`diagrams`: bars longer than twice it count."""
+        return self.verdict.significance[2].thresholds / 2
 
 
 @validate_params(
@@ -179,7 +204,7 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int]]:
     for layer in layers:
         n_used = min(_n_filters(sources, layer), max_filters)
         k_used = _layer_k(k, n_used) if n_used > 1 else 1
-        n_dense = _n_kept(p, n_used)
+        n_dense = n_dense_rows(n_used, p)
         if k_used >= n_used or n_dense < _MIN_DENSE:
             raise ValueError(
                 f"Layer {layer} has {n_used} spatial filters (after max_filters={max_filters}): too few for "
@@ -202,22 +227,33 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
     filters, provenance = extract_spatial_filters(sources, layer)
     if len(filters) > n_used:
         filters = filters[np.sort(rng.choice(len(filters), n_used, replace=False))]
-    shape_seed, null_seed = rng.randint(np.iinfo(np.int32).max, size=2)
-    common = {key: settings[key] for key in ("n_landmarks", "n_jobs")}
-    p = settings["p"]
-    dense = DensityFilter(k=k, p=p, n_jobs=settings["n_jobs"]).fit_transform(normalize_filters(filters))
+    p, n_jobs, n_landmarks = settings["p"], settings["n_jobs"], settings["n_landmarks"]
+    dense = DensityFilter(k=k, p=p, n_jobs=n_jobs).fit_transform(normalize_filters(filters))
+    # one seed for every layer: layers of the same size share their null draws (cached)
+    rule = dict(k=k, p=p, n_landmarks=n_landmarks, n_jobs=n_jobs, random_state=settings["seed"])
     verdict = identify_shape(
         dense,
+        filters=filters,
         confidence=settings["confidence"],
         n_bootstrap=settings["n_bootstrap"],
-        random_state=shape_seed,
+        n_draws=settings["n_null"],
         return_verdict=True,
-        **common,
+        **rule,
     )
-    test = random_filter_test(filters, k=k, p=p, n_draws=settings["n_null"], random_state=null_seed, **common)
+    result = verdict.significance[2]
+    observed = float(result.lifetimes[1][0]) if len(result.lifetimes[1]) else 0.0
+    null = NullComparison.compare(observed, result.null[:, 1])
+    covariance = random_filter_test(filters, null="covariance", n_draws=settings["n_null"], **rule)
+    consensus = loop_consensus(dense, gain=settings["gain"])
+    circle = circle_verdict(
+        result,
+        loop_fraction=consensus.fraction,
+        accuracy=settings["accuracy"],
+        chance=settings["chance"],
+        covariance_p_value=covariance.p_value,
+    )
     mapper = Mapper(resolution=settings["resolution"], gain=settings["gain"]).fit(dense)
-    band = verdict.bands[2]
-    second = _lifetimes(band.diagrams[1])[1]
+    too_small = circle.level == "too_small"
     row = {
         "layer": layer,
         "layer_name": provenance["layer_name"].iloc[0],
@@ -226,18 +262,26 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "k": k,
         "p": p,
         "n_dense": len(dense),
-        "h1_top": test.observed,  # with exact births where affordable: accurate
-        "h1_second": second,
-        "band": float(band.band[1]),
-        "n_significant_h1": int(band.n_significant[1]),
-        "null_p_value": test.p_value,
-        "null_ratio": test.ratio_to_median,
+        # the paper's number, with exact births where affordable; NaN where the core is too small
+        "h1_top": np.nan
+        if too_small
+        else top_lifetime(persistence_diagrams(dense, n_landmarks=n_landmarks).diagrams[1]),
+        "h1_second": _lifetimes(result.diagrams[1])[1],
+        "band": float(result.band.band[1]),
+        "threshold": float(result.thresholds[1]),
+        "n_significant_h1": int(result.n_significant[1]),
+        "null_p_value": null.p_value,
+        "null_ratio": null.ratio_to_median,
+        "covariance_p_value": covariance.p_value,
         "model": verdict.shape,
         "edge_energy": float(edge_energy(dense).mean()) if dense.shape[1] == 9 else np.nan,
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
+        "mapper_one_loop_share": consensus.fraction,
+        "verdict": circle.level,
+        "margin": circle.margin,
         "seconds": time.perf_counter() - start,
     }
-    return row, LayerTopology(layer, verdict, test, dense, mapper)
+    return row, LayerTopology(layer, verdict, null, covariance, dense, mapper, consensus, circle)
 
 
 @validate_params(
@@ -250,6 +294,8 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "confidence": SIGNIFICANCE_CONSTRAINTS["confidence"],
         "n_bootstrap": SIGNIFICANCE_CONSTRAINTS["n_bootstrap"],
         "n_null": [Interval(Integral, 1, None, closed="left")],
+        "accuracy": [Interval(Real, 0, 1, closed="both"), None],
+        "chance": [Interval(Real, 0, 1, closed="neither"), None],
         **_constraints("n_landmarks"),
         "resolution": Mapper._parameter_constraints["resolution"],
         "gain": Mapper._parameter_constraints["gain"],
@@ -268,7 +314,9 @@ def topology_profile(
     max_filters=20000,
     confidence=0.95,
     n_bootstrap=20,
-    n_null=19,
+    n_null=99,
+    accuracy=None,
+    chance=None,
     n_landmarks=300,
     resolution=30,
     gain=3,
@@ -332,19 +380,24 @@ def topology_profile(
     max_filters : int, default=20000
         Largest number of spatial filters used per layer (see above).
     confidence : float, default=0.95
-        Of the confidence band (:func:`~sktopo.homology.confidence_band`).
+        ``1 - alpha``, the level of the significance rule (:func:`~sktopo.homology.significance`).
     n_bootstrap : int, default=20
         Half-subsamples for the band, in each of Z/2 and Z/3.
-    n_null : int, default=19
-        Random-filter clouds of the null test; 19 is the fewest that can give p = 0.05.
+    n_null : int, default=99
+        Random-filter clouds of the null, through the same pipeline; 99 resolves p = 0.01.
+        Layers with the same number of filters and pixels share them. The covariance null
+        draws as many.
+    accuracy, chance : float, default=None
+        The networks' mean test accuracy and the accuracy of guessing: a layer of networks that
+        have not learned is judged ``"too_small"`` (:func:`~sktopo.homology.circle_verdict`).
     n_landmarks : int or None, default=300
         Landmarks of every barcode (:func:`~sktopo.homology.persistence_diagrams`).
     resolution : int, default=30
     gain : float, default=3
         The paper's Mapper(30, 3) (:class:`~sktopo.mapper.Mapper`, PCA lens, VNE metric).
     random_state : int, RandomState instance or None, default=None
-        Seeds the subsamples, the bands and the null clouds; each layer draws from its own
-        stream, so a layer's row does not depend on which other layers are profiled.
+        Seeds the subsamples, the bands and the null clouds; a layer's row does not depend on
+        which other layers are profiled.
     n_jobs : int, default=None
         For the neighbour searches (threads), the band's subsamples and the null clouds
         (joblib); None means 1, -1 all cores.
@@ -362,15 +415,23 @@ def topology_profile(
         * ``h1_top``: the longest H1 lifetime of the core over Z/2, the paper's "topological
           simplicity", with exact births where affordable (``exact_below="auto"`` of
           :func:`~sktopo.homology.persistence_diagrams`); ``h1_second``: the second longest, as
-          the band's diagrams give it (0 for none); ``band``: the H1 confidence
-          half-width; ``n_significant_h1``: H1 bars longer than ``2 * band``.
-        * ``null_p_value``, ``null_ratio``: the random-filter test's Monte Carlo p-value and
-          ``h1_top`` over the null clouds' median.
+          the rule's diagrams give it (0 for none); ``band``: the H1 confidence half-width;
+          ``threshold``: the significance threshold, ``max(2 * band, t)`` with ``t`` the null
+          quantile; ``n_significant_h1``: H1 bars longer than ``threshold``. ``h1_top`` is NaN
+          where the verdict is ``"too_small"``.
+        * ``null_p_value``, ``null_ratio``: the longest bar's Monte Carlo p-value against
+          Gaussian filters through the same pipeline, and its lifetime over their median;
+          ``covariance_p_value``: the same against Gaussian filters with the layer's covariance.
         * ``model``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
           ``"klein bottle"``, ``"torus"`` or ``"none"``).
         * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy`
           (1 for pure edges, 0.25 for random filters); NaN for kernels other than 3 × 3.
-        * ``mapper_loops``: loops of the core's Mapper graph; ``seconds``: time for the layer.
+        * ``mapper_loops``: loops of the core's Mapper graph at ``resolution``;
+          ``mapper_one_loop_share``: the share of the resolutions of
+          :func:`~sktopo.mapper.loop_consensus` with exactly one loop.
+        * ``verdict``: ``"found"``, ``"borderline"``, ``"not_found"`` or ``"too_small"``
+          (:func:`~sktopo.homology.circle_verdict`; its reasons are in the evidence);
+          ``margin``: how far the longest bar clears the threshold; ``seconds``: time for the layer.
 
         ``profile.attrs["topology"]`` maps each layer to its :class:`LayerTopology` (barcodes,
         bands, null draws, the dense core and its Mapper graph), which
@@ -396,26 +457,31 @@ def topology_profile(
     Examples
     --------
     >>> import torch
-    >>> from sktopo.filterbanks import primary_circle
+    >>> from sktopo.datasets import make_circle_filters
     >>> from sktopo.profile import topology_profile
     >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 400, 3), torch.nn.ReLU(), torch.nn.Conv2d(400, 1, 3))
+    >>> edges = make_circle_filters(400, noise=0.1, random_state=0).reshape(400, 1, 3, 3)
     >>> with torch.no_grad():
-    ...     _ = net[0].weight.copy_(torch.tensor(primary_circle(400)).unsqueeze(1))
+    ...     _ = net[0].weight.copy_(torch.tensor(edges))
     >>> profile = topology_profile(
-    ...     net, 1, n_bootstrap=5, n_null=4, n_landmarks=80, random_state=0, progress=False
+    ...     net, 1, n_bootstrap=5, n_null=19, n_landmarks=80, random_state=0, progress=False
     ... )
-    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "model"]]
-       layer  n_filters   k  n_dense  n_significant_h1   model
-    0      1        400  13      120                 1  circle
-    >>> round(float(profile.edge_energy.iloc[0]), 3), float(profile.null_p_value.iloc[0])
-    (1.0, 0.2)
+    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "model", "verdict"]]
+       layer  n_filters   k  n_dense  n_significant_h1   model verdict
+    0      1        400  13      120                 1  circle   found
+    >>> float(profile.edge_energy.iloc[0]) > 0.9, float(profile.null_p_value.iloc[0])
+    (True, 0.05)
     """
     import pandas as pd
     from tqdm.auto import tqdm
 
     sources = _loaded(source)
     plan = _plan(sources, _check_layers(layers, _n_layers(sources[0])), k, p, max_filters)
+    base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     settings = dict(
+        seed=int(base),
+        accuracy=accuracy,
+        chance=chance,
         p=p,
         confidence=confidence,
         n_bootstrap=n_bootstrap,
@@ -425,7 +491,6 @@ def topology_profile(
         gain=gain,
         n_jobs=n_jobs,
     )
-    base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     rows, topology = [], {}
     for layer, n_used, k_used in tqdm(plan, desc="topology profile", unit="layer", disable=not progress):
         rng = np.random.RandomState(np.random.SeedSequence([base, layer]).generate_state(1)[0])
@@ -436,28 +501,20 @@ def topology_profile(
     return profile
 
 
-@validate_params(
-    {"profile": "no_validation", "alpha": [Interval(Real, 0, 1, closed="neither")]},
-    prefer_skip_nested_validation=True,
-)
-def shows_circle(profile, alpha: float = 0.05):
-    """Which layers of a profile show a circle: one significant H1 bar, one Mapper loop, beyond chance.
+def shows_circle(profile):
+    """Which layers of a profile show a circle: the rows whose ``verdict`` is ``"found"``.
 
-    A layer shows a circle when its dense core has **exactly one significant H1 bar** (longer than
-    twice the confidence band: a dominant loop, and no second one as in the two-circle, three-circle
-    or Klein bottle models), its Mapper graph has **exactly one loop**, and random filters through
-    the same pipeline reach its top H1 lifetime with a p-value of at most ``alpha``. The paper
-    reads its circles from the Mapper graph and the barcodes together (Fig. 2); this asks both, and
-    the random-filter test as well. Whether it is the *primary* circle of edges is a further
-    question, which the ``edge_energy`` column answers (1 for pure edges, 0.25 for random filters).
+    The level comes from :func:`~sktopo.homology.circle_verdict`: exactly one significant H1
+    bar by the calibrated rule (beyond the confidence band and the top lifetimes of random
+    filters through the same pipeline), confirmed by Mapper showing exactly one loop at a
+    majority of resolutions, on a dense core large enough to judge. Whether it is the
+    *primary* circle of edges is a further question, which the ``edge_energy`` column answers
+    (1 for pure edges, 0.25 for random filters).
 
     Parameters
     ----------
     profile : pandas.DataFrame
         Returned by :func:`topology_profile`, or rows of it.
-    alpha : float, default=0.05
-        Largest random-filter p-value accepted; with the default 19 null clouds, 0.05 means that
-        none of them reached the observed lifetime.
 
     Returns
     -------
@@ -468,17 +525,10 @@ def shows_circle(profile, alpha: float = 0.05):
     --------
     >>> import pandas as pd
     >>> from sktopo.profile import shows_circle
-    >>> rows = pd.DataFrame(
-    ...     {"n_significant_h1": [1, 1, 2, 1], "mapper_loops": [1, 0, 1, 1], "null_p_value": [0.05, 0.05, 0.05, 0.4]}
-    ... )
+    >>> rows = pd.DataFrame({"verdict": ["found", "borderline", "not_found", "too_small"]})
     >>> shows_circle(rows).tolist()
     [True, False, False, False]
     """
-    missing = [
-        c
-        for c in ("n_significant_h1", "mapper_loops", "null_p_value")
-        if c not in getattr(profile, "columns", [])
-    ]
-    if missing:
-        raise TypeError(f"profile must be a DataFrame returned by topology_profile; it lacks {missing}.")
-    return (profile.n_significant_h1 == 1) & (profile.mapper_loops == 1) & (profile.null_p_value <= alpha)
+    if "verdict" not in getattr(profile, "columns", []):
+        raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'verdict'.")
+    return profile["verdict"] == "found"

@@ -15,11 +15,17 @@ from scipy.stats import spearmanr
 
 from sktopo import DensityFilter, FilterNormalizer
 from sktopo.datasets import load_mnist_sample, make_circle_filters
-from sktopo.experiments._common import SharedDict, check_checkpoints, top_h1_lifetime
+from sktopo.experiments._common import (
+    SharedDict,
+    check_checkpoints,
+    h1_null_level,
+    lifetime_reason,
+    top_h1_lifetime,
+)
 from sktopo.experiments._evolution import layer_settings, training_evolution
 from sktopo.experiments._simplicity import persistence_vs_accuracy
+from sktopo.homology import MIN_CORE_ROWS, random_filter_test, top_lifetime
 from sktopo.homology import _persistence as persistence_module
-from sktopo.homology import top_lifetime
 from sktopo.plotting._evolution import plot_training_evolution
 from sktopo.plotting._simplicity import plot_persistence_vs_accuracy
 
@@ -32,6 +38,10 @@ PVA_COLUMNS = [
     "k",
     "p",
     "h1_lifetime",
+    "h1_lifetime_reason",
+    "h1_null_median",
+    "h1_null_q95",
+    "h1_p_value",
     "test_accuracy",
     "test_accuracy_std",
     "group_seed",
@@ -66,9 +76,19 @@ def data():
     return X[::25], y[::25]  # 200 images, 20 per digit
 
 
+#: Groups of 2 networks M(32, ...): 64 filters, whose ρ(4, 0.8) keeps 51 rows (MIN_CORE_ROWS is 50).
+MEASURABLE = {"spec": "M(32,2,8)", "k": 4, "p": 0.8, "n_null_draws": 4}
+
+
 @pytest.fixture(scope="module")
 def pva(data):
-    return persistence_vs_accuracy(data, checkpoints=[4, 2], n_networks=4, n_groups=2, p=0.5, **TINY)
+    return persistence_vs_accuracy(data, checkpoints=[4, 2], n_networks=4, n_groups=2, **MEASURABLE)
+
+
+@pytest.fixture(scope="module")
+def pva_small(data):
+    with pytest.warns(UserWarning, match="NaN in 4 of 4 rows"):
+        return persistence_vs_accuracy(data, checkpoints=[4, 2], n_networks=4, n_groups=2, p=0.5, **TINY)
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +106,10 @@ def test_persistence_vs_accuracy_table(pva):
     assert list(pva.columns) == PVA_COLUMNS
     assert pva[["group", "iteration"]].values.tolist() == [[0, 2], [0, 4], [1, 2], [1, 4]]
     assert pva.groupby("iteration")["n_networks"].sum().tolist() == [4, 4]
-    assert (pva.n_filters == 4 * pva.n_networks).all()  # M(4, ...): 4 first-layer filters a network
+    assert (pva.n_filters == 32 * pva.n_networks).all()  # M(32, ...): 32 first-layer filters a network
     assert pva.group_seed.nunique() == 2
-    assert (pva.h1_lifetime >= 0).all() and pva.test_accuracy.between(0, 1).all()
+    assert (pva.h1_lifetime > 0).all() and (pva.h1_lifetime_reason == "").all()
+    assert pva.test_accuracy.between(0, 1).all()
     assert set(pva.attrs) == {"correlation", "networks", "pooled", "settings", "paper"}
     assert pva.attrs["settings"]["checkpoints"] == [2, 4]
     assert pva.attrs["paper"]["h1_lifetime_mnist_40k"] == 1.10
@@ -119,7 +140,59 @@ def test_h1_lifetime_of_pooled_kernels_matches_ripser_of_the_dense_core():
     dense = DensityFilter(k=10, p=0.5).fit_transform(FilterNormalizer().fit_transform(filters))
     expected = top_lifetime(ripser(dense, maxdim=1)["dgms"][1])
     assert top_h1_lifetime(kernels, k=10, p=0.5) == pytest.approx(expected, rel=1e-6)
-    assert top_h1_lifetime(kernels, k=10, p=0.01) == 0.0  # 2 dense rows: no loop
+    with pytest.warns(UserWarning, match=r"rho\(10, 0.01\) of 150 filters keeps 2 rows.*p of at least 0.33"):
+        assert np.isnan(top_h1_lifetime(kernels, k=10, p=0.01))  # 2 dense rows: NaN, never 0
+
+
+@pytest.mark.parametrize(
+    ("n_filters", "k", "p", "reason"),
+    [
+        (6400, 100, 0.1, ""),  # the paper's rho(100, 0.1) of 100 networks: 640 rows
+        (192, 100, 0.1, "k=100 is not below half of the 192 filters"),  # 3 networks at the paper's rho
+        (500, 100, 0.1, ""),  # 50 rows, k below 250: the smallest cloud measured at rho(100, 0.1)
+        (499, 100, 0.1, ""),  # round(49.9) = 50 rows: measured
+        (480, 100, 0.1, "keeps 48 rows, fewer than MIN_CORE_ROWS=50"),
+        (200, 100, 0.9, "k=100 is not below half of the 200 filters"),
+        (40, 5, 1.0, "40 filters, fewer than MIN_CORE_ROWS"),  # p = 1: no filtration, k ignored
+        (60, 40, 1.0, ""),
+    ],
+)
+def test_lifetime_reason_names_the_rule_and_the_remedy(n_filters, k, p, reason):
+    found = lifetime_reason(n_filters, k, p)
+    assert (found == "") == (reason == "") and reason in found
+
+
+def test_a_cloud_too_small_for_its_rho_gets_nan_with_a_reason(pva_small):
+    # 2 networks M(4, ...): 8 filters a group, rho(4, 0.5) keeps 4 rows and k = 4 is half the cloud
+    assert pva_small.h1_lifetime.isna().all()
+    for reason in pva_small.h1_lifetime_reason:
+        assert "k=4 is not below half of the 8 filters" in reason and "keeps 4 rows" in reason
+        assert f"MIN_CORE_ROWS={MIN_CORE_ROWS}" in reason and "pool more networks" in reason
+    assert pva_small[["h1_null_median", "h1_null_q95", "h1_p_value"]].isna().all().all()
+    assert pd.DataFrame(pva_small.attrs["pooled"]).h1_lifetime.isna().all()  # 16 filters pooled: too
+    assert np.isnan(pva_small.attrs["correlation"]["spearman"])  # no row to correlate
+
+
+def test_fig12_table_has_the_null_level(pva):
+    null = pva[["h1_null_median", "h1_null_q95", "h1_p_value"]]
+    assert null.notna().all().all() and (pva.h1_null_median <= pva.h1_null_q95).all()
+    assert set(pva.h1_p_value) <= {j / 5 for j in range(1, 6)}  # (1 + reaching) / (1 + 4 draws)
+    pooled = pd.DataFrame(pva.attrs["pooled"])
+    assert pooled[["h1_null_median", "h1_null_q95", "h1_p_value"]].notna().all().all()
+    assert pva.attrs["settings"]["n_null_draws"] == 4
+
+
+def test_null_level_is_the_random_filter_test_of_the_lifetime():
+    filters = make_circle_filters(200, noise=0.05, random_state=0)
+    kernels = filters.reshape(200, 1, 3, 3)
+    level = h1_null_level(filters, 10, 0.5, 9, random_state=1)
+    test = random_filter_test(filters, k=10, p=0.5, n_draws=9, n_landmarks=None, random_state=1)
+    assert test.observed == pytest.approx(top_h1_lifetime(kernels, k=10, p=0.5))  # one pipeline
+    assert level["h1_null_median"] == pytest.approx(np.median(test.null))
+    assert level["h1_null_q95"] == pytest.approx(np.quantile(test.null, 0.95))
+    assert level["h1_p_value"] == 0.1  # the circle beats all 9 random clouds
+    assert level["h1_null_q95"] < 0.5 * test.observed
+    assert all(np.isnan(v) for v in h1_null_level(filters[:40], 10, 0.5, 9, 1).values())
 
 
 def test_training_evolution_table(evolution):
@@ -215,12 +288,25 @@ def test_training_evolution_refuses_bad_arguments(kwargs, match):
 
 def test_plot_persistence_vs_accuracy(pva):
     ax = plot_persistence_vs_accuracy(pva)
-    assert [line.get_label() for line in ax.get_lines()] == ["test accuracy", "top H1 lifetime"]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["test accuracy", "top H1 lifetime", "random filters: median to 95%"]
     assert ax.get_title().startswith("Spearman")
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [2, 4])
     raw = plot_persistence_vs_accuracy(pva, standardize=False)
     np.testing.assert_allclose(raw.get_lines()[0].get_ydata(), pva.groupby("iteration").test_accuracy.mean())
     assert len(raw.figure.axes) == 2  # the lifetime's twin axis
+    null = raw.figure.axes[1].get_lines()[1]  # on the lifetime's axis, in its units
+    np.testing.assert_allclose(null.get_ydata(), pva.groupby("iteration").h1_null_median.mean())
+
+
+def test_plot_persistence_vs_accuracy_says_what_is_nan(pva, pva_small):
+    ax = plot_persistence_vs_accuracy(pva_small)
+    assert "NaN in every row, not drawn" in ax.get_lines()[1].get_label()
+    assert ax.get_title().startswith("Spearman undefined")
+    part = pva.copy()
+    part.loc[part.iteration == 2, "h1_lifetime"] = np.nan
+    ax = plot_persistence_vs_accuracy(part, standardize=False)
+    assert ax.figure.axes[1].get_lines()[0].get_label() == "top H1 lifetime (2 of 4 rows NaN, left out)"
 
 
 def test_plot_persistence_vs_accuracy_refuses_other_tables(pva):

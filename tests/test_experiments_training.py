@@ -10,14 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sktopo.datasets import load_dataset
-from sktopo.experiments._generalization import cross_domain_generalization
-from sktopo.experiments._speedup import appended_features_speedup, speedup_summary
+from sktopo.experiments._generalization import NOT_LEARNED, cross_domain_generalization
+from sktopo.experiments._speedup import _append, appended_features_speedup, speedup_summary
+from sktopo.filterbanks import gradients, primary_circle
+from sktopo.nn import NetworkEnsemble, make_classifier
 from sktopo.plotting._generalization import plot_cross_domain
 from sktopo.plotting._speedup import plot_speedup
 
 matplotlib.use("Agg")
 
 TINY = {"spec": "M(4,2,8)", "n_repeats": 2, "device": "cpu"}
+BANKS = ["primary_circle", "klein_bottle", "gaussian", "gradients", "none", "none_5x5"]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,8 @@ def digits():
 
 @pytest.fixture(scope="module")
 def cross(mnist, digits):
-    return cross_domain_generalization(mnist, digits, max_iter=3, **TINY)
+    with pytest.warns(UserWarning, match="NaN in 2 of 2 rows"):  # 2 networks' 8 filters: too few
+        return cross_domain_generalization(mnist, digits, max_iter=3, **TINY)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +57,7 @@ def test_cross_domain_table(cross):
         "source_accuracy",
         "target_accuracy",
         "h1_lifetime",
+        "h1_lifetime_reason",
     ]
     assert len(cross) == 6
     assert cross["first_layer"].tolist() == ["primary_circle"] * 2 + ["gaussian"] * 2 + ["trained"] * 2
@@ -69,9 +74,26 @@ def test_cross_domain_arms_share_seeds_and_lifetime_of_trained_only(cross):
     seeds = cross.pivot(index="repeat", columns="first_layer", values="seed")
     assert (seeds.nunique(axis=1) == 1).all()  # repeat r has one seed in every arm
     assert seeds[seeds.columns[0]].nunique() == 2
-    trained = cross.loc[cross["first_layer"] == "trained", "h1_lifetime"]
-    assert trained.nunique() == 1 and (trained >= 0).all()  # one value, of the filters pooled
-    assert cross.loc[cross["first_layer"] != "trained", "h1_lifetime"].isna().all()  # fixed: not learned
+    fixed = cross[cross["first_layer"] != "trained"]
+    assert fixed["h1_lifetime"].isna().all() and (fixed["h1_lifetime_reason"] == NOT_LEARNED).all()
+
+
+def test_cross_domain_lifetime_of_too_few_filters_is_nan_with_a_reason(cross):
+    trained = cross[cross["first_layer"] == "trained"]
+    assert trained["h1_lifetime"].isna().all()  # ρ(16, 0.3) of 2 networks' 8 filters: never a number
+    reason = trained["h1_lifetime_reason"].iloc[0]
+    assert "k=16 is not below half of the 8 filters" in reason
+    assert "rho(16, 0.3) of 8 filters keeps 2 rows, fewer than MIN_CORE_ROWS=50" in reason
+
+
+def test_cross_domain_lifetime_of_enough_filters(mnist, digits):
+    # 2 networks M(32, ...): 64 filters, whose ρ(4, 0.8) keeps 51 rows
+    df = cross_domain_generalization(
+        mnist, digits, first_layers="trained", max_iter=2, k=4, p=0.8, **(TINY | {"spec": "M(32,2,8)"})
+    )
+    assert df["h1_lifetime"].nunique() == 1 and (df["h1_lifetime"] > 0).all()  # of the filters pooled
+    assert (df["h1_lifetime_reason"] == "").all()
+    assert (df.attrs["settings"]["k"], df.attrs["settings"]["p"]) == (4, 0.8)
 
 
 def test_cross_domain_attrs(cross):
@@ -80,6 +102,7 @@ def test_cross_domain_attrs(cross):
     assert settings_["first_layers"] == ["primary_circle", "gaussian", "trained"]
     assert settings_["n_train"] == 160 and settings_["n_target_test"] == 40
     assert settings_["device"] == "cpu" and settings_["seconds"] > 0
+    assert (settings_["k"], settings_["p"]) == (16, 0.3)  # the quick scale's
     assert cross.attrs["paper"] == {
         "primary_circle": 0.28,
         "gaussian": 0.12,
@@ -122,8 +145,8 @@ def test_cross_domain_refuses_parameters(mnist, kwargs):
 
 def test_speedup_table(speedup):
     assert list(speedup.columns) == ["bank", "repeat", "seed", "iteration", "test_accuracy"]
-    assert len(speedup) == 4 * 2 * 2
-    assert speedup["bank"].unique().tolist() == ["primary_circle", "klein_bottle", "gaussian", "none"]
+    assert len(speedup) == 6 * 2 * 2
+    assert speedup["bank"].unique().tolist() == BANKS
     assert sorted(speedup["iteration"].unique()) == [2, 4]
     for column in ("repeat", "seed", "iteration"):
         assert speedup[column].dtype == np.int64
@@ -139,7 +162,7 @@ def test_speedup_attrs(speedup):
     assert settings_["target_accuracy"] == pytest.approx(0.95 * best)
     assert speedup.attrs["paper"]["speedup_mnist"] == 2.0 and speedup.attrs["paper"]["speedup_svhn"] == 3.5
     summary = speedup.attrs["speedup"]
-    assert set(summary) == {"primary_circle", "klein_bottle", "gaussian", "none"}
+    assert set(summary) == set(BANKS)
     for bank in summary.values():
         assert len(bank["iterations"]) == len(bank["speedup"]) == 2
         assert {"mean", "std", "min", "max", "n_reached"} <= set(bank)
@@ -213,6 +236,7 @@ def test_speedup_is_the_ratio_of_first_crossings(baseline, bank, target):
         ({"eval_every": 5}, "eval_every"),
         ({"dataset": "imagenet"}, "dataset"),
         ({"dataset": (np.zeros((50, 1, 28, 20), np.float32), np.arange(50) % 10)}, "square images"),
+        ({"banks": ("gradients", None), "n_filters": 2}, "n_filters must be at least 3"),
     ],
 )
 def test_speedup_refuses(mnist, kwargs, match):
@@ -229,7 +253,15 @@ def test_plots_return_axes(cross, speedup):
     given_ax = plt.subplots()[1]
     assert plot_speedup(speedup, ax=given_ax) is given_ax
     labels = [t.get_text().split(" (")[0] for t in given_ax.get_legend().get_texts()]
-    assert labels == ["primary circle", "Klein bottle", "Gaussian", "Normal"]
+    assert labels == [
+        "primary circle",
+        "Klein bottle",
+        "Gaussian",
+        "2 gradients, circle's gain",
+        "Normal",
+        "Normal, 5 × 5 first layer",
+    ]
+    assert [line.get_linestyle() for line in given_ax.get_lines()[3:6]] == ["--", "-", "--"]
     assert given_ax.get_lines()[0].get_xdata().tolist() == [2, 4]
     plt.close("all")
 
@@ -243,3 +275,34 @@ def test_plots_refuse_other_tables(plot):
 def test_speedup_summary_needs_the_baseline():
     with pytest.raises(ValueError, match="none"):
         speedup_summary(_curves([("gaussian", 0, 10, 0.5)]), 0.4)
+
+
+def test_gradients_bank_is_the_primary_circles_span_at_its_gain(mnist):
+    G, B = gradients(64).reshape(2, 9), primary_circle(64).reshape(64, 9)
+    assert np.linalg.matrix_rank(B) == np.linalg.matrix_rank(G) == 2
+    np.testing.assert_allclose(np.linalg.svd(B, compute_uv=False)[:2], np.linalg.svd(G, compute_uv=False))
+    np.testing.assert_allclose(np.linalg.norm(G), np.linalg.norm(B))  # Frobenius: sqrt(64) both
+    train, test = (mnist[0][:50], mnist[1][:50]), (mnist[0][50:60], mnist[1][50:60])
+    (circle, _), _ = _append("primary_circle", train, test, 64, 0)
+    (grad, _), _ = _append("gradients", train, test, 64, 0)
+    assert circle.shape[1] == 65 and grad.shape[1] == 3
+    np.testing.assert_array_equal(grad[:, 0], train[0][:, 0])  # the pixels first, unchanged
+    # the same total variance of the appended responses on the images (and on every patch)
+    total = [float(x[:, 1:].astype(np.float64).var(axis=(0, 2, 3)).sum()) for x in (circle, grad)]
+    assert total[0] == pytest.approx(total[1], rel=1e-5)
+    energy = [(x[:, 1:].astype(np.float64) ** 2).sum(axis=1) for x in (circle, grad)]
+    np.testing.assert_allclose(energy[0], energy[1], rtol=1e-4, atol=1e-4)
+    # the responses of the 64 re-encode those of the 2: a linear map, rank 2
+    flat = circle[:, 1:].transpose(1, 0, 2, 3).reshape(64, -1).astype(np.float64)
+    assert np.linalg.matrix_rank(flat, tol=1e-3 * np.abs(flat).max()) == 2
+
+
+def test_receptive_field_control_trains_5x5_first_layer_kernels(mnist):
+    net = make_classifier("M(4,2,8)", 2, device="cpu", module__first_kernel_size=5)
+    ensemble = NetworkEnsemble(net, n_networks=2, random_state=0).fit(*mnist)
+    for trained in ensemble.estimators_:
+        assert trained.module_.net[0].weight.shape == (4, 1, 5, 5)
+        assert trained.module_.net[3].weight.shape == (2, 4, 3, 3)  # the second layer keeps 3 x 3
+    assert ensemble.estimators_[0].predict(mnist[0][:5]).shape == (5,)
+    with pytest.raises(ValueError, match="first_kernel_size must be odd"):
+        make_classifier("M(4,2,8)", 2, device="cpu", module__first_kernel_size=4).initialize()

@@ -23,10 +23,23 @@ from sktopo.plotting import plot_topology_profile
 from sktopo.profile import COLUMNS, K_FRACTION, default_k, topology_profile
 
 #: Small settings: a layer in a fraction of a second.
-FAST = dict(n_bootstrap=5, n_null=4, n_landmarks=80, resolution=8, random_state=0, progress=False)
+FAST = dict(n_bootstrap=5, n_null=19, n_landmarks=80, resolution=8, random_state=0, progress=False)
 
 INTS = ["layer", "n_filters", "n_used", "k", "n_dense", "n_significant_h1", "mapper_loops"]
-FLOATS = ["p", "h1_top", "h1_second", "band", "null_p_value", "null_ratio", "edge_energy", "seconds"]
+FLOATS = [
+    "p",
+    "h1_top",
+    "h1_second",
+    "band",
+    "threshold",
+    "null_p_value",
+    "null_ratio",
+    "covariance_p_value",
+    "edge_energy",
+    "mapper_one_loop_share",
+    "margin",
+    "seconds",
+]
 
 
 def _circle_net(n=1000, noise=0.1, kernel=3, seed=0):
@@ -72,13 +85,16 @@ def test_known_circle_is_named_and_its_filters_are_edges(profile):
     circle, random = profile.iloc[0], profile.iloc[1]
     assert circle["model"] == "circle"
     assert circle["n_significant_h1"] == 1
-    assert circle["h1_top"] > 2 * circle["band"] > 2 * circle["h1_second"]
+    assert circle["h1_top"] > circle["threshold"] >= 2 * circle["band"]
+    assert circle["threshold"] > circle["h1_second"]
     assert circle["edge_energy"] > 0.95
-    assert circle["null_p_value"] == pytest.approx(1 / 5)  # beyond every one of the 4 null clouds
+    assert circle["null_p_value"] == pytest.approx(1 / 20)  # beyond every one of the 19 null clouds
     assert circle["null_ratio"] > 3
-    assert circle["mapper_loops"] == 1
+    assert circle["mapper_loops"] == 1 and circle["mapper_one_loop_share"] > 0.5
+    assert circle["verdict"] == "found" and circle["margin"] > 0
     assert random["model"] == "none"
     assert random["n_significant_h1"] == 0
+    assert random["verdict"] in ("not_found", "too_small") and random["null_p_value"] > 0.05
     assert 0.1 < random["edge_energy"] < 0.4  # near 2 / 8
 
 
@@ -89,10 +105,11 @@ def test_evidence_in_attrs_agrees_with_the_columns(profile):
         evidence = topology[row["layer"]]
         assert evidence.layer == row["layer"]
         assert evidence.verdict.shape == row["model"]
-        assert evidence.band[1] == row["band"]
-        # the null test ran the same pipeline on the same filters: the same top lifetime
-        assert evidence.null.observed == pytest.approx(row["h1_top"], abs=1e-12)
-        assert len(evidence.null.null) == FAST["n_null"]
+        assert 2 * evidence.band[1] == row["threshold"]
+        assert evidence.circle.level == row["verdict"]
+        # the null comparison is the rule's: its longest bar against its null draws
+        assert evidence.null.observed == evidence.verdict.significance[2].lifetimes[1][0]
+        assert len(evidence.null.null) == len(evidence.covariance.null) == FAST["n_null"]
 
 
 def test_frames_with_evidence_concatenate(profile, net):

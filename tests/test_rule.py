@@ -66,6 +66,15 @@ def test_null_draws_are_cached_and_deterministic():
     assert np.all(null_top_lifetimes((200, 9), **args) >= 0)
 
 
+def test_several_nulls_take_the_longest_top_lifetime_of_each_draw():
+    settings_ = dict(maxdim=1, coeff=2, n_landmarks=60, metric="euclidean", exact_below=None)
+    args = dict(k=5, p=0.3, n_draws=5, settings=settings_, random_state=2, n_jobs=None)
+    gaussian, uniform = (null_top_lifetimes((300, 9), null=n, **args) for n in ("gaussian", "uniform"))
+    both = null_top_lifetimes((300, 9), null=("gaussian", "uniform"), **args)
+    np.testing.assert_array_equal(both, np.maximum(gaussian, uniform))
+    assert not np.array_equal(gaussian, uniform)
+
+
 def test_covariance_null_draws_the_data_covariance():
     X = np.random.default_rng(0).normal(size=(4000, 9)) * np.linspace(0.2, 3, 9)
     Z = covariance_null(X)(4000, 1)
@@ -161,7 +170,9 @@ def test_universal_p_values_follow_the_formula():
         ({"k": 3}, "give both or neither"),
         ({"k": 3, "p": 0.3}, "give filters with them"),
         ({"filters": np.ones((10, 4))}, "filters must have X's 9 pixels"),
-        ({"null": "uniform"}, "'null' parameter of significance"),
+        ({"null": "poisson"}, "'null' parameter of significance"),
+        ({"null": ("gaussian", 3)}, "null must be one of"),
+        ({"null": ()}, "null must be one of"),
         ({"n_draws": 0}, "'n_draws' parameter of significance"),
     ],
 )

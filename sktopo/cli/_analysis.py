@@ -10,7 +10,7 @@ from ..mapper import graph_summary
 from ..profile import shows_circle
 
 #: The analysis of every command: topology_profile's defaults, the paper's p = 0.3 and gain 3.
-ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_bootstrap": 20, "n_null": 19, "n_landmarks": 300}
+ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_bootstrap": 20, "n_null": 99, "n_landmarks": 300}
 
 #: Edge energy above which a circle is called the primary circle of edges: half of each filter's
 #: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random filters).
@@ -32,49 +32,57 @@ def measured(profile, topology) -> dict:
         "h1_lifetimes": h1_lifetimes(topology),
         "h1_top": row.h1_top,
         "band": row.band,
-        "significance_threshold": 2 * row.band,
+        "significance_threshold": row.threshold,
         "n_significant_h1": row.n_significant_h1,
         "null_p_value": row.null_p_value,
         "null_ratio": row.null_ratio,
+        "covariance_p_value": row.covariance_p_value,
         "model": row.model,
         "edge_energy": row.edge_energy,
         "mapper_n_nodes": graph["n_nodes"],
         "mapper_n_edges": graph["n_edges"],
         "mapper_n_components": graph["n_components"],
         "mapper_n_loops": row.mapper_loops,
+        "mapper_one_loop_share": row.mapper_one_loop_share,
+        "verdict_level": topology.circle.level,
+        "verdict_reasons": list(topology.circle.reasons),
+        "verdict_margin": topology.circle.margin,
         "found_circle": bool(shows_circle(profile).iloc[0]),
     }
     return jsonable(numbers)
 
 
+#: The headline of each verdict level.
+HEADLINES = {
+    "found": "This run FOUND a circle",
+    "borderline": "This run found a circle only BORDERLINE",
+    "not_found": "This run did NOT find a circle",
+    "too_small": "This run is TOO SMALL to tell whether there is a circle",
+}
+
+
 def verdict(numbers: dict) -> str:
-    """A plain-language verdict with the numbers behind it: did this run find a circle, and which?"""
-    lifetimes, threshold = numbers["h1_lifetimes"], numbers["significance_threshold"]
-    bar = (
-        f"the longest H1 bar ({lifetimes[0]:.3f}) is {'' if lifetimes[0] > threshold else 'not '}longer than "
-        f"twice its confidence band (2 × {numbers['band']:.3f} = {threshold:.3f}), and "
-        f"{numbers['n_significant_h1']} H1 bar(s) are significant"
-        if lifetimes
-        else "the dense core has no finite H1 bar"
-    )
-    null = f"random filters through the same pipeline give a p-value of {numbers['null_p_value']:.2f}"
-    evidence = f"{bar}; the Mapper graph has {numbers['mapper_n_loops']} loop(s); {null}"
-    energy = numbers["edge_energy"]
+    """A plain-language verdict: the level, its reasons, and which circle where one is found."""
+    level, energy = numbers["verdict_level"], numbers["edge_energy"]
+    head = HEADLINES[level]
+    if level == "found" and energy is None:
+        head += "; its filters are not 3 × 3, so whether it is the primary circle of edges is not tested"
+    elif level == "found" and energy >= PRIMARY_EDGE_ENERGY:
+        head = "This run FOUND the paper's primary circle: a circle of edge filters"
+    elif level == "found":
+        head += ", but not of edge filters: not the paper's primary circle"
     edges = (
         ""
         if energy is None
-        else f" The dense core's filters hold {energy:.0%} of their energy in the plane of the linear edges "
-        "(100% for pure edges, 25% on average for random 3 × 3 filters)."
+        else f"the dense core's filters hold {energy:.0%} of their energy in the plane of the linear edges "
+        "(100% for pure edges, 25% on average for random 3 × 3 filters)"
     )
-    if not numbers["found_circle"]:
-        head = "This run did NOT find a circle (it needs exactly one significant H1 bar, one Mapper loop and p <= 0.05)"
-    elif energy is None:
-        head = "This run found a circle; its filters are not 3 × 3, so whether it is the primary circle of edges is not tested"
-    elif energy >= PRIMARY_EDGE_ENERGY:
-        head = "This run FOUND the paper's primary circle: a circle of edge filters"
-    else:
-        head = "This run found a circle, but not of edge filters: not the paper's primary circle"
-    return f"{head}: {evidence}; the shape named from the significant bars is {numbers['model']!r}.{edges}"
+    reasons = [
+        *numbers["verdict_reasons"],
+        f"the shape named from the significant bars is {numbers['model']!r}",
+    ]
+    reasons += [edges] if edges else []
+    return f"{head} (verdict: {level}).\n" + "\n".join(f"- {reason}" for reason in reasons)
 
 
 def add_layer(report, topology, out: str) -> None:
@@ -90,7 +98,10 @@ def add_layer(report, topology, out: str) -> None:
     plt.close(ax.figure)
     report.mapper_view(topology.mapper, f"The same Mapper graph of {name}, interactive")
     ax = plot_barcodes(topology.diagrams, band=topology.band)
-    caption = f"Barcodes of the dense core of {name}: bars longer than the grey bracket (twice the band) are significant"
+    caption = (
+        f"Barcodes of the dense core of {name}: bars longer than the grey bracket (the significance threshold, "
+        "max(2 x band, what random filters reach)) are significant"
+    )
     report.figure(ax.figure, caption, path=os.path.join(out, "barcodes.png"))
     plt.close(ax.figure)
 

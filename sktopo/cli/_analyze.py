@@ -170,15 +170,16 @@ def run_profile(args) -> None:
     profile.to_csv(os.path.join(args.out, "profile.csv"), index=False)
     report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {len(args.sources)} source(s)")
     found = profile.layer[shows_circle(profile)].tolist()
+    levels = ", ".join(f"layer {row.layer}: {row.verdict}" for row in profile.itertuples())
     report.verdict(
-        f"{len(found)} of {len(profile)} layers show a circle (exactly one significant H1 bar, one Mapper "
-        f"loop, random-filter p <= 0.05){': layers ' + ', '.join(map(str, found)) if found else ''}.",
+        f"{len(found)} of {len(profile)} layers show a circle (verdict 'found': exactly one significant H1 bar "
+        f"beyond the band and random filters, and one Mapper loop at most resolutions). {levels}.",
         found=bool(found),
     )
     report.heading("The profile, one row per layer")
     report.table(profile.round(4))
     figure = plot_topology_profile(profile).flat[0].figure
-    caption = "H1 barcodes of each layer's dense core, with twice the confidence band in grey"
+    caption = "H1 barcodes of each layer's dense core, with the significance threshold in grey"
     report.figure(figure, caption, path=os.path.join(args.out, "profile.png"))
     plt.close(figure)
     figure = _mapper_grid(profile)

@@ -114,7 +114,8 @@ def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
     )
     ensemble, accuracy = _train(args, study, device, data)
     timings = {"training_seconds": time.perf_counter() - start}
-    profile, topology = _analyse(args, study, ensemble)
+    chance = 1 / len(np.unique(data[2]))
+    profile, topology = _analyse(args, study, ensemble, float(np.mean(accuracy)), chance)
     timings["analysis_seconds"] = time.perf_counter() - start - timings["training_seconds"]
     numbers = measured(profile, topology)
     summary = numbers | {
@@ -136,14 +137,16 @@ def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
     return summary
 
 
-def _analyse(args, study, ensemble):
-    """The first layer's profile (one row) and its evidence."""
+def _analyse(args, study, ensemble, accuracy, chance):
+    """The first layer's profile (one row) and its evidence; networks near chance are too small to judge."""
     from ..profile import topology_profile
 
     profile = topology_profile(
         ensemble,
         1,
         k=study["k"],
+        accuracy=accuracy,
+        chance=chance,
         resolution=args.resolution,
         random_state=args.random_state,
         progress=not args.quiet,

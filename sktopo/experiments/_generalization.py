@@ -11,10 +11,11 @@ from ._common import (
     check_names,
     check_scale,
     data_label,
+    h1_lifetime_and_reason,
     image_kwargs,
     load_images,
     resolve_device,
-    top_h1_lifetime,
+    warn_unmeasured,
 )
 
 __all__ = ["FIRST_LAYERS", "cross_domain_generalization"]
@@ -40,6 +41,14 @@ MAX_ITER = {"quick": 100, "paper": 40_000}
 
 #: First layers that are not learned, whose ``h1_lifetime`` is NaN.
 FIXED = ("primary_circle", "klein_bottle", "gaussian")
+
+#: ρ(k, p) of the trained arm's lifetime per scale, when ``k`` and ``p`` are None. "paper": the
+#: paper's ρ(100, 0.1) (of 3 networks' 192 filters it is NaN: see ``lifetime_reason``);
+#: "quick": ρ(16, 0.3), whose core of 3 networks' 192 filters has 58 rows.
+LIFETIME = {"quick": {"k": 16, "p": 0.3}, "paper": {"k": 100, "p": 0.1}}
+
+#: The reason of a fixed arm's NaN lifetime.
+NOT_LEARNED = "a fixed first layer is not learned"
 
 _DATA = [str, tuple, list]
 
@@ -73,7 +82,10 @@ def _load(source, target, root):
 
 def _rows(name, ensemble, common, tests, k, p) -> list:
     """One row per network of ``ensemble``, the arm of first layer ``name``."""
-    lifetime = np.nan if name in FIXED else top_h1_lifetime(ensemble.estimators_, layer=1, k=k, p=p)
+    if name in FIXED:
+        lifetime, reason = np.nan, NOT_LEARNED
+    else:
+        lifetime, reason = h1_lifetime_and_reason(ensemble.estimators_, layer=1, k=k, p=p)
     (X_source, y_source), (X_target, y_target) = tests
     return [
         {
@@ -84,6 +96,7 @@ def _rows(name, ensemble, common, tests, k, p) -> list:
             "source_accuracy": float(np.mean(net.predict(X_source) == y_source)),
             "target_accuracy": float(np.mean(net.predict(X_target) == y_target)),
             "h1_lifetime": lifetime,
+            "h1_lifetime_reason": reason,
         }
         for repeat, (seed, net) in enumerate(zip(ensemble.seeds_, ensemble.estimators_))
     ]
@@ -97,8 +110,8 @@ def _rows(name, ensemble, common, tests, k, p) -> list:
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "spec": [str],
-        "k": [Interval(Integral, 1, None, closed="left")],
-        "p": [Interval(Real, 0, 1, closed="right")],
+        "k": [Interval(Integral, 1, None, closed="left"), None],
+        "p": [Interval(Real, 0, 1, closed="right"), None],
         **RUN_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
@@ -111,8 +124,8 @@ def cross_domain_generalization(
     max_iter: int | None = None,
     spec: str = "M(64,32,64)",
     scale: str = "quick",
-    k: int = 100,
-    p: float = 0.1,
+    k: int | None = None,
+    p: float | None = None,
     data_root=None,
     device: str | None = None,
     random_state: int = 0,
@@ -133,11 +146,17 @@ def cross_domain_generalization(
     A "gaussian" layer is drawn from each network's seed, so every repeat has its own bank.
 
     ``h1_lifetime`` is the top H1 lifetime of ρ(k, p) of the trained arm's first-layer filters
-    pooled over its repeats (:func:`~sktopo.experiments._common.top_h1_lifetime`; k is capped
-    at the number of filters minus one), the same value on each of its rows. It is NaN for a
-    fixed layer, which is not learned; for an idealized bank ρ(k, p) would say nothing anyway:
-    its evenly spread filters are all equally dense, so the densest 10% is an arc picked by
-    tie-breaking, whose top lifetime is 0 (measured on the primary circle of 3 networks).
+    pooled over its repeats (:func:`~sktopo.experiments._common.top_h1_lifetime`), the same
+    value on each of its rows, with ``h1_lifetime_reason`` saying why when it is NaN. It is
+    NaN for a fixed layer, which is not learned; for an idealized bank ρ(k, p) would say
+    nothing anyway: its evenly spread filters are all equally dense, so the densest 10% is an
+    arc picked by tie-breaking, whose top lifetime is 0 (measured on the primary circle of 3
+    networks). It is NaN, with a warning, for a trained arm too small for its ρ(k, p)
+    (:func:`~sktopo.experiments._common.lifetime_reason`): the paper's ρ(100, 0.1) needs more
+    than 200 filters for ``k`` and 500 for its dense core (:data:`~sktopo.homology.MIN_CORE_ROWS`
+    rows), 8 networks M(64, ...); the paper's 3 runs, 192 filters, get NaN at its own
+    filtration. The lifetime of one arm says nothing about the accuracies: the experiment
+    compares first layers, not lifetimes.
 
     Datasets: :func:`sktopo.datasets.load_dataset` names or ``(X, y)`` pairs (split 80/20 as
     the offline sets are). Networks train on the source's train split; ``source_accuracy`` is
@@ -158,9 +177,10 @@ def cross_domain_generalization(
     spec : str, default="M(64,32,64)"
     scale : {"quick", "paper"}, default="quick"
         Sets ``max_iter`` when it is None; datasets are never changed by the scale.
-    k : int, default=100
-    p : float, default=0.1
-        ρ(k, p) of ``h1_lifetime``.
+    k : int, default=None
+    p : float, default=None
+        ρ(k, p) of ``h1_lifetime``; None takes the scale's (``LIFETIME``): paper ρ(100, 0.1),
+        as the paper; quick ρ(16, 0.3), whose core of 3 networks has 58 rows.
     data_root : str or os.PathLike, default=None
         Folder of torchvision's files, for "mnist", "svhn" or "cifar10".
     device : str, default=None
@@ -175,7 +195,8 @@ def cross_domain_generalization(
     results : pandas.DataFrame
         One row per (first layer, repeat): ``first_layer``, ``repeat``, ``seed``, ``source``,
         ``target``, ``max_iter``, ``source_accuracy``, ``target_accuracy``, ``h1_lifetime`` (NaN
-        for fixed layers).
+        for fixed layers and for clouds too small for ρ(k, p)), ``h1_lifetime_reason`` (why
+        it is NaN; "" where it is not).
         ``attrs["settings"]`` records what ran (its ``seconds`` the wall-clock time),
         ``attrs["paper"]`` the paper's numbers.
 
@@ -184,6 +205,11 @@ def cross_domain_generalization(
     ValueError
         For an unknown first layer or data set name, a bad scale, or source and target images
         of different shapes.
+
+    Warns
+    -----
+    UserWarning
+        When the trained arm's lifetime is NaN: the reason and what to change.
 
     See Also
     --------
@@ -210,6 +236,8 @@ def cross_domain_generalization(
 
     scale = check_scale(scale)
     max_iter = MAX_ITER[scale] if max_iter is None else max_iter
+    k = LIFETIME[scale]["k"] if k is None else k
+    p = LIFETIME[scale]["p"] if p is None else p
     first_layers = check_names(first_layers, FIRST_LAYERS, "first_layers")
     (X, y), tests = _load(source, target, data_root)
     device, start, rows = resolve_device(device), time.perf_counter(), []
@@ -218,6 +246,9 @@ def cross_domain_generalization(
         ensemble = _train(name, spec, max_iter, n_repeats, X, y, device, random_state, verbose, source)
         rows += _rows(name, ensemble, common, tests, k, p)
     df = pd.DataFrame(rows)
+    warn_unmeasured(
+        "cross_domain_generalization", df.loc[~df["first_layer"].isin(FIXED), "h1_lifetime_reason"]
+    )
     df.attrs["settings"] = {
         **common,
         "first_layers": first_layers,

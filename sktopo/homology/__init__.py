@@ -12,6 +12,7 @@ import warnings
 from ._betti import SHAPES_BY_BETTI, ShapeVerdict, betti_from_diagrams, betti_numbers, identify_shape
 from ._bottleneck import bottleneck_distance
 from ._null import (
+    DEFAULT_NULL,
     NULLS,
     NullComparison,
     covariance_null,
@@ -33,6 +34,7 @@ from ._significance import ConfidenceBand, check_band, confidence_band
 from ._verdict import LEVELS, MIN_CORE_ROWS, Verdict, circle_verdict
 
 __all__ = [
+    "DEFAULT_NULL",
     "LEVELS",
     "METHODS",
     "MIN_CORE_ROWS",

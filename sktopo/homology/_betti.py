@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 
 from .._validation import Interval, Real, StrOptions, validate_params
 from ._bottleneck import bottleneck_distance
+from ._null import DEFAULT_NULL
 from ._persistence import _constraints, check_diagram
 from ._rule import RULE_CONSTRAINTS, Significance, significance
 from ._significance import SIGNIFICANCE_CONSTRAINTS, check_band, n_significant
@@ -124,7 +125,7 @@ def betti_numbers(
     filters=None,
     k=None,
     p=None,
-    null="gaussian",
+    null=DEFAULT_NULL,
     n_draws=99,
     n_bootstrap=20,
     n_landmarks=300,
@@ -273,7 +274,7 @@ def identify_shape(
     filters=None,
     k=None,
     p=None,
-    null="gaussian",
+    null=DEFAULT_NULL,
     n_draws=99,
     n_bootstrap=20,
     n_landmarks=300,

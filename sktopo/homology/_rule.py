@@ -32,7 +32,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from .._validation import Interval, Real, StrOptions, validate_params
-from ._null import NULL_CONSTRAINTS, null_threshold, null_top_lifetimes, resolve_null
+from ._null import DEFAULT_NULL, NULL_CONSTRAINTS, null_threshold, null_top_lifetimes, resolve_null
 from ._persistence import _constraints, persistence_diagrams
 from ._significance import SIGNIFICANCE_CONSTRAINTS, _confidence_band
 
@@ -190,7 +190,7 @@ def significance(
     filters=None,
     k=None,
     p=None,
-    null="gaussian",
+    null=DEFAULT_NULL,
     n_draws=99,
     n_bootstrap=20,
     maxdim=1,
@@ -221,8 +221,10 @@ def significance(
         null clouds are ``len(X)`` random filters, normalized.
     k, p : int and float, default=None
         The density filtration that made ``X`` from ``filters``; both or neither.
-    null : {"gaussian", "covariance"} or callable, default="gaussian"
-        As in :func:`random_filter_test` (the covariance of ``filters``, else of ``X``).
+    null : {"gaussian", "uniform", "covariance"}, callable or tuple, default=("gaussian", "uniform")
+        As in :func:`random_filter_test` (the covariance of ``filters``, else of ``X``): by
+        default each null draw's longer top lifetime of Gaussian and of uniform (torch's
+        initialization) filters, so that the rule holds its level under both.
     n_draws : int, default=99
         Null clouds (``"null"``): 99 resolves p = 0.01; fewer than ``1 / alpha - 1`` can reject
         nothing.

@@ -87,10 +87,16 @@ def _check_input_size(spec, kind, pooling, widths, input_size) -> None:
         )
 
 
-def _first_kernels(first_layer, width: int, in_channels: int) -> torch.Tensor:
-    """The kernels (width, in_channels, 3, 3) that ``first_layer`` names or holds, as float32."""
+def _first_kernels(first_layer, width: int, in_channels: int, size: int = 3) -> torch.Tensor:
+    """The kernels (width, in_channels, size, size) that ``first_layer`` names or holds, as float32."""
     if not isinstance(first_layer, str):
-        return _check_kernels(first_layer, (width, in_channels, 3, 3))
+        return _check_kernels(first_layer, (width, in_channels, size, size))
+    if size != 3:
+        raise ValueError(
+            f"first_layer={first_layer!r} is a bank of 3 × 3 filters; the first layer's kernels are "
+            f"{size} × {size} (first_kernel_size={size}). Pass an array of shape ({width}, {in_channels}, "
+            f"{size}, {size}) instead."
+        )
     if in_channels != 1:
         raise ValueError(
             f"first_layer={first_layer!r} is a bank of 3 × 3 grayscale filters, for in_channels=1; got "
@@ -115,7 +121,8 @@ def _check_kernels(kernels, shape: tuple) -> torch.Tensor:
         )
     if array.shape != shape:
         raise ValueError(
-            f"first_layer must have shape {shape} (the first layer's filters, in_channels, 3, 3); "
+            f"first_layer must have shape {shape} (the first layer's filters, in_channels and kernel "
+            "size); "
             f"got shape {array.shape}."
         )
     if not np.isfinite(array).all():
@@ -125,20 +132,21 @@ def _check_kernels(kernels, shape: tuple) -> torch.Tensor:
 
 def _fix_first_layer(conv: nn.Conv2d, first_layer, freeze: bool) -> None:
     """Set ``conv``'s kernels to ``first_layer``'s and its bias to 0; ``freeze`` stops its training."""
-    kernels = _first_kernels(first_layer, conv.out_channels, conv.in_channels)
+    kernels = _first_kernels(first_layer, conv.out_channels, conv.in_channels, conv.kernel_size[0])
     with torch.no_grad():
         conv.weight.copy_(kernels)
         conv.bias.zero_()
     conv.requires_grad_(not freeze)
 
 
-def _features(kind, pooling, widths, in_channels, input_size) -> list[nn.Module]:
+def _features(kind, pooling, widths, in_channels, input_size, first_size=3) -> list[nn.Module]:
     """The convolutional part: conv, ReLU, max-pooling (and LRN for ``C``) per block, then Flatten."""
     layers, channels, size = [], in_channels, input_size
     for block, width in enumerate(widths, start=1):
         if width == 0:
             continue
-        layers += [nn.Conv2d(channels, width, 3, padding=1), nn.ReLU()]
+        kernel = first_size if block == 1 else 3
+        layers += [nn.Conv2d(channels, width, kernel, padding=kernel // 2), nn.ReLU()]
         if pooling:
             pool, size = _pool(kind, block, size)
             layers += pool
@@ -156,6 +164,7 @@ def _features(kind, pooling, widths, in_channels, input_size) -> list[nn.Module]
         "n_classes": [Interval(Integral, 1, None, closed="left")],
         "first_layer": [None, StrOptions(set(FIRST_LAYERS)), "array-like"],
         "freeze_first_layer": ["boolean"],
+        "first_kernel_size": [Interval(Integral, 1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -168,6 +177,7 @@ def make_cnn(
     *,
     first_layer=None,
     freeze_first_layer: bool = True,
+    first_kernel_size: int = 3,
 ) -> nn.Sequential:
     """Build M(X, Y, Z) (Table I) or C(X, Y, Z) (Table II) as a ``torch.nn.Sequential``.
 
@@ -204,6 +214,10 @@ def make_cnn(
     freeze_first_layer : bool, default=True
         With ``first_layer``, the first conv layer's weight and bias get ``requires_grad=False``:
         no gradient, no update, no weight decay. No effect when ``first_layer`` is None.
+    first_kernel_size : int, default=3
+        Side of the first conv layer's kernels, odd (same padding keeps the image size); the
+        paper's are 3. 5 is Fig. 13's receptive-field control: a 3 × 3 conv on 3 × 3 filter
+        responses sees the 5 × 5 patch around each pixel. Named banks are 3 × 3 only.
 
     Returns
     -------
@@ -219,11 +233,18 @@ def make_cnn(
     >>> model = make_cnn("M(8,0,16)", first_layer="primary_circle")
     >>> model[0].weight.shape, model[0].weight.requires_grad
     (torch.Size([8, 1, 3, 3]), False)
+    >>> make_cnn("M(8,0,16)", first_kernel_size=5)[0].weight.shape
+    torch.Size([8, 1, 5, 5])
     """
     kind, star, x, y, z = parse_spec(spec)
+    if first_kernel_size % 2 == 0:
+        raise ValueError(
+            f"first_kernel_size must be odd (same padding of (size - 1) / 2 keeps the image size); "
+            f"got {first_kernel_size}."
+        )
     pooling = not star if max_pool is None else max_pool
     _check_input_size(spec, kind, pooling, (x, y), input_size)
-    layers = _features(kind, pooling, (x, y), in_channels, input_size)
+    layers = _features(kind, pooling, (x, y), in_channels, input_size, first_kernel_size)
     with torch.no_grad():  # the flattened size, by a dry run of the convolutional part
         features = nn.Sequential(*layers)(torch.zeros(1, in_channels, input_size, input_size)).shape[1]
     if z:

@@ -20,7 +20,7 @@ class PaperCNN(nn.Module):
     """``make_cnn(spec, ...)`` as a module class, so skorch can set ``module__spec`` and clone it.
 
     The parameters are :func:`make_cnn`'s; skorch sets them as ``module__first_layer``,
-    ``module__freeze_first_layer``...
+    ``module__freeze_first_layer``, ``module__first_kernel_size``...
 
     Examples
     --------
@@ -38,6 +38,7 @@ class PaperCNN(nn.Module):
         n_classes=10,
         first_layer=None,
         freeze_first_layer=True,
+        first_kernel_size=3,
     ):
         super().__init__()
         self.net = make_cnn(
@@ -48,6 +49,7 @@ class PaperCNN(nn.Module):
             n_classes,
             first_layer=first_layer,
             freeze_first_layer=freeze_first_layer,
+            first_kernel_size=first_kernel_size,
         )
 
     def forward(self, X):

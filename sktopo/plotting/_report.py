@@ -19,7 +19,7 @@ _PAGE = """<!DOCTYPE html>
 <style>
 body {{ margin: 0 auto; max-width: 1000px; padding: 16px 24px; font: 15px/1.45 sans-serif; color: #222; }}
 h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }}
-.verdict {{ padding: 12px 16px; border-left: 6px solid; border-radius: 4px; font-size: 1.1em; }}
+.verdict {{ padding: 12px 16px; border-left: 6px solid; border-radius: 4px; font-size: 1.1em; white-space: pre-line; }}
 .verdict.found {{ background: #e8f5e9; border-color: #2e7d32; }}
 .verdict.not-found {{ background: #fff4e0; border-color: #e69500; }}
 table {{ border-collapse: collapse; margin: 8px 0 16px; }}

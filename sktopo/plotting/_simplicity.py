@@ -1,5 +1,7 @@
 """Fig. 12: test accuracy and the first layer's top H1 lifetime against batch iterations."""
 
+import numpy as np
+
 from .._validation import HasMethods, validate_params
 from ._tables import check_table
 
@@ -11,16 +13,30 @@ COLUMNS = ("iteration", "test_accuracy", "h1_lifetime")
 #: Curve drawn per column: colour and label.
 CURVES = {"test_accuracy": ("tab:blue", "test accuracy"), "h1_lifetime": ("tab:red", "top H1 lifetime")}
 
+#: The random-filter null's columns, drawn as a band from its median to its 95% quantile.
+NULL = ("h1_null_median", "h1_null_q95")
+
 
 def _curves(df):
-    """Per iteration, the mean, min and max over rows (groups) of each curve's column."""
+    """Per iteration, the mean, min and max over rows (groups) of each curve's column (NaN skipped)."""
     check_table(df, COLUMNS, "persistence_vs_accuracy")
     if "dataset" in df.columns and df["dataset"].nunique() > 1:
         raise ValueError(
             f"df holds several data sets ({', '.join(map(str, df['dataset'].unique()))}); draw each "
             "on its own axes, e.g. df[df.dataset == name], as the paper's two panels."
         )
-    return df.groupby("iteration")[list(CURVES)].agg(["mean", "min", "max"])
+    columns = list(CURVES) + [c for c in NULL if c in df.columns]
+    return df.groupby("iteration")[columns].agg(["mean", "min", "max"])
+
+
+def _lifetime_label(df) -> str:
+    """The lifetime's legend label, saying how many rows had no lifetime (NaN) and were left out."""
+    missing = int(df["h1_lifetime"].isna().sum())
+    if not missing:
+        return CURVES["h1_lifetime"][1]
+    if missing == len(df):
+        return "top H1 lifetime: NaN in every row, not drawn (h1_lifetime_reason)"
+    return f"top H1 lifetime ({missing} of {len(df)} rows NaN, left out)"
 
 
 def _title(df) -> str:
@@ -28,6 +44,8 @@ def _title(df) -> str:
     if not found:
         return "Test accuracy and persistence"
     level = round(100 * found["confidence"])
+    if not np.isfinite(found["spearman"]):
+        return "Spearman undefined: too few rows with a lifetime (NaN), or a constant curve"
     return f"Spearman {found['spearman']:.2f}, {level}% CI [{found['low']:.2f}, {found['high']:.2f}]"
 
 
@@ -40,7 +58,12 @@ def plot_persistence_vs_accuracy(df, ax=None, *, standardize: bool = True):
 
     Each curve is the mean over the table's groups, in a band from the lowest to the highest
     group; the title gives the Spearman correlation and its interval
-    (``df.attrs["correlation"]``). The paper "mean-center[s] and normalize[s] the data" to draw
+    (``df.attrs["correlation"]``). Where the table has the random-filter null
+    (``h1_null_median``, ``h1_null_q95``), it is drawn in the lifetime's units, a dashed grey
+    line at its median and a grey band up to its 95% quantile: a lifetime inside the band is
+    what structureless filters of that count reach. Rows whose lifetime is NaN (a cloud too
+    small for ρ(k, p), see ``h1_lifetime_reason``) are left out of the lifetime's curve, and
+    its legend label says how many. The paper "mean-center[s] and normalize[s] the data" to draw
     both on one axis: ``standardize=True`` does so (each curve minus the mean of its means,
     over their standard deviation, the bands alike); ``False`` draws accuracy on the left axis
     and lifetime on a twin right axis, in their own units.
@@ -86,17 +109,35 @@ def plot_persistence_vs_accuracy(df, ax=None, *, standardize: bool = True):
     ax = plt.figure(figsize=(6, 4)).add_subplot() if ax is None else ax
     twin = None if standardize else ax.twinx()
     iterations = curves.index.to_numpy()
-    for (column, (color, label)), target in zip(CURVES.items(), (ax, twin or ax)):
+    labels = {"test_accuracy": CURVES["test_accuracy"][1], "h1_lifetime": _lifetime_label(df)}
+    for (column, (color, _)), target in zip(CURVES.items(), (ax, twin or ax)):
         mean, low, high = (curves[column][stat].to_numpy(dtype=float) for stat in ("mean", "min", "max"))
-        if standardize:
-            centre, spread = mean.mean(), mean.std() or 1.0
-            mean, low, high = ((values - centre) / spread for values in (mean, low, high))
-        target.plot(iterations, mean, color=color, marker="o", markersize=3, label=label)
+        scale = _scale(mean) if standardize else (0.0, 1.0)
+        mean, low, high = ((values - scale[0]) / scale[1] for values in (mean, low, high))
+        target.plot(iterations, mean, color=color, marker="o", markersize=3, label=labels[column])
         target.fill_between(iterations, low, high, color=color, alpha=0.2, linewidth=0)
+        if column == "h1_lifetime" and all(c in curves for c in NULL):
+            _null_band(target, iterations, curves, scale)
         if not standardize:
-            target.set_ylabel(label, color=color)
+            target.set_ylabel(CURVES[column][1], color=color)
     _decorate(ax, twin, standardize, _title(df))
     return ax
+
+
+def _scale(mean):
+    """The centre and spread that standardize a curve of means (NaN skipped; spread 1 if none)."""
+    if not np.isfinite(mean).any():
+        return 0.0, 1.0
+    return float(np.nanmean(mean)), float(np.nanstd(mean)) or 1.0
+
+
+def _null_band(ax, iterations, curves, scale) -> None:
+    """The random filters' level in the lifetime's units: median (dashed) to 95% quantile (band)."""
+    median = (curves["h1_null_median"]["mean"].to_numpy(dtype=float) - scale[0]) / scale[1]
+    q95 = (curves["h1_null_q95"]["mean"].to_numpy(dtype=float) - scale[0]) / scale[1]
+    label = "random filters: median to 95%"
+    ax.plot(iterations, median, color="grey", linestyle="--", linewidth=1, label=label)
+    ax.fill_between(iterations, median, q95, color="grey", alpha=0.25, linewidth=0)
 
 
 def _decorate(ax, twin, standardize: bool, title: str) -> None:

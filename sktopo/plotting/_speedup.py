@@ -12,17 +12,26 @@ STYLE = {
     "primary_circle": ("primary circle", "tab:red"),
     "klein_bottle": ("Klein bottle", "tab:green"),
     "gaussian": ("Gaussian", "tab:orange"),
+    "gradients": ("2 gradients, circle's gain", "tab:purple"),
     "none": ("Normal", "tab:blue"),
+    "none_5x5": ("Normal, 5 × 5 first layer", "tab:cyan"),
 }
 
 _COLUMNS = ("bank", "repeat", "iteration", "test_accuracy")
+
+#: The controls the paper lacks (matched gain, receptive field), drawn dashed.
+CONTROLS = ("gradients", "none_5x5")
 
 
 def _label(bank: str, speedup: dict) -> str:
     """The bank's legend label, with its mean speed-up over "none" when known and finite."""
     label = STYLE.get(bank, (bank, None))[0]
     mean = speedup.get(bank, {}).get("mean", math.nan)
-    return f"{label} (×{mean:.2g})" if bank != "none" and math.isfinite(mean) else label
+    if bank == "none":
+        return label
+    if not math.isfinite(mean):  # a repeat that never reached the target: inf or NaN
+        return f"{label} (speed-up undefined)" if bank in speedup else label
+    return f"{label} (×{mean:.2g})"
 
 
 @validate_params(
@@ -34,7 +43,9 @@ def plot_speedup(df, ax=None):
     The figure of :func:`~sktopo.experiments.appended_features_speedup`, drawn as the paper's
     Fig. 13: one line per bank (the raw images are "Normal"), the band spanning the repeats'
     lowest and highest accuracy at each checkpoint, the legend giving each bank's mean speed-up
-    over "Normal" (``df.attrs["speedup"]``), and the target accuracy at which the speed-up
+    over "Normal" (``df.attrs["speedup"]``; "undefined" where a repeat's is inf or NaN: some
+    network never reached the target), the controls "gradients" and "Normal, 5 × 5 first
+    layer" dashed, and the target accuracy at which the speed-up
     was read (``df.attrs["settings"]["target_accuracy"]``) as a dashed line.
 
     Parameters
@@ -80,7 +91,8 @@ def plot_speedup(df, ax=None):
     for bank in sorted(df["bank"].unique(), key=lambda b: order.index(b) if b in order else len(order)):
         curve = df[df["bank"] == bank].groupby("iteration")["test_accuracy"].agg(["mean", "min", "max"])
         color = STYLE.get(bank, (bank, None))[1]
-        line = ax.plot(curve.index, curve["mean"], color=color, label=_label(bank, speedup))[0]
+        style = "--" if bank in CONTROLS else "-"
+        line = ax.plot(curve.index, curve["mean"], style, color=color, label=_label(bank, speedup))[0]
         ax.fill_between(
             curve.index, curve["min"], curve["max"], color=line.get_color(), alpha=0.2, linewidth=0
         )
