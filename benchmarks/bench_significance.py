@@ -17,10 +17,10 @@ below 400 rows), alpha = 0.05, 99 null draws.
    rule and ``"band"`` (``2 q`` alone) need 20 half-subsamples per cloud: they are measured on
    10 Gaussian and 10 conv-init clouds at sizes up to 1,000.
 2. ``power``: noisy circles (noise 0.1 to 0.5) and weak circles (10% to 50% circle filters at
-   noise 0.35 among Gaussian ones), at n = 300 and 1,000: the share of clouds in which each
+   noise 0.35 among Gaussian ones), at n = 50, 100, 300 and 1,000: the share of clouds in which each
    rule finds exactly one significant H1 bar (``one``) and at least one (``any``).
-3. ``band_curve``: one weak circle (30% circle filters, noise 0.35) per seed at n from 100 to
-   5,000, dense around ``n_landmarks`` = 400: the band ``q``, the null threshold ``t``, the top
+3. ``band_curve``: one weak circle (30% circle filters, noise 0.35) per seed (0 and 1; 0 alone
+   beyond 1,000 rows) at n from 100 to 5,000, dense around ``n_landmarks`` = 400: the band ``q``, the null threshold ``t``, the top
    lifetime and the count; at n up to 500 also with exact diagrams (``n_landmarks=None``),
    beside the certified bound of the landmark diagrams.
 
@@ -114,7 +114,8 @@ def judge_full(raw):
 
 def false_positives(n, n_clouds, n_band_clouds, nulls):
     n_raw = raw_size(n)
-    common = dict(k=k_of(n_raw), p=P, n_draws=N_DRAWS, settings=SETTINGS, random_state=0, n_jobs=None)
+    settings = {key: value for key, value in SETTINGS.items() if key != "exact_below"}
+    common = dict(k=k_of(n_raw), p=P, n_draws=N_DRAWS, random_state=0, **settings)
     thresholds = {
         label: null_threshold(null_top_lifetimes((n_raw, 9), null=null, **common)[:, 1], ALPHA)
         for label, null in (("default", DEFAULT_NULL), ("gaussian_only", "gaussian"))
@@ -207,7 +208,12 @@ def main():
     parser.add_argument("--out", default=os.path.join(RESULTS, "significance.json"))
     parser.add_argument("--quick", action="store_true", help="a few clouds per cell, to try the script")
     parser.add_argument("--parts", default="fp,power,curve")
+    parser.add_argument("--power-sizes", type=int, nargs="+", default=[50, 100, 300, 1000])
+    parser.add_argument("--table", action="store_true", help="print the Markdown tables of --out and stop")
     args = parser.parse_args()
+    if args.table:
+        with open(args.out) as f:
+            return print(tables(json.load(f)["results"]))
     done = {}
     if os.path.exists(args.out):
         with open(args.out) as f:
@@ -242,7 +248,7 @@ def main():
                 lambda n=n, nulls=nulls, c=n_clouds: false_positives(n, c, 2 if args.quick else 10, nulls),
             )
     if "power" in parts:
-        for n in (300, 1000):
+        for n in args.power_sizes:
             for kind, levels in (("noisy", (0.1, 0.2, 0.3, 0.4, 0.5)), ("weak", (0.1, 0.2, 0.3, 0.4, 0.5))):
                 for level in levels:
                     n_clouds = 2 if args.quick else (20 if n <= 300 else 10)
@@ -252,10 +258,61 @@ def main():
                         lambda n=n, kind=kind, level=level, c=n_clouds: power(n, kind, level, c),
                     )
     if "curve" in parts:
-        for n in (100, 200, 300, 360, 390, 400, 410, 440, 500, 700, 1000, 2000, 5000):
-            for seed in (0, 1, 2) if n <= 1000 else (0,):
+        for n in (100, 200, 300, 380, 400, 420, 500, 1000, 2000, 5000):
+            for seed in (0, 1) if n <= 1000 else (0,):
                 cell("band_curve", f"{n}/{seed}", lambda n=n, seed=seed: band_point(n, seed))
     save()
+
+
+def tables(results) -> str:
+    """The three measurements as the Markdown tables of benchmarks/README.md."""
+    lines = [
+        "| dense rows | threshold t (Gaussian only) | Gaussian: null / Gaussian-only t / universal | sphere | conv init | full rule: null / band |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, cell in results["false_positives"].items():
+        rates = [
+            f"{cell[name]['null_upper']:.2f} / {cell[name]['null_upper_gaussian_only']:.2f} / {cell[name]['universal']:.2f}"
+            if name in cell
+            else "-"
+            for name in ("gaussian", "sphere", "conv_init")
+        ]
+        full = cell.get("full_rule")
+        lines.append(
+            f"| {n} | {cell['thresholds']['default']:.3f} ({cell['thresholds']['gaussian_only']:.3f}) | "
+            + " | ".join(rates)
+            + (
+                f" | {full['null']:.2f} / {full['band']:.2f} ({full['n_clouds']} clouds) |"
+                if full
+                else " | - |"
+            )
+        )
+    lines += [
+        "",
+        "| dense rows | kind | level | null: one / any | universal: one / any | band: one / any |",
+        "|---|---|---|---|---|---|",
+    ]
+    for cell in results["power"].values():
+        lines.append(
+            f"| {cell['n_dense']} | {cell['kind']} | {cell['level']} | "
+            + " | ".join(
+                f"{cell[m]['one']:.2f} / {cell[m]['any']:.2f}" for m in ("null", "universal", "band")
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "| dense rows | seed | q | t | threshold | top | significant | exact: q / threshold / significant | bound |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for point in results["band_curve"].values():
+        lm, ex = point["landmarks"], point.get("exact")
+        exact = f"{ex['q']:.3f} / {ex['threshold']:.3f} / {ex['n_significant']}" if ex else "-"
+        lines.append(
+            f"| {point['n_dense']} | {point['seed']} | {lm['q']:.3f} | {lm['null_threshold']:.3f} | "
+            f"{lm['threshold']:.3f} | {lm['top']:.3f} | {lm['n_significant']} | {exact} | {lm['bound']:.3f} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -54,14 +54,16 @@ ensemble = NetworkEnsemble(network, n_networks=args.networks, random_state=0).fi
 # One row per conv layer. Layer 1 has 64 spatial filters per network, layer 2 has 64 x 32 =
 # 2,048. ``k`` defaults to n / 32 of each layer's filters; ``null_p_value`` is the share of
 # random-filter clouds (plus one) whose top H1 lifetime reaches the layer's, so 19 clouds can
-# give p = 0.05 at best and fewer cannot.
+# give p = 0.05 at best and fewer cannot (the default, 99, resolves 0.01). ``threshold`` is what
+# a bar must exceed to be significant, ``max(2 band, what random filters reach)``, and
+# ``verdict`` the level: found, borderline, not_found or too_small.
 profile = topology_profile(
     ensemble, max_filters=args.max_filters, n_null=args.n_null, random_state=0, progress=False
 )
-columns = ["layer", "n_filters", "n_used", "k", "n_dense", "h1_top", "band", "n_significant_h1"]
+columns = ["layer", "n_filters", "n_used", "k", "n_dense", "h1_top", "threshold", "n_significant_h1"]
 print(profile[columns].to_string(index=False))
 print(
-    profile[["layer", "null_p_value", "model", "edge_energy", "mapper_loops", "seconds"]].to_string(
+    profile[["layer", "null_p_value", "model", "edge_energy", "verdict", "seconds"]].to_string(
         index=False
     )
 )
@@ -69,8 +71,8 @@ print(
 # %%
 # The barcodes, layer by layer
 # ----------------------------
-# Each panel is one layer's H1 barcode over Z/2: the bars longer than twice the band in full
-# colour, the others faded, and a grey bracket twice the band long.
+# Each panel is one layer's H1 barcode over Z/2: the bars longer than the significance threshold
+# in full colour, the others faded, and a grey bracket as long as the threshold.
 axes = plot_topology_profile(profile)
 os.makedirs(args.out, exist_ok=True)
 axes[0].figure.savefig(os.path.join(args.out, "profile.png"), dpi=100)

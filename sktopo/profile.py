@@ -86,8 +86,9 @@ class LayerTopology:
         :func:`~sktopo.homology.identify_shape` of the dense core: the Betti numbers over Z/2
         and Z/3, their significance (barcodes, bands, null draws).
     null : NullComparison
-        The longest H1 bar against the null clouds of the significance rule (Gaussian filters
-        through the same pipeline).
+        The longest H1 bar against the null clouds of the significance rule (random filters
+        through the same pipeline: each draw's longer top lifetime of Gaussian and of uniform
+        filters, torch's initialization).
     covariance : NullComparison
         The same against Gaussian filters with the layer's own covariance
         (:func:`~sktopo.homology.random_filter_test`, ``null="covariance"``).
@@ -215,12 +216,6 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int]]:
     return plan
 
 
-def _lifetimes(diagram) -> np.ndarray:
-    """Finite lifetimes of a diagram, longest first, padded with two zeros."""
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    return np.concatenate([np.sort(lifetimes[np.isfinite(lifetimes)])[::-1], [0.0, 0.0]])
-
-
 def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, LayerTopology]:
     """One row of the profile and its evidence."""
     start = time.perf_counter()
@@ -266,7 +261,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "h1_top": np.nan
         if too_small
         else top_lifetime(persistence_diagrams(dense, n_landmarks=n_landmarks).diagrams[1]),
-        "h1_second": _lifetimes(result.diagrams[1])[1],
+        "h1_second": float(result.lifetimes[1][1]) if len(result.lifetimes[1]) > 1 else 0.0,
         "band": float(result.band.band[1]),
         "threshold": float(result.thresholds[1]),
         "n_significant_h1": int(result.n_significant[1]),
@@ -420,7 +415,8 @@ def topology_profile(
           quantile; ``n_significant_h1``: H1 bars longer than ``threshold``. ``h1_top`` is NaN
           where the verdict is ``"too_small"``.
         * ``null_p_value``, ``null_ratio``: the longest bar's Monte Carlo p-value against
-          Gaussian filters through the same pipeline, and its lifetime over their median;
+          random filters through the same pipeline (Gaussian or uniform, each draw's longer top
+          lifetime), and its lifetime over their median;
           ``covariance_p_value``: the same against Gaussian filters with the layer's covariance.
         * ``model``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
           ``"klein bottle"``, ``"torus"`` or ``"none"``).
@@ -459,8 +455,8 @@ def topology_profile(
     >>> import torch
     >>> from sktopo.datasets import make_circle_filters
     >>> from sktopo.profile import topology_profile
-    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 400, 3), torch.nn.ReLU(), torch.nn.Conv2d(400, 1, 3))
-    >>> edges = make_circle_filters(400, noise=0.1, random_state=0).reshape(400, 1, 3, 3)
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 600, 3), torch.nn.ReLU(), torch.nn.Conv2d(600, 1, 3))
+    >>> edges = make_circle_filters(600, noise=0.2, random_state=0).reshape(600, 1, 3, 3)
     >>> with torch.no_grad():
     ...     _ = net[0].weight.copy_(torch.tensor(edges))
     >>> profile = topology_profile(
@@ -468,8 +464,8 @@ def topology_profile(
     ... )
     >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "model", "verdict"]]
        layer  n_filters   k  n_dense  n_significant_h1   model verdict
-    0      1        400  13      120                 1  circle   found
-    >>> float(profile.edge_energy.iloc[0]) > 0.9, float(profile.null_p_value.iloc[0])
+    0      1        600  19      180                 1  circle   found
+    >>> float(profile.edge_energy.iloc[0]) > 0.85, float(profile.null_p_value.iloc[0])
     (True, 0.05)
     """
     import pandas as pd

@@ -178,7 +178,8 @@ def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
     assert (summary["n_filters"], summary["k"], summary["n_dense"]) == (400, 13, 120)
     assert summary["n_significant_h1"] == 1 and summary["model"] == "circle"
     assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
-    assert summary["h1_lifetimes"][0] > summary["significance_threshold"] == 2 * summary["band"]
+    assert summary["h1_lifetimes"][0] > summary["significance_threshold"] >= 2 * summary["band"]
+    assert summary["verdict_level"] in ("found", "borderline") and summary["verdict_reasons"]
     assert summary["parameters"]["resolution"] == 8 and summary["parameters"]["layer"] == 1
     assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(out))
     assert "significant" in (out / "report.html").read_text(encoding="utf-8")
@@ -191,9 +192,10 @@ def test_analyze_random_filters_finds_no_circle(tmp_path, capsys):
         ["analyze", str(path), "--resolution", "8", "--out", str(tmp_path / "out")], capsys
     )
     assert status == 0
-    assert "did NOT find" in stdout
+    assert "did NOT find" in stdout or "TOO SMALL" in stdout
     summary = _summary(tmp_path / "out")
     assert summary["n_significant_h1"] == 0 and not summary["found_circle"]
+    assert summary["verdict_level"] in ("not_found", "too_small")
 
 
 def test_analyze_pools_a_folder_and_loads_into_an_architecture(circle_file, tmp_path, capsys):
@@ -265,13 +267,24 @@ def test_demo_on_tiny_settings(demo):
     summary = _summary(demo)
     assert (summary["n_networks"], summary["iterations"], summary["n_filters"]) == (2, 10, 128)
     assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
-    assert summary["n_significant_h1"] == sum(v > 2 * summary["band"] for v in summary["h1_lifetimes"])
+    threshold = summary["significance_threshold"]
+    assert summary["n_significant_h1"] == sum(v > threshold for v in summary["h1_lifetimes"])
+    # 2 networks after 10 iterations: 38 dense rows, too few to judge, and said so
+    assert summary["verdict_level"] == "too_small" and not summary["found_circle"]
     assert len(summary["test_accuracy_per_network"]) == 2
     assert summary["test_accuracy"] == pytest.approx(np.mean(summary["test_accuracy_per_network"]))
     expected = {"architecture": "M(64,0,64)", "random_state": 0, "mapper_resolution": 6, "p": 0.3, "k": 4}
     assert summary["parameters"] | expected == summary["parameters"]
     assert set(summary["timings"]) == {"training_seconds", "analysis_seconds", "total_seconds"}
-    for key in ("mapper_n_loops", "band", "null_p_value", "found_circle", "model", "edge_energy"):
+    for key in (
+        "mapper_n_loops",
+        "band",
+        "null_p_value",
+        "found_circle",
+        "model",
+        "edge_energy",
+        "verdict_level",
+    ):
         assert key in summary
 
 
@@ -284,8 +297,8 @@ def test_demo_report_renders_in_headless_chromium(demo, chromium):
     summary = _summary(demo)
     verdict = re.search(r'<div class="verdict ([a-z-]+)"[^>]*>(.*?)</div>', rendered.dom, re.S)
     assert verdict[1] == ("found" if summary["found_circle"] else "not-found")
-    assert f"({summary['h1_lifetimes'][0]:.3f})" in verdict[2]
-    assert f"= {summary['significance_threshold']:.3f})" in verdict[2]
+    assert f"(verdict: {summary['verdict_level']})" in verdict[2]
+    assert all(reason.split(":")[0] in verdict[2] for reason in summary["verdict_reasons"])
     assert "paper, Fig. 2" in rendered.dom
 
 
@@ -341,13 +354,17 @@ def test_reproduce_fig2_is_the_demo_study(tmp_path, capsys):
 
 NUMBERS = {
     "h1_lifetimes": [0.9, 0.1],
-    "band": 0.3,
+    "band": 0.2,
     "significance_threshold": 0.6,
     "n_significant_h1": 1,
     "mapper_n_loops": 1,
-    "null_p_value": 0.05,
+    "null_p_value": 0.01,
     "model": "circle",
     "edge_energy": 0.8,
+    "verdict_level": "found",
+    "verdict_reasons": [
+        "1 significant H1 bar(s) by the 'null' rule at alpha = 0.05; the longest clears the threshold by 0.300"
+    ],
     "found_circle": True,
 }
 
@@ -356,17 +373,24 @@ NUMBERS = {
     ("change", "head"),
     [
         ({}, "This run FOUND the paper's primary circle: a circle of edge filters"),
-        ({"edge_energy": 0.3}, "found a circle, but not of edge filters"),
-        ({"edge_energy": None}, "found a circle; its filters are not 3 × 3, so whether it is the primary"),
-        ({"found_circle": False, "n_significant_h1": 2, "model": "klein bottle"}, "did NOT find a circle"),
-        ({"found_circle": False, "h1_lifetimes": []}, "did NOT find a circle"),
+        ({"edge_energy": 0.3}, "FOUND a circle, but not of edge filters"),
+        ({"edge_energy": None}, "FOUND a circle; its filters are not 3 × 3, so whether it is the primary"),
+        (
+            {"verdict_level": "not_found", "found_circle": False, "model": "klein bottle"},
+            "did NOT find a circle",
+        ),
+        ({"verdict_level": "borderline", "found_circle": False}, "found a circle only BORDERLINE"),
+        ({"verdict_level": "too_small", "found_circle": False}, "is TOO SMALL to tell"),
     ],
 )
 def test_the_verdict_says_what_the_numbers_say(change, head):
     from sktopo.cli._analysis import verdict
 
-    text = verdict(NUMBERS | change)
+    numbers = NUMBERS | change
+    text = verdict(numbers)
     assert text.startswith(f"This run {head.removeprefix('This run ')}")
-    assert ("no finite H1 bar" in text) == (change.get("h1_lifetimes") == [])
-    if "h1_lifetimes" not in change:
-        assert "(0.900) is longer than twice its confidence band (2 × 0.300 = 0.600)" in text
+    assert f"(verdict: {numbers['verdict_level']})" in text
+    assert (
+        "- 1 significant H1 bar(s)" in text
+        and f"shape named from the significant bars is {numbers['model']!r}" in text
+    )

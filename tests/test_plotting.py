@@ -129,15 +129,15 @@ def _full_and_faded(ax):
 @pytest.mark.parametrize(
     "band, faded, labels",
     [
-        (0.15, [(0, 0.2), (0.3, 0.4)], ["2 x band = 0.3, 2 significant", "2 x band = 0.3, 1 significant"]),
+        (0.15, [(0, 0.2), (0.3, 0.4)], ["threshold 0.3, 2 significant", "threshold 0.3, 1 significant"]),
         # a bar exactly 2 * band long is not significant (as ConfidenceBand.n_significant counts)
-        ([0.25, 0], [(0, 0.2), (0, 0.5)], ["2 x band = 0.5, 1 significant", "2 x band = 0, 2 significant"]),
+        ([0.25, 0], [(0, 0.2), (0, 0.5)], ["threshold 0.5, 1 significant", "threshold 0, 2 significant"]),
         (
             np.array([0.3, 0.6]),
             [(0, 0.2), (0, 0.5), (0.2, 1.3), (0.3, 0.4)],
-            ["2 x band = 0.6, 1 significant", "2 x band = 1.2, 0 significant"],
+            ["threshold 0.6, 1 significant", "threshold 1.2, 0 significant"],
         ),
-        (np.float64(0), [], ["2 x band = 0, 3 significant", "2 x band = 0, 2 significant"]),
+        (np.float64(0), [], ["threshold 0, 3 significant", "threshold 0, 2 significant"]),
     ],
 )
 def test_plot_barcodes_fades_the_bars_inside_the_band(band, faded, labels):
@@ -156,7 +156,7 @@ def test_plot_barcodes_fades_the_bars_inside_the_band(band, faded, labels):
 def test_plot_barcodes_band_of_the_drawn_dimensions():
     ax = plot_barcodes(_BARS, dims=[1], band=[0.0, 0.3])
     assert _full_and_faded(ax) == ([(0.2, 1.3)], [(0.3, 0.4)])
-    assert [text.get_text() for text in ax.texts] == ["2 x band = 0.6, 1 significant"]
+    assert [text.get_text() for text in ax.texts] == ["threshold 0.6, 1 significant"]
     wide = plot_barcodes(_BARS, band=2.0)  # the bracket, longer than every bar, stays in view
     assert wide.get_xlim()[1] >= 4.0
     assert _full_and_faded(wide)[1] == [(0, 0.2), (0, 0.5), (0.2, 1.3), (0.3, 0.4)]

@@ -56,8 +56,7 @@ def test_null_threshold_is_the_monte_carlo_level(n, alpha, seed):
 
 
 def test_null_draws_are_cached_and_deterministic():
-    settings_ = dict(maxdim=1, coeff=2, n_landmarks=60, metric="euclidean", exact_below=None)
-    args = dict(k=5, p=0.3, null="gaussian", n_draws=4, settings=settings_, random_state=3, n_jobs=None)
+    args = dict(k=5, p=0.3, null="gaussian", n_draws=4, n_landmarks=60, random_state=3)
     a = null_top_lifetimes((200, 9), **args)
     b = null_top_lifetimes((200, 9), **args)
     np.testing.assert_array_equal(a, b)
@@ -67,12 +66,34 @@ def test_null_draws_are_cached_and_deterministic():
 
 
 def test_several_nulls_take_the_longest_top_lifetime_of_each_draw():
-    settings_ = dict(maxdim=1, coeff=2, n_landmarks=60, metric="euclidean", exact_below=None)
-    args = dict(k=5, p=0.3, n_draws=5, settings=settings_, random_state=2, n_jobs=None)
+    args = dict(k=5, p=0.3, n_draws=5, n_landmarks=60, random_state=2)
     gaussian, uniform = (null_top_lifetimes((300, 9), null=n, **args) for n in ("gaussian", "uniform"))
     both = null_top_lifetimes((300, 9), null=("gaussian", "uniform"), **args)
     np.testing.assert_array_equal(both, np.maximum(gaussian, uniform))
     assert not np.array_equal(gaussian, uniform)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"shape": (1, 9)}, "shape must be"),
+        ({"shape": (100, 9, 1)}, "shape must be"),
+        ({"null": "covariance"}, "needs the data"),
+        ({"k": 3}, "give both or neither"),
+        ({"n_draws": True}, "'n_draws' parameter"),
+    ],
+)
+def test_null_top_lifetimes_refuses_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        null_top_lifetimes(**{"shape": (100, 9), "n_draws": 2, **kwargs})
+
+
+def test_null_draws_differ_by_settings():
+    args = dict(k=5, p=0.3, n_draws=3, n_landmarks=None, random_state=0)
+    z2, z3 = (null_top_lifetimes((200, 9), coeff=c, **args) for c in (2, 3))
+    euclidean, vne = (null_top_lifetimes((200, 9), metric=m, **args) for m in ("euclidean", "vne"))
+    assert not np.array_equal(euclidean, vne)
+    assert z2.shape == z3.shape == (3, 2)
 
 
 def test_covariance_null_draws_the_data_covariance():
@@ -170,6 +191,7 @@ def test_universal_p_values_follow_the_formula():
         ({"k": 3}, "give both or neither"),
         ({"k": 3, "p": 0.3}, "give filters with them"),
         ({"filters": np.ones((10, 4))}, "filters must have X's 9 pixels"),
+        ({"filters": np.ones((400, 9)), "k": 5, "p": 0.5}, "X must be what"),
         ({"null": "poisson"}, "'null' parameter of significance"),
         ({"null": ("gaussian", 3)}, "null must be one of"),
         ({"null": ()}, "null must be one of"),
@@ -223,6 +245,32 @@ def test_too_few_rows_or_draws_are_too_small():
     few = circle_verdict(_constructed([1.0], 0.05, NULL_99[:9]))
     assert few.level == "too_small" and np.isnan(few.margin)
     assert any("cannot give a p-value of 0.05" in r for r in few.reasons)
+
+
+def test_the_verdict_and_the_rule_agree_at_a_rounded_alpha():
+    # alpha = 1 - 0.9 is 0.09999999999999998: 9 draws still resolve it, as null_threshold says
+    result = _constructed([1.0, 0.1], 0.05, np.linspace(0.2, 0.4, 9), alpha=1 - 0.9)
+    assert np.isfinite(result.thresholds[1]) and result.n_significant[1] == 1
+    assert circle_verdict(result).level == "found"
+
+
+@pytest.mark.parametrize("method", ["universal", "band"])
+def test_verdict_levels_of_the_other_methods(method):
+    X = normalize_filters(make_circle_filters(300, noise=0.1, random_state=0))
+    found = circle_verdict(significance(X, method=method, random_state=0, **_FAST))
+    assert found.level == "found" and found.margin > 0
+    noise = normalize_filters(make_gaussian_filters(300, random_state=0))
+    assert (
+        circle_verdict(significance(noise, method="universal", random_state=0, **_FAST)).level == "not_found"
+    )
+
+
+def test_circle_verdict_needs_h1_and_both_accuracy_and_chance():
+    X = normalize_filters(make_circle_filters(100, noise=0.1, random_state=0))
+    with pytest.raises(ValueError, match="must judge H1"):
+        circle_verdict(significance(X, maxdim=0, random_state=0, **_FAST))
+    with pytest.raises(ValueError, match="give both or neither"):
+        circle_verdict(_constructed([1.0], 0.05, NULL_99), accuracy=0.9)
 
 
 def test_covariance_note_is_reported_without_changing_the_level():

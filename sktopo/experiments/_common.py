@@ -201,9 +201,11 @@ def h1_null_level(filters, k: int, p: float, n_draws: int, random_state) -> dict
     """What as many random filters reach: the null's median and 95% quantile, and the p-value.
 
     :func:`~sktopo.homology.random_filter_test` on the raw ``filters``, with :func:`top_h1_lifetime`'s
-    ρ(k, p) and persistence settings (exact barcodes for its dense cores up to ``EXACT_MAX``
-    rows), ``n_draws`` clouds of zero-mean Gaussian filters. NaN where the lifetime is, or when
-    ``n_draws`` is 0.
+    ρ(k, p) and landmarks (exact barcodes for its dense cores up to ``EXACT_MAX`` rows), landmark
+    births as they are for the data and the null alike, ``n_draws`` clouds of its default null
+    (each draw's longer top lifetime of Gaussian and of uniform filters). ``random_state`` is an
+    int, so that clouds of the same size share their null draws. NaN where the lifetime is, or
+    when ``n_draws`` is 0.
 
     Returns
     -------
@@ -221,7 +223,6 @@ def h1_null_level(filters, k: int, p: float, n_draws: int, random_state) -> dict
         p=None if p >= 1 else p,
         n_draws=n_draws,
         n_landmarks=_n_landmarks(n_dense_rows(len(filters), min(p, 1.0))),
-        exact_below="auto",  # as top_h1_lifetime's persistence_diagrams
         random_state=random_state,
     )
     median, q95 = np.quantile(test.null, [0.5, 0.95])

@@ -81,14 +81,14 @@ def _settings(scale, **given) -> dict:
     return settings | {"checkpoints": check_checkpoints(settings["checkpoints"])}
 
 
-def _lifetime_row(snapshots, k, p, n_draws, rng) -> dict:
+def _lifetime_row(snapshots, k, p, n_draws, null_seed) -> dict:
     """The lifetime of the pooled ``snapshots`` (kernels), its reason if NaN, and the null level."""
     lifetime, reason = h1_lifetime_and_reason(snapshots, k=k, p=p)
-    null = h1_null_level(extract_spatial_filters(snapshots)[0], k, p, n_draws, rng)
+    null = h1_null_level(extract_spatial_filters(snapshots)[0], k, p, n_draws, null_seed)
     return {"h1_lifetime": lifetime, "h1_lifetime_reason": reason, **null}
 
 
-def _group_rows(group, seed, ensemble, at, layer, k, p, n_draws, rng) -> tuple[list, list]:
+def _group_rows(group, seed, ensemble, at, layer, k, p, n_draws, null_seed) -> tuple[list, list]:
     """The group's rows (pooled lifetime, null level, mean accuracy) and its networks' rows, per checkpoint."""
     kernels = recorded(ensemble, f"layer{layer}")
     scores = recorded(ensemble, "accuracy")
@@ -109,7 +109,7 @@ def _group_rows(group, seed, ensemble, at, layer, k, p, n_draws, rng) -> tuple[l
         accuracy = np.array([s.accuracies_[it] for s in scores])
         n_filters = sum(s.shape[0] * s.shape[1] for s in snapshots)
         row = {"iteration": it, "group": group, "n_networks": len(snapshots), "n_filters": n_filters}
-        row |= {"k": k, "p": p} | _lifetime_row(snapshots, k, p, n_draws, rng)
+        row |= {"k": k, "p": p} | _lifetime_row(snapshots, k, p, n_draws, null_seed)
         row |= {"test_accuracy": accuracy.mean(), "test_accuracy_std": _std(accuracy), "group_seed": seed}
         rows.append(row)
     return rows, networks
@@ -120,14 +120,14 @@ def _std(values: np.ndarray) -> float:
     return float(values.std(ddof=1)) if len(values) > 1 else float("nan")
 
 
-def _pooled(networks, snapshots, at, k, p, n_draws, rng) -> list:
+def _pooled(networks, snapshots, at, k, p, n_draws, null_seed) -> list:
     """One record per checkpoint over all networks: the paper's cloud (100 networks' filters)."""
     rows = []
     for it in at:
         kernels = [s[it] for s in snapshots]
         accuracy = np.array([row["test_accuracy"] for row in networks if row["iteration"] == it])
         rows.append(
-            {"iteration": it, "n_networks": len(kernels)} | _lifetime_row(kernels, k, p, n_draws, rng)
+            {"iteration": it, "n_networks": len(kernels)} | _lifetime_row(kernels, k, p, n_draws, null_seed)
         )
         rows[-1] |= {"test_accuracy": accuracy.mean(), "test_accuracy_std": _std(accuracy)}
     return rows
@@ -197,9 +197,9 @@ def persistence_vs_accuracy(
     is smaller and, at the same k, its dense core coarser.
 
     Each lifetime comes with the level random filters reach (``h1_null_median``,
-    ``h1_null_q95``, ``h1_p_value``): ``n_null_draws`` clouds of as many zero-mean Gaussian
-    filters through the same ρ(k, p) and the same persistence settings
-    (:func:`~sktopo.homology.random_filter_test`). A lifetime within that band is what
+    ``h1_null_q95``, ``h1_p_value``): ``n_null_draws`` clouds of as many random filters
+    (Gaussian or uniform pixels, each draw's longer top lifetime) through the same ρ(k, p) and
+    the same persistence settings (:func:`~sktopo.homology.random_filter_test`). A lifetime within that band is what
     structureless filters of that count give, whatever the accuracy; a rise of the lifetime
     means a stronger circle only where it leaves the band. A cloud too small for its ρ(k, p)
     (:func:`~sktopo.experiments._common.lifetime_reason`) gets NaN for the lifetime and its
@@ -317,6 +317,7 @@ def persistence_vs_accuracy(
     device, start = resolve_device(device), time.perf_counter()
     rng = np.random.RandomState(random_state)  # the groups' seeds, then the null draws'
     seeds = rng.randint(0, 2**31 - 1, size=run["n_groups"])
+    null_seed = int(rng.randint(0, 2**31 - 1))  # one for every row: clouds of a size share their draws
     sizes = [len(part) for part in np.array_split(np.arange(run["n_networks"]), run["n_groups"])]
     rows, networks, snapshots = [], [], []
     for group, (seed, size) in enumerate(tqdm(list(zip(seeds, sizes)), desc="groups", disable=not verbose)):
@@ -333,14 +334,16 @@ def persistence_vs_accuracy(
             verbose=verbose,
             data=dataset,
         )
-        group_rows, group_networks = _group_rows(group, int(seed), ensemble, at, layer, k, p, n_draws, rng)
+        group_rows, group_networks = _group_rows(
+            group, int(seed), ensemble, at, layer, k, p, n_draws, null_seed
+        )
         rows, networks = rows + group_rows, networks + group_networks
         snapshots += [r.snapshots_ for r in recorded(ensemble, f"layer{layer}")]
     df = pd.DataFrame(rows).assign(dataset=data_label(dataset), spec=spec)
     warn_unmeasured("persistence_vs_accuracy", df["h1_lifetime_reason"])
     df.attrs["correlation"] = _correlation(df, random_state)
     df.attrs["networks"] = networks
-    df.attrs["pooled"] = _pooled(networks, snapshots, at, k, p, n_draws, rng)
+    df.attrs["pooled"] = _pooled(networks, snapshots, at, k, p, n_draws, null_seed)
     df.attrs["settings"] = {
         "dataset": data_label(dataset),
         "spec": spec,

@@ -39,7 +39,7 @@ from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ..density import DensityFilter
 from ..filterbanks import gaussian
 from ..preprocessing import normalize_filters
-from ._persistence import _constraints, persistence_diagrams
+from ._persistence import _constraints, persistence_diagrams, top_lifetime
 from ._significance import SIGNIFICANCE_CONSTRAINTS
 
 __all__ = [
@@ -104,6 +104,21 @@ class NullComparison:
         return null_threshold(self.null, alpha)
 
 
+#: Relative slack of "a p-value of at most alpha": ``alpha = 1 - 0.9`` is 0.09999999999999998.
+_SLACK = 1e-9
+
+
+def at_most(p_value: float, alpha: float) -> bool:
+    """Whether a p-value is at most ``alpha``, up to the rounding of ``alpha = 1 - confidence``."""
+    return p_value <= alpha * (1 + _SLACK)
+
+
+def check_filtration(k, p) -> None:
+    """Refuse a density filtration given by half: ``k`` and ``p`` come together or not at all."""
+    if (k is None) != (p is None):
+        raise ValueError(f"k and p make one density filtration: give both or neither; got k={k!r}, p={p!r}.")
+
+
 def null_threshold(null, alpha: float = 0.05) -> float:
     """The lifetime beyond which a Monte Carlo p-value against ``null`` is at most ``alpha``.
 
@@ -132,7 +147,7 @@ def null_threshold(null, alpha: float = 0.05) -> float:
     (0.95, inf)
     """
     null = np.sort(np.asarray(null, dtype=float).ravel())
-    m = int(np.floor(alpha * (len(null) + 1) + 1e-9)) - 1
+    m = int(np.floor(alpha * (1 + _SLACK) * (len(null) + 1))) - 1
     return float(null[len(null) - 1 - m]) if m >= 0 else float("inf")
 
 
@@ -193,15 +208,6 @@ def pipeline_diagrams(X, k, p, settings) -> list:
     return persistence_diagrams(Z, **settings).diagrams
 
 
-def top_lifetimes(diagrams) -> np.ndarray:
-    """The longest finite lifetime of each diagram (0 for none)."""
-    tops = []
-    for diagram in diagrams:
-        lifetimes = diagram[:, 1] - diagram[:, 0]
-        tops.append(float(np.max(lifetimes[np.isfinite(lifetimes)], initial=0.0)))
-    return np.array(tops)
-
-
 def _null_tops(draw, shape, seed, k, p, settings) -> np.ndarray:
     try:
         Z = np.asarray(draw(shape[0], seed), dtype=np.float64)
@@ -211,7 +217,7 @@ def _null_tops(draw, shape, seed, k, p, settings) -> np.ndarray:
         raise ValueError(
             f"null must return finite random filters of the data's shape {shape}; got shape {Z.shape}."
         )
-    return top_lifetimes(pipeline_diagrams(Z, k, p, settings))
+    return np.array([top_lifetime(d) for d in pipeline_diagrams(Z, k, p, settings)])
 
 
 #: Null draws already computed, by (shape, seeds, k, p, settings); the oldest go first.
@@ -224,22 +230,85 @@ def _run_draws(draw, shape, seeds, k, p, settings, n_jobs) -> np.ndarray:
     return np.array(tops).reshape(len(seeds), settings["maxdim"] + 1)
 
 
-def null_top_lifetimes(shape, *, k, p, null, n_draws, settings, random_state, n_jobs) -> np.ndarray:
-    """Top lifetime per dimension of ``n_draws`` null clouds of ``shape`` through the pipeline.
+@validate_params(
+    {
+        "shape": [tuple, list],
+        **_constraints("maxdim", "coeff", "n_landmarks", "metric"),
+        **NULL_CONSTRAINTS,
+        "random_state": SIGNIFICANCE_CONSTRAINTS["random_state"],
+        "n_jobs": SIGNIFICANCE_CONSTRAINTS["n_jobs"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def null_top_lifetimes(
+    shape,
+    *,
+    k=None,
+    p=None,
+    null=DEFAULT_NULL,
+    n_draws=99,
+    maxdim=1,
+    coeff=2,
+    n_landmarks=400,
+    metric="euclidean",
+    random_state=None,
+    n_jobs=None,
+) -> np.ndarray:
+    """Top lifetime per dimension of ``n_draws`` clouds of random filters through the pipeline.
 
-    ``null`` is ``"gaussian"``, ``"uniform"``, a draw ``(n_filters, random_state) -> filters``,
-    or a tuple of these: then each draw's top lifetimes are the largest over them (a test that
-    holds its level under each). Returns an array of shape ``(n_draws, maxdim + 1)``. Draws of
-    the built-in nulls with an integer ``random_state`` are cached (by null, shape, seeds, k, p
-    and settings); the result is the same whatever ``n_jobs``.
+    Each cloud has ``shape`` (raw filters, pixels), is normalized, filtered by ρ(k, p) and its
+    barcodes computed by :func:`persistence_diagrams` (landmark births as they are), as
+    :func:`significance` computes the data's. With several nulls, each draw's top lifetimes are
+    the largest over them. Draws of the built-in nulls are cached by (null, shape, seeds, k, p,
+    settings): an int ``random_state`` makes them reusable across calls.
+
+    Parameters
+    ----------
+    shape : tuple of (int, int)
+        Raw filters per cloud and their pixels.
+    k, p : int and float, default=None
+        The density filtration; both or neither.
+    null : {"gaussian", "uniform"}, callable or tuple, default=("gaussian", "uniform")
+        As in :func:`random_filter_test` (``"covariance"`` needs data: give
+        :func:`covariance_null` of it).
+    n_draws : int, default=99
+    maxdim, coeff, n_landmarks, metric :
+        As in :func:`persistence_diagrams`.
+    random_state : int, RandomState instance or None, default=None
+    n_jobs : int, default=None
+
+    Returns
+    -------
+    tops : ndarray of shape (n_draws, maxdim + 1)
+
+    Examples
+    --------
+    >>> from sktopo.homology import null_threshold, null_top_lifetimes
+    >>> tops = null_top_lifetimes((300, 9), k=9, p=0.3, n_draws=19, n_landmarks=None, random_state=0)
+    >>> tops.shape, bool(0.3 < null_threshold(tops[:, 1]) < 0.6)
+    ((19, 2), True)
     """
+    check_filtration(k, p)
+    if len(shape) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 2 for v in shape):
+        raise ValueError(f"shape must be (n_filters, n_features), two ints of at least 2; got {shape!r}.")
+    if any(
+        isinstance(n, str) and n == "covariance"
+        for n in (null if isinstance(null, (tuple, list)) else (null,))
+    ):
+        raise ValueError("null='covariance' needs the data: pass covariance_null(filters) instead.")
+    nulls = resolve_null(null, None)
+    settings = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric, exact_below=None)
+    return pipeline_null_tops(
+        tuple(int(v) for v in shape), k, p, nulls, n_draws, settings, random_state, n_jobs
+    )
+
+
+def pipeline_null_tops(shape, k, p, nulls, n_draws, settings, random_state, n_jobs) -> np.ndarray:
+    """:func:`null_top_lifetimes` without validation, ``nulls`` resolved, persistence ``settings`` given."""
     seeds = tuple(
         int(s) for s in check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_draws)
     )
-    shape = tuple(int(s) for s in shape)
-    nulls = tuple(null) if isinstance(null, (tuple, list)) else (null,)
-    tops = [_draws(one, shape, seeds, k, p, settings, n_jobs) for one in nulls]
-    return np.maximum.reduce(tops)
+    return np.maximum.reduce([_draws(one, shape, seeds, k, p, settings, n_jobs) for one in nulls])
 
 
 def _draws(null, shape, seeds, k, p, settings, n_jobs) -> np.ndarray:
@@ -352,19 +421,11 @@ def random_filter_test(
     (0.1, True)
     """
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=2)
-    if (k is None) != (p is None):
-        raise ValueError(f"k and p make one density filtration: give both or neither; got k={k!r}, p={p!r}.")
+    check_filtration(k, p)
     settings = dict(maxdim=dim, coeff=coeff, n_landmarks=n_landmarks, exact_below=exact_below, metric=metric)
-    observed = float(top_lifetimes(pipeline_diagrams(X, k, p, settings))[dim])
+    observed = top_lifetime(pipeline_diagrams(X, k, p, settings)[dim])
     null_settings = {**settings, "exact_below": None}  # structureless clouds are never refined
-    lifetimes = null_top_lifetimes(
-        X.shape,
-        k=k,
-        p=p,
-        null=resolve_null(null, X),
-        n_draws=n_draws,
-        settings=null_settings,
-        random_state=random_state,
-        n_jobs=n_jobs,
+    lifetimes = pipeline_null_tops(
+        X.shape, k, p, resolve_null(null, X), n_draws, null_settings, random_state, n_jobs
     )[:, dim]
     return NullComparison.compare(observed, lifetimes)

@@ -18,7 +18,8 @@ false-positive rate and power; docs/choices.md says why the default is the defau
     over the diagram, follows a left-skewed Gumbel law under the null, so its p-value is
     ``exp(-exp(l))``; bars with a p-value below ``alpha / n_bars`` (Bonferroni) are significant.
     Needs no simulation, but is an empirical law for uniform-like random clouds, not the
-    pipeline's null, and holds only for many bars.
+    pipeline's null, holds only for many bars, and was not calibrated for landmark diagrams
+    (which ``n_landmarks`` below the rows gives).
 ``"band"``
     Fasy et al.'s rule alone: lifetime above ``2 q``. Kept for comparison: on small
     structureless clouds it flags noise bars (its measured false-positive rate is far above
@@ -32,7 +33,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from .._validation import Interval, Real, StrOptions, validate_params
-from ._null import DEFAULT_NULL, NULL_CONSTRAINTS, null_threshold, null_top_lifetimes, resolve_null
+from ..density import n_dense_rows
+from ._null import (
+    DEFAULT_NULL,
+    NULL_CONSTRAINTS,
+    check_filtration,
+    null_threshold,
+    pipeline_null_tops,
+    resolve_null,
+)
 from ._persistence import _constraints, persistence_diagrams
 from ._significance import SIGNIFICANCE_CONSTRAINTS, _confidence_band
 
@@ -102,8 +111,8 @@ class Significance:
     def margin(self, dim: int = 1) -> float:
         """How far the longest bar in ``dim`` clears the rule: positive when it is significant.
 
-        ``"null"`` and ``"band"``: its lifetime minus the threshold. ``"universal"``: decades
-        by which its adjusted p-value is below ``alpha``, ``log10(alpha / p)``.
+        ``"null"`` and ``"band"``: its lifetime minus the threshold. ``"universal"``: in decades,
+        ``log10(alpha / p)`` for the smallest adjusted p-value.
         """
         lifetimes, p_values = self.lifetimes[dim], self.p_values[dim]
         if self.method == "universal":
@@ -264,14 +273,11 @@ def significance(
     ([1, 1], True)
     """
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
-    if (k is None) != (p is None):
-        raise ValueError(f"k and p make one density filtration: give both or neither; got k={k!r}, p={p!r}.")
+    check_filtration(k, p)
     if filters is None and k is not None:
         raise ValueError("k and p say how X was made from filters: give filters with them, or neither.")
     if filters is not None:
-        filters = check_array(filters, dtype=np.float64, input_name="filters", ensure_min_samples=2)
-        if filters.shape[1] != X.shape[1]:
-            raise ValueError(f"filters must have X's {X.shape[1]} pixels per filter; got {filters.shape[1]}.")
+        filters = _check_source(X, filters, p)
     settings = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric, exact_below=None)
     band_seed, null_seed = _seeds(random_state)
     band = tops = None
@@ -283,17 +289,24 @@ def significance(
         bound, diagrams = band.bound, band.diagrams
     if method == "null":
         source = X if filters is None else filters
-        tops = null_top_lifetimes(
-            source.shape,
-            k=k,
-            p=p,
-            null=resolve_null(null, source),
-            n_draws=n_draws,
-            settings=settings,
-            random_state=null_seed,
-            n_jobs=n_jobs,
+        tops = pipeline_null_tops(
+            source.shape, k, p, resolve_null(null, source), n_draws, settings, null_seed, n_jobs
         )
     return _judge(method, len(X), alpha, diagrams, bound, band, tops)
+
+
+def _check_source(X, filters, p) -> np.ndarray:
+    """``filters`` validated as the raw filters ``X`` was made from by ρ(k, p) (all of them without)."""
+    filters = check_array(filters, dtype=np.float64, input_name="filters", ensure_min_samples=2)
+    if filters.shape[1] != X.shape[1]:
+        raise ValueError(f"filters must have X's {X.shape[1]} pixels per filter; got {filters.shape[1]}.")
+    expected = len(filters) if p is None else n_dense_rows(len(filters), p)
+    if len(X) != expected:
+        raise ValueError(
+            f"X must be what ρ(k, p={p}) keeps of the {len(filters)} filters, {expected} rows; got {len(X)}: "
+            "the null clouds would not be the data's size."
+        )
+    return filters
 
 
 def _seeds(random_state) -> tuple[int, int]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import Interval, Real, validate_params
+from .._validation import Integral, Interval, Real, validate_params
+from ._null import at_most, null_threshold
 from ._rule import Significance
 
 __all__ = ["LEVELS", "MIN_CORE_ROWS", "Verdict", "circle_verdict"]
@@ -59,7 +60,7 @@ class Verdict:
         "accuracy": [Interval(Real, 0, 1, closed="both"), None],
         "chance": [Interval(Real, 0, 1, closed="neither"), None],
         "covariance_p_value": [Interval(Real, 0, 1, closed="right"), None],
-        "min_rows": [Interval(Real, 1, None, closed="left")],
+        "min_rows": [Interval(Integral, 1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -95,7 +96,8 @@ def circle_verdict(
         Share of Mapper resolutions with exactly one loop (``LoopConsensus.fraction`` of
         :func:`sktopo.mapper.loop_consensus`); None leaves Mapper out.
     accuracy, chance : float, default=None
-        Mean test accuracy of the networks, and the accuracy of guessing (0.1 for ten classes).
+        Mean test accuracy of the networks, and the accuracy of guessing (0.1 for ten classes);
+        both or neither.
     covariance_p_value : float, default=None
         The longest bar's p-value against Gaussian filters with the data's covariance
         (:func:`random_filter_test` with ``null="covariance"``): reported among the reasons,
@@ -116,6 +118,13 @@ def circle_verdict(
     >>> circle_verdict(result).level, circle_verdict(result, accuracy=0.2, chance=0.1).level
     ('found', 'too_small')
     """
+    if len(significance.diagrams) < 2:
+        raise ValueError("significance must judge H1 (maxdim of at least 1); it holds H0 only.")
+    if (accuracy is None) != (chance is None):
+        raise ValueError(
+            f"accuracy and chance are compared together: give both or neither; got accuracy={accuracy!r}, "
+            f"chance={chance!r}."
+        )
     small = _too_small(significance, accuracy, chance, min_rows)
     notes = _covariance_note(covariance_p_value, significance.alpha)
     if small:
@@ -128,7 +137,7 @@ def _too_small(result: Significance, accuracy, chance, min_rows) -> list[str]:
     reasons = []
     if result.n_samples < min_rows:
         reasons.append(
-            f"the dense core has {result.n_samples} rows, fewer than {min_rows:g}: too small for the rule "
+            f"the dense core has {result.n_samples} rows, fewer than {min_rows}: too small for the rule "
             "to find a circle reliably (train more networks, or raise p)"
         )
     lifetimes = result.lifetimes[1]
@@ -138,12 +147,12 @@ def _too_small(result: Significance, accuracy, chance, min_rows) -> list[str]:
             f"the band's half-width ({result.band.band[1]:.3f}) is at least the longest H1 bar ({top:.3f}): "
             "the barcode does not reproduce in half of the rows"
         )
-    if result.method == "null" and result.resolution > result.alpha:
+    if result.method == "null" and np.isinf(null_threshold(result.null[:, 1], result.alpha)):
         reasons.append(
             f"{len(result.null)} null draws cannot give a p-value of {result.alpha:g} (the smallest is "
             f"{result.resolution:.3f}): draw more"
         )
-    if accuracy is not None and chance is not None and accuracy < (1 + chance) / 2:
+    if accuracy is not None and accuracy < (1 + chance) / 2:
         reasons.append(
             f"the networks' test accuracy ({accuracy:.1%}) is near chance ({chance:.0%}): they have not "
             "learned yet (train longer)"
@@ -154,7 +163,8 @@ def _too_small(result: Significance, accuracy, chance, min_rows) -> list[str]:
 def _level(result: Significance, loop_fraction) -> tuple[str, list[str]]:
     count, margin, alpha = int(result.n_significant[1]), result.margin(1), result.alpha
     rule = f"{count} significant H1 bar(s) by the {result.method!r} rule at alpha = {alpha:g}"
-    clears = f"the longest clears the threshold by {margin:.3f}" if np.isfinite(margin) else ""
+    unit = " decades of p-value" if result.method == "universal" else ""
+    clears = f"the longest clears the threshold by {margin:.3f}{unit}" if np.isfinite(margin) else ""
     mapper = (
         None
         if loop_fraction is None
@@ -168,7 +178,9 @@ def _level(result: Significance, loop_fraction) -> tuple[str, list[str]]:
             return "borderline", [*reasons, f"{mapper}: not a majority"]
         return "found", reasons + ([mapper] if mapper else [])
     near = _near_miss(result)
-    reasons = [f"{rule}; the longest misses the threshold by {-margin:.3f}" if np.isfinite(margin) else rule]
+    reasons = [
+        f"{rule}; the longest misses the threshold by {-margin:.3f}{unit}" if np.isfinite(margin) else rule
+    ]
     if near:
         return "borderline", [*reasons, near]
     return "not_found", reasons + ([mapper] if mapper else [])
@@ -179,12 +191,12 @@ def _near_miss(result: Significance) -> str:
     if result.method != "null" or not len(result.p_values[1]):
         return ""
     p_value = float(result.p_values[1][0])
-    if p_value <= result.alpha:
+    if at_most(p_value, result.alpha):
         return (
             f"the longest bar beats the random filters (p = {p_value:.2f}) but not the band's sampling "
             f"noise (2q = {2 * result.band.band[1]:.3f})"
         )
-    if p_value <= 2 * result.alpha:
+    if at_most(p_value, 2 * result.alpha):
         return f"the longest bar's p-value against random filters ({p_value:.2f}) is within twice alpha"
     return ""
 
@@ -192,7 +204,7 @@ def _near_miss(result: Significance) -> str:
 def _covariance_note(p_value, alpha) -> list[str]:
     if p_value is None:
         return []
-    if p_value <= alpha:
+    if at_most(p_value, alpha):
         return [
             f"Gaussian filters with the data's own covariance do not reach the longest bar either (p = "
             f"{p_value:.2f}): a loop beyond second-order structure"

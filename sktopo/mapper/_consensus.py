@@ -47,7 +47,7 @@ def default_resolutions(n_samples: int) -> np.ndarray:
     """The resolutions :func:`loop_consensus` uses when none are given.
 
     ``round(c / 4), ..., round(3 c / 4)`` with ``c = sqrt(n_samples / 2)``, at least 2, and
-    one more at the top where that makes the count even: 3 to 9 for 300 rows, 8 to 24 for the
+    one more at the top where the count would be even: 3 to 9 for 300 rows, 8 to 24 for the
     paper's 1,920; beyond 9 resolutions, 9 spread evenly over that range (the time grows with
     their number). ``c`` is about where a Gaussian cloud's graph first shows spurious loops
     (near resolution 12 for 300 rows, 19 for 900); below it a loop of the data is seen whole.
@@ -109,8 +109,8 @@ def loop_consensus(X, resolutions=None, *, gain: float = 3, **mapper_params) -> 
     ``r + 1`` (8 <= r <= 16) in 19 to 31 % of the clouds. This fits
     ``Mapper(resolution=r, gain=gain)`` for every ``r`` in ``resolutions``, counts each graph's
     loops with :func:`n_loops`, and says "one loop" when a strict majority of the resolutions
-    give exactly one. Shifting the default range 8..16 by one either way changes that verdict in
-    0 to 5 % of the same clouds (``docs/choices.md``).
+    give exactly one. Shifting a range by one either way changes that verdict in 0 to 5 % of the
+    same clouds (``docs/choices.md``).
 
     Parameters
     ----------
@@ -119,7 +119,7 @@ def loop_consensus(X, resolutions=None, *, gain: float = 3, **mapper_params) -> 
         order first, so the result does not depend on their order.
     resolutions : array-like of int, default=None
         Distinct resolutions, each at least 1; an odd number avoids ties. None means
-        :func:`default_resolutions` of ``n_samples``: 8 to 16 for 300 rows.
+        :func:`default_resolutions` of ``n_samples``: 3 to 9 for 300 rows.
     gain : float, default=3
         Gain of every cover, > 1.
     **mapper_params

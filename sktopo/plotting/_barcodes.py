@@ -44,10 +44,11 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
     colors : list or tuple of str, default=("tab:blue", "tab:red", "tab:green")
         Colour per dimension (cycled).
     band : float or array-like of shape (len(diagrams),), default=None
-        Confidence half-width, one for every dimension or one per diagram, e.g.
-        ``ConfidenceBand.band`` of :func:`sktopo.homology.confidence_band`; non-negative and
-        finite. Bars living longer than ``2 * band`` (the significant ones, bars that never die
-        included) are drawn in full colour, the others faded. Below each dimension's bars a
+        Half the significance threshold, one for every dimension or one per diagram: e.g.
+        ``Significance.thresholds / 2`` of :func:`sktopo.homology.significance`, or the
+        half-width ``ConfidenceBand.band`` of :func:`sktopo.homology.confidence_band`;
+        non-negative and finite. Bars living longer than ``2 * band`` (the significant ones,
+        bars that never die included) are drawn in full colour, the others faded. Below each dimension's bars a
         grey bracket ``2 * band`` long shows the threshold, labelled with its length and the
         count of significant bars. None draws every bar in full colour, without a band.
 
@@ -78,7 +79,7 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
     ['H0', 'H1']
     >>> ax = plot_barcodes(diagrams, band=[0.1, 0.3])
     >>> [text.get_text() for text in ax.texts]
-    ['2 x band = 0.2, 2 significant', '2 x band = 0.6, 1 significant']
+    ['threshold 0.2, 2 significant', 'threshold 0.6, 1 significant']
     """
     import matplotlib.pyplot as plt
 
@@ -129,5 +130,5 @@ def _draw_band(ax, lifetimes, y, half_width) -> None:
     """A grey bracket ``2 * half_width`` long at height ``y``, under its length and the bars longer."""
     count = int(np.sum(lifetimes > 2 * half_width))
     ax.plot([0, 2 * half_width], [y, y], color="grey", linewidth=2, marker="|", markersize=8)
-    label = f"2 x band = {2 * half_width:.2g}, {count} significant"
+    label = f"threshold {2 * half_width:.2g}, {count} significant"
     ax.annotate(label, (0, y), xytext=(2, 4), textcoords="offset points", va="bottom", fontsize="small")

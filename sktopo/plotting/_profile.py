@@ -79,7 +79,7 @@ def plot_topology_profile(profile, axes=None):
     >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 200, 3), torch.nn.ReLU(), torch.nn.Conv2d(200, 2, 3))
     >>> with torch.no_grad():
     ...     _ = net[0].weight.copy_(torch.tensor(primary_circle(200)).unsqueeze(1))
-    >>> profile = topology_profile(net, n_bootstrap=4, n_null=4, n_landmarks=60, random_state=0, progress=False)
+    >>> profile = topology_profile(net, n_bootstrap=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
     >>> [ax.get_title() for ax in plot_topology_profile(profile)]
     ['layer 1', 'layer 2']
     """
@@ -96,8 +96,10 @@ def plot_topology_profile(profile, axes=None):
         )
     for ax, (_, row) in zip(axes, profile.iterrows()):
         evidence = topology[row["layer"]]
-        plot_barcodes(evidence.diagrams, ax=ax, dims=[1], colors=("tab:red",), band=evidence.band)
+        # a threshold no null draw count can reach (too few draws) is drawn without a bracket
+        band = evidence.band if np.isfinite(evidence.band).all() else None
+        plot_barcodes(evidence.diagrams, ax=ax, dims=[1], colors=("tab:red",), band=band)
         ax.set_title(f"layer {row['layer']}")
-        text = f"{row['model']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
+        text = f"{row['model']}, {row['verdict']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
         ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize="small")
     return axes
