@@ -171,7 +171,8 @@ def _simplicity(df, record) -> list[str]:
 NO_NULL = (
     "This result was written before Fig. 12 had its null level: the random-filter columns were "
     "computed for this page, once per cloud size (the null depends on the filters only through "
-    "their count), with 19 draws of zero-mean Gaussian filters, random_state 0, the run's ρ(k, p) "
+    "their count), with 19 draws of random filters (Gaussian or uniform pixels, each draw's longer "
+    "top lifetime), random_state 0, the run's ρ(k, p) "
     "and `top_h1_lifetime`'s persistence settings (`sktopo.experiments._common.h1_null_level`); "
     "the figure has no band. The lifetimes are the run's."
 )
@@ -280,7 +281,7 @@ CONCLUDE = {
         "**What it can conclude.** Whether the groups' top H1 lifetime and their test accuracy "
         "rise together over training (Spearman over the rows, its interval resampling whole "
         "groups), and, with the random-filter columns, whether a lifetime is above what as many "
-        "zero-mean Gaussian filters reach through the same ρ(k, p) and persistence settings (19 "
+        "random filters (Gaussian or uniform pixels) reach through the same ρ(k, p) and persistence settings (19 "
         "draws at the quick scale, 99 at the paper's; the 95% quantile of 19 draws is coarse). "
         "**What it cannot.** That a stronger circle causes better accuracy: both move with "
         "training time. A lifetime inside the random filters' band is no circle, whatever its "
