@@ -101,7 +101,7 @@ def circle_verdict(
     covariance_p_value : float, default=None
         The longest bar's p-value against Gaussian filters with the data's covariance
         (:func:`random_filter_test` with ``null="covariance"``): reported among the reasons,
-        with what it means; it does not change the level.
+        with what it means, when the rule finds a loop; it does not change the level.
     min_rows : int, default=MIN_CORE_ROWS
 
     Returns
@@ -126,7 +126,9 @@ def circle_verdict(
             f"chance={chance!r}."
         )
     small = _too_small(significance, accuracy, chance, min_rows)
-    notes = _covariance_note(covariance_p_value, significance.alpha)
+    # what the covariance null says matters only of a loop the rule found
+    found_loop = significance.n_significant[1] >= 1
+    notes = _covariance_note(covariance_p_value, significance.alpha) if found_loop else []
     if small:
         return Verdict("too_small", tuple(small + notes), float("nan"), int(significance.n_significant[1]))
     level, reasons = _level(significance, loop_fraction)
