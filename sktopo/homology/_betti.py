@@ -151,8 +151,15 @@ def betti_numbers(
         The significance rule (see :func:`significance`).
     confidence : float, default=0.95
         Strictly between 0 and 1: ``1 - alpha``.
-    filters, k, p, null, n_draws :
-        How ``X`` was made, and the null: as in :func:`significance`.
+    filters : array-like of shape (n_filters, n_features), default=None
+        The raw filters ``X`` was made from by normalizing and ρ(k, p); as in :func:`significance`.
+    k : int, default=None
+    p : float, default=None
+        The density filtration that made ``X`` from ``filters``; both or neither.
+    null : {"gaussian", "uniform", "covariance"}, callable or tuple, default=("gaussian", "uniform")
+        As in :func:`significance`.
+    n_draws : int, default=99
+        Null clouds.
     n_bootstrap : int, default=20
     n_landmarks : int or None, default=300
         Landmarks for the whole cloud, every half-subsample and every null cloud.
@@ -313,8 +320,15 @@ def identify_shape(
         The significance rule (:func:`significance`).
     confidence : float, default=0.95
         Strictly between 0 and 1: ``1 - alpha``.
-    filters, k, p, null, n_draws :
-        How ``X`` was made from raw filters, and the null: as in :func:`significance`.
+    filters : array-like of shape (n_filters, n_features), default=None
+        The raw filters ``X`` was made from by normalizing and ρ(k, p); as in :func:`significance`.
+    k : int, default=None
+    p : float, default=None
+        The density filtration that made ``X`` from ``filters``; both or neither.
+    null : {"gaussian", "uniform", "covariance"}, callable or tuple, default=("gaussian", "uniform")
+        As in :func:`significance`.
+    n_draws : int, default=99
+        Null clouds.
     n_bootstrap : int, default=20
     n_landmarks : int or None, default=300
         As in :func:`betti_numbers`.

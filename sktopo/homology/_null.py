@@ -272,7 +272,10 @@ def null_top_lifetimes(
         As in :func:`random_filter_test` (``"covariance"`` needs data: give
         :func:`covariance_null` of it).
     n_draws : int, default=99
-    maxdim, coeff, n_landmarks, metric :
+    maxdim : int, default=1
+    coeff : int, default=2
+    n_landmarks : int or None, default=400
+    metric : {"euclidean", "vne"}, default="euclidean"
         As in :func:`persistence_diagrams`.
     random_state : int, RandomState instance or None, default=None
     n_jobs : int, default=None
