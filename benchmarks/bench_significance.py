@@ -115,7 +115,7 @@ def judge_full(raw):
 def false_positives(n, n_clouds, n_band_clouds, nulls):
     n_raw = raw_size(n)
     settings = {key: value for key, value in SETTINGS.items() if key != "exact_below"}
-    common = dict(k=k_of(n_raw), p=P, n_draws=N_DRAWS, random_state=0, **settings)
+    common = dict(k=k_of(n_raw), p=P, n_draws=N_DRAWS, random_state=0, n_jobs=2, **settings)
     thresholds = {
         label: null_threshold(null_top_lifetimes((n_raw, 9), null=null, **common)[:, 1], ALPHA)
         for label, null in (("default", DEFAULT_NULL), ("gaussian_only", "gaussian"))
