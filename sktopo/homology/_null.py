@@ -99,10 +99,6 @@ class NullComparison:
         ratio = observed / median if median > 0 else (float("inf") if observed > 0 else float("nan"))
         return cls(float(observed), null, reaching, (1 + reaching) / (1 + len(null)), ratio)
 
-    def threshold(self, alpha: float = 0.05) -> float:
-        """The top lifetime that a p-value of at most ``alpha`` needs: see :func:`null_threshold`."""
-        return null_threshold(self.null, alpha)
-
 
 #: Relative slack of "a p-value of at most alpha": ``alpha = 1 - 0.9`` is 0.09999999999999998.
 _SLACK = 1e-9

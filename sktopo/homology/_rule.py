@@ -125,7 +125,7 @@ class Significance:
         return 1.0 / (len(self.null) + 1) if self.null is not None else 0.0
 
 
-def universal_p_values(diagram, n_bars=None) -> np.ndarray:
+def universal_p_values(diagram) -> np.ndarray:
     """Bobrowski and Skraba's (2023) p-values of a Vietoris-Rips diagram's finite bars.
 
     For each bar ``(b, d)`` with ``b > 0``: ``L = log log(d / b)``,
@@ -136,8 +136,6 @@ def universal_p_values(diagram, n_bars=None) -> np.ndarray:
     ----------
     diagram : array-like of shape (n_bars, 2)
         A Rips diagram in dimension 1 or more (births positive).
-    n_bars : int, default=None
-        Bonferroni's count; None for the finite bars of ``diagram``.
 
     Returns
     -------
@@ -169,8 +167,7 @@ def universal_p_values(diagram, n_bars=None) -> np.ndarray:
     if not usable.any():
         return np.ones(len(diagram))
     ell = _RIPS_A * loglog - np.euler_gamma - _RIPS_A * loglog[usable].mean()
-    n_bars = len(diagram) if n_bars is None else n_bars
-    return np.minimum(1.0, np.exp(-np.exp(ell)) * n_bars)
+    return np.minimum(1.0, np.exp(-np.exp(ell)) * len(diagram))
 
 
 def _finite_lifetimes(diagram) -> np.ndarray:
@@ -179,8 +176,8 @@ def _finite_lifetimes(diagram) -> np.ndarray:
 
 
 def _null_p_values(lifetimes, tops) -> np.ndarray:
-    tops = np.asarray(tops)
-    return np.array([(1 + np.sum(tops >= lt)) / (1 + len(tops)) for lt in lifetimes])
+    tops = np.sort(tops)
+    return (1 + len(tops) - np.searchsorted(tops, lifetimes, side="left")) / (1 + len(tops))
 
 
 @validate_params(

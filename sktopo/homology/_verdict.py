@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import Integral, Interval, Real, validate_params
-from ._null import at_most, null_threshold
+from ._null import at_most
 from ._rule import Significance
 
 __all__ = ["LEVELS", "MIN_CORE_ROWS", "Verdict", "circle_verdict"]
@@ -46,11 +46,6 @@ class Verdict:
     reasons: tuple
     margin: float
     n_significant: int
-
-    @property
-    def found(self) -> bool:
-        """Whether the level is ``"found"``."""
-        return self.level == "found"
 
 
 @validate_params(
@@ -149,7 +144,7 @@ def _too_small(result: Significance, accuracy, chance, min_rows) -> list[str]:
             f"the band's half-width ({result.band.band[1]:.3f}) is at least the longest H1 bar ({top:.3f}): "
             "the barcode does not reproduce in half of the rows"
         )
-    if result.method == "null" and np.isinf(null_threshold(result.null[:, 1], result.alpha)):
+    if result.method == "null" and np.isinf(result.thresholds[1]):  # too few draws to reach alpha
         reasons.append(
             f"{len(result.null)} null draws cannot give a p-value of {result.alpha:g} (the smallest is "
             f"{result.resolution:.3f}): draw more"
