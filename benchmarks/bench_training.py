@@ -80,18 +80,26 @@ def sequential(X, y, n, iterations, heap=False):
 def batched(X, y, n, iterations, heap=False):
     stamps = [time.perf_counter()]
     net = make_classifier(SPEC, max_iter=iterations, batch_size=BATCH)
-    _batched.fit_batched(
-        net, range(n), X, y, lambda _: stamps.append(time.perf_counter()), tune_glibc_malloc=heap
-    )
+
+    def stamp(_):
+        if net.device.startswith("cuda"):  # kernels are queued: time the work, not its launch
+            torch.cuda.synchronize()
+        stamps.append(time.perf_counter())
+
+    _batched.fit_batched(net, range(n), X, y, stamp, tune_glibc_malloc=heap)
     return float(np.median(_steady_seconds([stamps]))) / n  # n networks per iteration
 
 
-def matmul_gflops(size=2048, repeats=10) -> float:
-    a, b = torch.randn(size, size), torch.randn(size, size)
+def matmul_gflops(device="cpu", size=2048, repeats=10) -> float:
+    """float32 matrix-product rate on ``device``, the one the networks train on."""
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+    synchronize = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     a @ b
+    synchronize()
     start = time.perf_counter()
     for _ in range(repeats):
         a @ b
+    synchronize()
     return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
@@ -144,7 +152,7 @@ def main():
     seconds, rates = {case: [] for case in cases}, []
     for _ in range(args.rounds):
         for name, n in sorted(cases, key=lambda case: case[1]):  # peer and sktopo side by side
-            rates.append(matmul_gflops())
+            rates.append(matmul_gflops(device))
             seconds[name, n].append(run_case(name, n, args.iterations))
             print(
                 f"{name:<36} N={n:<3} {seconds[name, n][-1] * 1000:7.1f} ms per network-iteration", flush=True
