@@ -310,9 +310,9 @@ CONCLUDE = {
         "**What it can conclude.** Whether Mapper graphs of the pooled filters show a loop at a "
         "checkpoint, and the top H1 lifetime of the same dense core with its certified error. "
         "**What it cannot.** A lifetime within its certified error says nothing; no random-filter "
-        "level is computed here, and its lifetimes are not yet held to the NaN rule of (i) and "
-        "(ii) (a dense core under `MIN_CORE_ROWS` rows, k not below half the filters): at the "
-        "quick preset every core has 512 rows or more, so none would be NaN.",
+        "level is computed here. Its lifetimes are held to the NaN rule of (i) and (ii) (a dense "
+        "core under `MIN_CORE_ROWS` rows, k not below half the filters: NaN with the reason in "
+        "`h1_top_reason`); at the quick preset every core has 512 rows or more, so none is NaN.",
     ],
 }
 

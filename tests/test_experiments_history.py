@@ -1,5 +1,6 @@
 """persistence_vs_accuracy (Fig. 12) and training_evolution (Figs. 5, 9) on tiny settings, and their plots."""
 
+import warnings
 import matplotlib
 import networkx as nx
 import numpy as np
@@ -64,6 +65,7 @@ EVOLUTION_COLUMNS = [
     "mapper_cycle_rank",
     "mapper_n_loops",
     "h1_top",
+    "h1_top_reason",
     "h1_bound",
     "dataset",
     "spec",
@@ -93,7 +95,8 @@ def pva_small(data):
 
 @pytest.fixture(scope="module")
 def evolution(data):
-    return training_evolution(data, iterations=[2, 4], n_networks=2, resolution=4, **TINY)
+    with pytest.warns(UserWarning, match=r"training_evolution: the top H1 lifetime is NaN in 4 of 4 rows"):
+        return training_evolution(data, iterations=[2, 4], n_networks=2, resolution=4, **TINY)
 
 
 @pytest.fixture(autouse=True)
@@ -212,7 +215,18 @@ def test_training_evolution_keeps_each_cells_mapper_and_diagrams(evolution):
         n_components = nx.number_connected_components(graph)
         assert (row.mapper_n_nodes, row.mapper_n_edges) == (graph.number_of_nodes(), graph.number_of_edges())
         assert row.mapper_cycle_rank == row.mapper_n_edges - row.mapper_n_nodes + n_components
-        assert row.h1_top == top_lifetime(evolution.attrs["diagrams"][row.layer, row.iteration][1])
+        # 8 and 16 filters: too few for any lifetime to mean something, so NaN with the reason
+        assert np.isnan(row.h1_top) and row.h1_top_reason == lifetime_reason(row.n_filters, row.k, row.p)
+        assert len(evolution.attrs["diagrams"][row.layer, row.iteration]) == 2  # the barcode is kept
+
+
+def test_training_evolution_measures_a_large_enough_cloud(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 64 filters of one layer without filtration: measured, no warning
+        df = training_evolution(data, "M(64,0,16)", iterations=[2], n_networks=1, layers=[1], resolution=4)
+    row = df.iloc[0]
+    assert row.n_dense == 64 and row.h1_top_reason == ""
+    assert row.h1_top == top_lifetime(df.attrs["diagrams"][1, 2][1]) > 0
 
 
 def test_results_slice_share_and_concatenate(evolution, pva):

@@ -229,15 +229,18 @@ def h1_null_level(filters, k: int, p: float, n_draws: int, random_state) -> dict
     return {"h1_null_median": float(median), "h1_null_q95": float(q95), "h1_p_value": test.p_value}
 
 
-def warn_unmeasured(experiment: str, reasons) -> None:
-    """One warning for the rows of ``experiment`` whose lifetime is NaN, naming each reason once."""
+def warn_unmeasured(experiment: str, reasons, column: str = "h1_lifetime_reason") -> None:
+    """One warning for the rows of ``experiment`` whose lifetime is NaN, naming each reason once.
+
+    ``reasons`` is the frame's ``column``: one reason per row, "" where the lifetime was measured.
+    """
     reasons = list(reasons)
     missing = [reason for reason in reasons if reason]
     if missing:
         distinct = "; ".join(dict.fromkeys(missing))
         warnings.warn(
             f"{experiment}: the top H1 lifetime is NaN in {len(missing)} of {len(reasons)} rows (column "
-            f"h1_lifetime_reason): {distinct}.",
+            f"{column}): {distinct}.",
             UserWarning,
             stacklevel=4,  # the caller of the experiment, past validate_params' wrapper
         )

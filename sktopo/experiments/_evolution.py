@@ -18,10 +18,12 @@ from ._common import (
     check_scale,
     data_label,
     dense_core,
+    lifetime_reason,
     load_images,
     recorded,
     resolve_device,
     train_recording,
+    warn_unmeasured,
 )
 
 __all__ = ["PAPER", "PRESETS", "training_evolution"]
@@ -125,7 +127,9 @@ def _measure(kernels, setting, n_landmarks):
     row = {"n_filters": len(filters), **setting, "n_dense": len(dense)}
     row |= {"mapper_n_nodes": graph["n_nodes"], "mapper_n_edges": graph["n_edges"]}
     row |= {"mapper_n_components": graph["n_components"], "mapper_cycle_rank": graph["cycle_rank"]}
-    row |= {"mapper_n_loops": graph["n_loops"], "h1_top": top_lifetime(persistence.diagrams[1])}
+    reason = lifetime_reason(len(filters), setting["k"], setting["p"])
+    h1_top = float("nan") if reason else top_lifetime(persistence.diagrams[1])
+    row |= {"mapper_n_loops": graph["n_loops"], "h1_top": h1_top, "h1_top_reason": reason}
     return row | {"h1_bound": persistence.bound}, mapper, persistence
 
 
@@ -218,7 +222,10 @@ def training_evolution(
         ``mapper_n_nodes``, ``mapper_n_edges``, ``mapper_n_components``, ``mapper_cycle_rank``
         (edges - nodes + components: every cycle, the many triangles of a gain-3 cover
         included), ``mapper_n_loops`` (the loops that triangles do not fill:
-        :func:`~sktopo.mapper.n_loops`, 1 for a clean circle), ``h1_top`` (top H1 lifetime),
+        :func:`~sktopo.mapper.n_loops`, 1 for a clean circle), ``h1_top`` (top H1 lifetime;
+        NaN with a ``UserWarning`` where the cloud is too small for its ρ(k, p)),
+        ``h1_top_reason`` (why it is NaN: :func:`~sktopo.experiments.lifetime_reason`; "" when
+        measured),
         ``h1_bound`` (its certified bottleneck error), ``dataset``, ``spec``. ``attrs``:
         ``"mappers"`` and ``"diagrams"`` (the fitted :class:`~sktopo.Mapper` and the diagrams,
         by ``(layer, iteration)``, in a :class:`SharedDict`: shared by the frames derived from
@@ -287,6 +294,7 @@ def training_evolution(
         diagrams[layer, it] = persistence.diagrams
         rows.append({"layer": layer, "iteration": it, "n_networks": n_networks, **row})
     df = pd.DataFrame(rows).assign(dataset=data_label(dataset), spec=spec)
+    warn_unmeasured("training_evolution", df.h1_top_reason, "h1_top_reason")
     df.attrs = {"mappers": mappers, "diagrams": diagrams, "seeds": ensemble.seeds_.tolist()}
     df.attrs["settings"] = {
         "dataset": data_label(dataset),
