@@ -1,6 +1,7 @@
 """persistence_vs_accuracy (Fig. 12) and training_evolution (Figs. 5, 9) on tiny settings, and their plots."""
 
 import warnings
+
 import matplotlib
 import networkx as nx
 import numpy as np
