@@ -4,7 +4,7 @@ For each conv layer: extract the spatial filters (:func:`~sktopo.filters.extract
 subsample them to at most ``max_filters``, normalize them, keep the dense core ρ(k, p)
 (:class:`~sktopo.density.DensityFilter`), then read its barcodes with a confidence band
 (:func:`~sktopo.homology.identify_shape`), test them against random filters
-(:func:`~sktopo.homology.random_filter_test`), and build its Mapper graph
+through the same pipeline (:func:`~sktopo.homology.significance`), and build its Mapper graph
 (:class:`~sktopo.mapper.Mapper`): the paper's layer-by-layer study of VGG16 (Figs. 10 and 11 of
 Brüel Gabrielsson & Carlsson) as one call. pandas and tqdm are imported when it runs.
 """
@@ -26,9 +26,10 @@ from .homology import (
     ShapeVerdict,
     Verdict,
     circle_verdict,
+    covariance_null,
     identify_shape,
+    null_top_lifetimes,
     persistence_diagrams,
-    random_filter_test,
     top_lifetime,
 )
 from .homology._persistence import _constraints
@@ -91,7 +92,8 @@ class LayerTopology:
         filters, torch's initialization).
     covariance : NullComparison
         The same against Gaussian filters with the layer's own covariance
-        (:func:`~sktopo.homology.random_filter_test`, ``null="covariance"``).
+        (:func:`~sktopo.homology.null_top_lifetimes` of
+        :func:`~sktopo.homology.covariance_null`, as many draws, the same seed).
     dense : ndarray of shape (n_dense, n_features)
         The dense core ρ(k, p) of the normalized filters.
     mapper : Mapper
@@ -238,7 +240,10 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
     result = verdict.significance[2]
     observed = float(result.lifetimes[1][0]) if len(result.lifetimes[1]) else 0.0
     null = NullComparison.compare(observed, result.null[:, 1])
-    covariance = random_filter_test(filters, null="covariance", n_draws=settings["n_null"], **rule)
+    draws = null_top_lifetimes(
+        filters.shape, null=covariance_null(filters), n_draws=settings["n_null"], **rule
+    )
+    covariance = NullComparison.compare(observed, draws[:, 1])
     consensus = loop_consensus(dense, gain=settings["gain"])
     circle = circle_verdict(
         result,
@@ -326,8 +331,8 @@ def topology_profile(
     ``max_filters``, mean-centred and normalized, and filtered to their dense core ρ(k, p)
     (:class:`~sktopo.density.DensityFilter`). The core's H1 barcode over Z/2, its confidence band
     and the shape named over Z/2 and Z/3 come from :func:`~sktopo.homology.identify_shape`; the
-    top H1 lifetime is tested against as many random filters by
-    :func:`~sktopo.homology.random_filter_test` (same k, p and landmarks); Mapper(``resolution``,
+    top H1 lifetime is tested against as many random filters through the same pipeline (the
+    rule's null, and Gaussian filters with the layer's own covariance); Mapper(``resolution``,
     ``gain``) of the core counts the loops a reader sees (:func:`~sktopo.mapper.graph_summary`).
 
     **The defaults, from the paper.** ``p = 0.3`` is the paper's choice for the layer-by-layer

@@ -144,11 +144,11 @@ def test_deterministic_for_a_fixed_random_state(net, profile):
 def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
     shapes = []
 
-    def spy(X, **kwargs):
-        shapes.append(np.shape(X))
-        return sktopo.homology.random_filter_test(X, **kwargs)
+    def spy(shape, **kwargs):
+        shapes.append(tuple(shape))
+        return sktopo.homology.null_top_lifetimes(shape, **kwargs)
 
-    monkeypatch.setattr(sktopo.profile, "random_filter_test", spy)
+    monkeypatch.setattr(sktopo.profile, "null_top_lifetimes", spy)
     profile = topology_profile(net, 1, max_filters=500, **FAST)
     row = profile.iloc[0]
     assert (row["n_filters"], row["n_used"], row["k"], row["n_dense"]) == (1000, 500, default_k(500), 150)
