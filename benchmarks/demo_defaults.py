@@ -174,7 +174,8 @@ def main():
     out = args.out or os.path.join(RESULTS, "demo_defaults.json" if levers is None else "demo_levers.json")
     if args.table:
         with open(out) as f:
-            return print(table(json.load(f)["results"]))
+            rows = json.load(f)["results"]
+        return print(table(rows) if levers is None else table(rows, by=["lever"]))
     X, y = load_mnist_sample()
     data = train_test_split(X, y, test_size=500, stratify=y, random_state=0)
     rows, training = _resume(out)
