@@ -20,8 +20,10 @@ from sklearn.utils import check_random_state
 from ._validation import N_JOBS, Interval, Real, validate_params
 from .density import DensityFilter, n_dense_rows
 from .filterbanks import edge_energy
-from .filters import _as_sources, _is_tensor, conv_layers, extract_spatial_filters, layer_kernel
+from .filters import as_sources, extract_spatial_filters, layer_kernel, n_conv_layers
 from .homology import (
+    PERSISTENCE_CONSTRAINTS,
+    SIGNIFICANCE_CONSTRAINTS,
     NullComparison,
     ShapeVerdict,
     Verdict,
@@ -32,8 +34,7 @@ from .homology import (
     persistence_diagrams,
     top_lifetime,
 )
-from .homology._persistence import _constraints
-from .homology._significance import SIGNIFICANCE_CONSTRAINTS
+from .io import load_state_dict
 from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
 from .preprocessing import normalize_filters
 
@@ -177,17 +178,8 @@ def _check_layers(layers, n_layers: int) -> list[int]:
 
 def _loaded(source) -> list:
     """The sources of ``source``, weights files read once (not once per layer)."""
-    sources = _as_sources(source)
-    if any(isinstance(s, (str, os.PathLike)) for s in sources):
-        from .nn import load_state_dict
-
-        sources = [load_state_dict(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
-    return sources
-
-
-def _n_layers(source) -> int:
-    """Conv layers of a source; a kernel array is one layer."""
-    return 1 if isinstance(source, np.ndarray) or _is_tensor(source) else len(conv_layers(source))
+    sources = as_sources(source)
+    return [load_state_dict(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
 
 
 def _n_filters(sources, layer: int) -> int:
@@ -296,7 +288,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "n_null": [Interval(Integral, 1, None, closed="left")],
         "accuracy": [Interval(Real, 0, 1, closed="both"), None],
         "chance": [Interval(Real, 0, 1, closed="neither"), None],
-        **_constraints("n_landmarks"),
+        "n_landmarks": PERSISTENCE_CONSTRAINTS["n_landmarks"],
         "resolution": Mapper._parameter_constraints["resolution"],
         "gain": Mapper._parameter_constraints["gain"],
         "random_state": ["random_state"],
@@ -477,7 +469,7 @@ def topology_profile(
     from tqdm.auto import tqdm
 
     sources = _loaded(source)
-    plan = _plan(sources, _check_layers(layers, _n_layers(sources[0])), k, p, max_filters)
+    plan = _plan(sources, _check_layers(layers, n_conv_layers(sources[0])), k, p, max_filters)
     base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     settings = dict(
         seed=int(base),

@@ -2,7 +2,6 @@
 
 import dataclasses
 import functools
-import warnings
 
 import numpy as np
 import pytest
@@ -282,12 +281,9 @@ def test_betti_numbers_return_significance():
 
 
 @pytest.mark.parametrize("function", [betti_numbers, identify_shape])
-def test_min_ratio_is_deprecated(function):
-    with pytest.warns(FutureWarning, match="min_ratio=...\\) is deprecated"):
-        function(_circle(100, 0), min_ratio=2.0, random_state=0, n_landmarks=40, n_bootstrap=2, n_draws=4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        function(_circle(100, 0), random_state=0, n_landmarks=40, n_bootstrap=2, n_draws=4)
+def test_min_ratio_was_removed(function):
+    with pytest.raises(TypeError, match="min_ratio"):
+        function(_circle(100, 0), min_ratio=2.0)
 
 
 def test_identify_shape_accepts_a_random_state_instance():

@@ -105,7 +105,7 @@ def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
 
     ``extra`` is added to summary.json. Returns the summary.
     """
-    from ..experiments._common import resolve_device
+    from ..nn import resolve_device
 
     start = time.perf_counter()
     device, data = resolve_device(args.device), _data(study["dataset"], study["data_root"])

@@ -51,7 +51,7 @@ def weights_files(sources) -> list[str]:
 def load_networks(sources, arch=None) -> list:
     """The state_dicts of ``sources``, or torchvision ``arch`` models holding them."""
     from ..filters import conv_layers
-    from ..nn import load_state_dict
+    from ..io import load_state_dict
 
     files = weights_files(sources)
     if arch is None:
@@ -79,7 +79,7 @@ def _architecture(arch):
 
 
 def _load_into(builder, arch, path):
-    from ..nn import load_state_dict
+    from ..io import load_state_dict
 
     model = builder()
     try:

@@ -64,8 +64,10 @@ from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ..metrics import METRIC, column_scale
 
 __all__ = [
+    "PERSISTENCE_CONSTRAINTS",
     "Persistence",
     "check_diagram",
+    "exact_fits",
     "greedy_landmarks",
     "persistence_diagrams",
     "refine_births",
@@ -91,8 +93,9 @@ class _Primes(Interval):
         return "a prime number from 2 to 127 (ripser's limit), such as 2 or 3"
 
 
-# The constraints on the homology parameters: one table for the functions and the estimator.
-_CONSTRAINTS = {
+#: The constraints on the homology parameters: one table for the functions, the estimator and
+#: the callers that pass these parameters on (``validate_params`` entries, by parameter name).
+PERSISTENCE_CONSTRAINTS = {
     "X": ["array-like"],
     "maxdim": [Interval(Integral, 0, None, closed="left")],
     "dim": [Interval(Integral, 0, None, closed="left")],
@@ -126,7 +129,7 @@ _NEIGHBOUR_BYTES = 2
 
 def _constraints(*names: str) -> dict:
     """The rows of the constraints table for the parameters ``names``."""
-    return {name: _CONSTRAINTS[name] for name in names}
+    return {name: PERSISTENCE_CONSTRAINTS[name] for name in names}
 
 
 @dataclass(frozen=True)
@@ -374,8 +377,26 @@ def _check_pairs(X: np.ndarray, tau: float, maxdim: int) -> None:
 
 
 def exact_fits(n_rows: int, maxdim: int = 1) -> bool:
-    """Whether the exact diagrams of ``n_rows`` rows (every row a landmark) are within the memory
-    :func:`persistence_diagrams` allows: for callers that choose exact barcodes themselves."""
+    """Whether exact diagrams of ``n_rows`` rows fit in the memory :func:`persistence_diagrams` allows.
+
+    For callers that choose between exact and landmark barcodes themselves: exact diagrams make
+    every row a landmark, and are refused past half of the available memory.
+
+    Parameters
+    ----------
+    n_rows : int
+    maxdim : int, default=1
+
+    Returns
+    -------
+    fits : bool
+
+    Examples
+    --------
+    >>> from sktopo.homology import exact_fits
+    >>> exact_fits(500)
+    True
+    """
     return bool(_landmark_memory(n_rows, maxdim) <= _available_memory() / 2)
 
 

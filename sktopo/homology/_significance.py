@@ -34,7 +34,7 @@ from .._validation import N_JOBS, Integral, Interval, Real, validate_params
 from ._bottleneck import bottleneck_distance
 from ._persistence import _constraints, persistence_diagrams
 
-__all__ = ["ConfidenceBand", "check_band", "confidence_band", "n_significant"]
+__all__ = ["SIGNIFICANCE_CONSTRAINTS", "ConfidenceBand", "check_band", "confidence_band", "n_significant"]
 
 #: Constraints of the significance parameters, shared by the functions and the estimator.
 SIGNIFICANCE_CONSTRAINTS = {

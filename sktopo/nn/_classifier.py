@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader, Sampler
 
 from .._validation import Integral, Interval, StrOptions, validate_parameter_constraints
 from ._architectures import make_cnn, parse_spec
+from ._device import resolve_device
 
 __all__ = ["PaperCNN", "PaperNetClassifier", "make_classifier"]
 
@@ -483,7 +484,7 @@ def make_classifier(
         "max_epochs": 1,
         "train_split": None,
         "verbose": 0,
-        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "device": resolve_device(),
     }
     defaults.update(_optimizer_defaults(spec, in_channels, input_size, skorch_kwargs.get("module__max_pool")))
     return PaperNetClassifier(**{**defaults, **skorch_kwargs}, max_iter=max_iter, random_state=random_state)

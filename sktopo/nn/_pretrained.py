@@ -3,7 +3,7 @@
 import os
 from urllib.error import URLError
 
-from ._weights import load_state_dict
+from ..io import load_state_dict
 
 __all__ = ["vgg16", "vgg19"]
 

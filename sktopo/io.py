@@ -1,9 +1,12 @@
-"""Reading weights files safely: ``torch.load(..., weights_only=True)``, never full unpickling."""
+"""Reading weights files safely: ``torch.load(..., weights_only=True)``, never full unpickling.
+
+The one home of file reading for the whole package: :mod:`sktopo.filters`, :mod:`sktopo.nn`,
+:mod:`sktopo.profile` and the command read weights through it. torch is imported when a file is
+read, not when this module is.
+"""
 
 import os
 from collections.abc import Mapping
-
-import torch
 
 __all__ = ["load_state_dict"]
 
@@ -35,7 +38,7 @@ def load_state_dict(path) -> dict:
     Examples
     --------
     >>> import os, tempfile, torch
-    >>> from sktopo.nn import load_state_dict
+    >>> from sktopo.io import load_state_dict
     >>> path = os.path.join(tempfile.mkdtemp(), "net.pt")
     >>> torch.save(torch.nn.Conv2d(1, 4, 3).state_dict(), path)
     >>> sorted(load_state_dict(path))
@@ -45,6 +48,8 @@ def load_state_dict(path) -> dict:
         raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}.")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No weights file at {os.fspath(path)!r}.")
+    import torch
+
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except PermissionError:  # the file's permissions, not its content: as it is
