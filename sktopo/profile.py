@@ -60,7 +60,7 @@ COLUMNS = [
     "null_p_value",
     "null_ratio",
     "covariance_p_value",
-    "model",
+    "shape",
     "edge_energy",
     "mapper_loops",
     "mapper_one_loop_share",
@@ -224,7 +224,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         dense,
         filters=filters,
         confidence=settings["confidence"],
-        n_bootstrap=settings["n_bootstrap"],
+        n_subsamples=settings["n_subsamples"],
         n_draws=settings["n_null"],
         return_verdict=True,
         **rule,
@@ -265,7 +265,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "null_p_value": null.p_value,
         "null_ratio": null.ratio_to_median,
         "covariance_p_value": covariance.p_value,
-        "model": verdict.shape,
+        "shape": verdict.shape,
         "edge_energy": float(edge_energy(dense).mean()) if dense.shape[1] == 9 else np.nan,
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
         "mapper_one_loop_share": consensus.fraction,
@@ -284,7 +284,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "p": [Interval(Real, 0, 1, closed="right")],
         "max_filters": [Interval(Integral, 1, None, closed="left")],
         "confidence": SIGNIFICANCE_CONSTRAINTS["confidence"],
-        "n_bootstrap": SIGNIFICANCE_CONSTRAINTS["n_bootstrap"],
+        "n_subsamples": SIGNIFICANCE_CONSTRAINTS["n_subsamples"],
         "n_null": [Interval(Integral, 1, None, closed="left")],
         "accuracy": [Interval(Real, 0, 1, closed="both"), None],
         "chance": [Interval(Real, 0, 1, closed="neither"), None],
@@ -305,7 +305,7 @@ def topology_profile(
     p=0.3,
     max_filters=20000,
     confidence=0.95,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_null=99,
     accuracy=None,
     chance=None,
@@ -373,7 +373,7 @@ def topology_profile(
         Largest number of spatial filters used per layer (see above).
     confidence : float, default=0.95
         ``1 - alpha``, the level of the significance rule (:func:`~sktopo.homology.significance`).
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
         Half-subsamples for the band, in each of Z/2 and Z/3.
     n_null : int, default=99
         Random-filter clouds of the null, through the same pipeline; 99 resolves p = 0.01.
@@ -415,7 +415,7 @@ def topology_profile(
           random filters through the same pipeline (Gaussian or uniform, each draw's longer top
           lifetime), and its lifetime over their median;
           ``covariance_p_value``: the same against Gaussian filters with the layer's covariance.
-        * ``model``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
+        * ``shape``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
           ``"klein bottle"``, ``"torus"`` or ``"none"``).
         * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy`
           (1 for pure edges, 0.25 for random filters); NaN for kernels other than 3 × 3.
@@ -457,10 +457,10 @@ def topology_profile(
     >>> with torch.no_grad():
     ...     _ = net[0].weight.copy_(torch.tensor(edges))
     >>> profile = topology_profile(
-    ...     net, 1, n_bootstrap=5, n_null=19, n_landmarks=80, random_state=0, progress=False
+    ...     net, 1, n_subsamples=5, n_null=19, n_landmarks=80, random_state=0, progress=False
     ... )
-    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "model", "verdict"]]
-       layer  n_filters   k  n_dense  n_significant_h1   model verdict
+    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "shape", "verdict"]]
+       layer  n_filters   k  n_dense  n_significant_h1   shape verdict
     0      1        600  19      180                 1  circle   found
     >>> float(profile.edge_energy.iloc[0]) > 0.85, float(profile.null_p_value.iloc[0])
     (True, 0.05)
@@ -477,7 +477,7 @@ def topology_profile(
         chance=chance,
         p=p,
         confidence=confidence,
-        n_bootstrap=n_bootstrap,
+        n_subsamples=n_subsamples,
         n_null=n_null,
         n_landmarks=n_landmarks,
         resolution=resolution,

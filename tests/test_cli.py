@@ -176,7 +176,7 @@ def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
     assert (status, stdout, err) == (0, "", "")
     summary = _summary(out)
     assert (summary["n_filters"], summary["k"], summary["n_dense"]) == (400, 13, 120)
-    assert summary["n_significant_h1"] == 1 and summary["model"] == "circle"
+    assert summary["n_significant_h1"] == 1 and summary["shape"] == "circle"
     assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
     assert summary["h1_lifetimes"][0] > summary["significance_threshold"] >= 2 * summary["band"]
     assert summary["verdict_level"] in ("found", "borderline") and summary["verdict_reasons"]
@@ -281,7 +281,7 @@ def test_demo_on_tiny_settings(demo):
         "band",
         "null_p_value",
         "found_circle",
-        "model",
+        "shape",
         "edge_energy",
         "verdict_level",
     ):
@@ -359,7 +359,7 @@ NUMBERS = {
     "n_significant_h1": 1,
     "mapper_n_loops": 1,
     "null_p_value": 0.01,
-    "model": "circle",
+    "shape": "circle",
     "edge_energy": 0.8,
     "verdict_level": "found",
     "verdict_reasons": [
@@ -376,7 +376,7 @@ NUMBERS = {
         ({"edge_energy": 0.3}, "FOUND a circle, but not of edge filters"),
         ({"edge_energy": None}, "FOUND a circle; its filters are not 3 × 3, so whether it is the primary"),
         (
-            {"verdict_level": "not_found", "found_circle": False, "model": "klein bottle"},
+            {"verdict_level": "not_found", "found_circle": False, "shape": "klein bottle"},
             "did NOT find a circle",
         ),
         ({"verdict_level": "borderline", "found_circle": False}, "found a circle only BORDERLINE"),
@@ -392,5 +392,5 @@ def test_the_verdict_says_what_the_numbers_say(change, head):
     assert f"(verdict: {numbers['verdict_level']})" in text
     assert (
         "- 1 significant H1 bar(s)" in text
-        and f"shape named from the significant bars is {numbers['model']!r}" in text
+        and f"shape named from the significant bars is {numbers['shape']!r}" in text
     )

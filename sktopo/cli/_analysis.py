@@ -10,7 +10,7 @@ from ..mapper import graph_summary
 from ..profile import shows_circle
 
 #: The analysis of every command: topology_profile's defaults, the paper's p = 0.3 and gain 3.
-ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_bootstrap": 20, "n_null": 99, "n_landmarks": 300}
+ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_subsamples": 20, "n_null": 99, "n_landmarks": 300}
 
 #: Edge energy above which a circle is called the primary circle of edges: half of each filter's
 #: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random filters).
@@ -37,7 +37,7 @@ def measured(profile, topology) -> dict:
         "null_p_value": row.null_p_value,
         "null_ratio": row.null_ratio,
         "covariance_p_value": row.covariance_p_value,
-        "model": row.model,
+        "shape": row["shape"],
         "edge_energy": row.edge_energy,
         "mapper_n_nodes": graph["n_nodes"],
         "mapper_n_edges": graph["n_edges"],
@@ -79,7 +79,7 @@ def verdict(numbers: dict) -> str:
     )
     reasons = [
         *numbers["verdict_reasons"],
-        f"the shape named from the significant bars is {numbers['model']!r}",
+        f"the shape named from the significant bars is {numbers['shape']!r}",
     ]
     reasons += [edges] if edges else []
     return f"{head} (verdict: {level}).\n" + "\n".join(f"- {reason}" for reason in reasons)

@@ -113,7 +113,7 @@ def betti_numbers(
     p=None,
     null=DEFAULT_NULL,
     n_draws=99,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_landmarks=300,
     metric="euclidean",
     random_state=None,
@@ -145,7 +145,7 @@ def betti_numbers(
         As in :func:`significance`.
     n_draws : int, default=99
         Null clouds.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
     n_landmarks : int or None, default=300
         Landmarks for the whole cloud, every half-subsample and every null cloud.
     metric : {"euclidean", "vne"}, default="euclidean"
@@ -167,7 +167,7 @@ def betti_numbers(
     >>> from sktopo.homology import betti_numbers
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(300, noise=0.05, random_state=0))
-    >>> betti_numbers(X, n_landmarks=100, n_bootstrap=5, n_draws=19, random_state=0)
+    >>> betti_numbers(X, n_landmarks=100, n_subsamples=5, n_draws=19, random_state=0)
     [1, 1]
     """
     result = significance(
@@ -179,7 +179,7 @@ def betti_numbers(
         p=p,
         null=null,
         n_draws=n_draws,
-        n_bootstrap=n_bootstrap,
+        n_subsamples=n_subsamples,
         maxdim=maxdim,
         coeff=coeff,
         n_landmarks=n_landmarks,
@@ -265,7 +265,7 @@ def identify_shape(
     p=None,
     null=DEFAULT_NULL,
     n_draws=99,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_landmarks=300,
     metric="euclidean",
     random_state=None,
@@ -310,7 +310,7 @@ def identify_shape(
         As in :func:`significance`.
     n_draws : int, default=99
         Null clouds.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
     n_landmarks : int or None, default=300
         As in :func:`betti_numbers`.
     metric : {"euclidean", "vne"}, default="euclidean"
@@ -348,7 +348,7 @@ def identify_shape(
     >>> from sktopo.homology import identify_shape
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(400, noise=0.05, random_state=0))
-    >>> verdict = identify_shape(X, n_landmarks=100, n_bootstrap=10, random_state=0, return_verdict=True)
+    >>> verdict = identify_shape(X, n_landmarks=100, n_subsamples=10, random_state=0, return_verdict=True)
     >>> verdict.shape, verdict.betti, verdict.margin > 0.2
     ('circle', {2: [1, 1], 3: [1, 1]}, True)
     """
@@ -362,7 +362,7 @@ def identify_shape(
         p=p,
         null=null,
         n_draws=n_draws,
-        n_bootstrap=n_bootstrap,
+        n_subsamples=n_subsamples,
         maxdim=1,
         n_landmarks=n_landmarks,
         metric=metric,

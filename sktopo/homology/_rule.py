@@ -57,7 +57,7 @@ RULE_CONSTRAINTS = {
     "method": [StrOptions(set(METHODS))],
     "alpha": [Interval(Real, 0, 1, closed="neither")],
     **NULL_CONSTRAINTS,
-    "n_bootstrap": SIGNIFICANCE_CONSTRAINTS["n_bootstrap"],
+    "n_subsamples": SIGNIFICANCE_CONSTRAINTS["n_subsamples"],
     "random_state": SIGNIFICANCE_CONSTRAINTS["random_state"],
     "n_jobs": SIGNIFICANCE_CONSTRAINTS["n_jobs"],
 }
@@ -198,7 +198,7 @@ def significance(
     p=None,
     null=DEFAULT_NULL,
     n_draws=99,
-    n_bootstrap=20,
+    n_subsamples=20,
     maxdim=1,
     coeff=2,
     n_landmarks=400,
@@ -234,7 +234,7 @@ def significance(
     n_draws : int, default=99
         Null clouds (``"null"``): 99 resolves p = 0.01; fewer than ``1 / alpha - 1`` can reject
         nothing.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
         Half-subsamples of the band (``"null"`` and ``"band"``).
     maxdim : int, default=1
     coeff : int, default=2
@@ -265,7 +265,7 @@ def significance(
     >>> from sktopo.homology import significance
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
-    >>> result = significance(X, n_draws=19, n_bootstrap=5, random_state=0)
+    >>> result = significance(X, n_draws=19, n_subsamples=5, random_state=0)
     >>> result.n_significant.tolist(), bool(result.margin() > 0.5)
     ([1, 1], True)
     """
@@ -282,7 +282,7 @@ def significance(
         diagrams = persistence_diagrams(X, **settings)
         bound, diagrams = diagrams.bound, diagrams.diagrams
     else:
-        band = _confidence_band(X, settings, 1 - alpha, n_bootstrap, band_seed, n_jobs)
+        band = _confidence_band(X, settings, 1 - alpha, n_subsamples, band_seed, n_jobs)
         bound, diagrams = band.bound, band.diagrams
     if method == "null":
         source = X if filters is None else filters
