@@ -38,7 +38,20 @@ from .io import load_state_dict
 from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
 from .preprocessing import normalize_filters
 
-__all__ = ["K_FRACTION", "LayerTopology", "default_k", "shows_circle", "topology_profile"]
+__all__ = [
+    "K_FRACTION",
+    "PRIMARY_EDGE_ENERGY",
+    "LayerTopology",
+    "default_k",
+    "shows_circle",
+    "shows_primary_circle",
+    "topology_profile",
+]
+
+#: Edge energy from which a circle is called the primary circle of edges: half of each filter's
+#: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random
+#: 3 × 3 filters; :func:`~sktopo.filterbanks.edge_energy`).
+PRIMARY_EDGE_ENERGY = 0.5
 
 #: The default k of ρ(k, p) as a fraction of the cloud: the paper's ρ(200, 0.3) of 6,400 filters.
 K_FRACTION = 1 / 32
@@ -428,8 +441,10 @@ def topology_profile(
 
         ``profile.attrs["topology"]`` maps each layer to its :class:`LayerTopology` (barcodes,
         bands, null draws, the dense core and its Mapper graph), which
-        :func:`sktopo.plotting.plot_topology_profile` draws. pandas copies ``attrs`` with the
-        frame, and drops them where frames with other ``attrs`` meet.
+        :func:`sktopo.plotting.plot_topology_profile` draws; ``profile.attrs["settings"]`` holds
+        the analysis's settings (``p``, ``max_filters``, ``confidence``, ``n_subsamples``,
+        ``n_null``, ``n_landmarks``, ``mapper_resolution``, ``mapper_gain``). pandas copies
+        ``attrs`` with the frame, and drops them where frames with other ``attrs`` meet.
 
     Raises
     ------
@@ -491,6 +506,16 @@ def topology_profile(
         rows.append(row)
     profile = pd.DataFrame(rows, columns=COLUMNS)
     profile.attrs["topology"] = topology
+    profile.attrs["settings"] = {
+        "p": p,
+        "max_filters": max_filters,
+        "confidence": confidence,
+        "n_subsamples": n_subsamples,
+        "n_null": n_null,
+        "n_landmarks": n_landmarks,
+        "mapper_resolution": resolution,
+        "mapper_gain": gain,
+    }
     return profile
 
 
@@ -525,3 +550,36 @@ def shows_circle(profile):
     if "verdict" not in getattr(profile, "columns", []):
         raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'verdict'.")
     return profile["verdict"] == "found"
+
+
+def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
+    """Which layers of a profile show the paper's primary circle: a circle found, of edge filters.
+
+    A row qualifies when :func:`shows_circle` does and its dense core holds at least
+    ``min_edge_energy`` of its energy in the plane of the two linear edges (``edge_energy``: 1
+    for pure edges, 0.25 on average for random 3 × 3 filters, NaN for other kernel sizes, which
+    never qualify).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        Returned by :func:`topology_profile`, or rows of it.
+    min_edge_energy : float, default=PRIMARY_EDGE_ENERGY
+        0.5: half of each filter's energy.
+
+    Returns
+    -------
+    shows : pandas.Series of bool
+        One per row of ``profile``, with its index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.profile import shows_primary_circle
+    >>> rows = pd.DataFrame({"verdict": ["found", "found", "borderline"], "edge_energy": [0.7, 0.3, 0.9]})
+    >>> shows_primary_circle(rows).tolist()
+    [True, False, False]
+    """
+    if "edge_energy" not in getattr(profile, "columns", []):
+        raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'edge_energy'.")
+    return shows_circle(profile) & (profile["edge_energy"] >= min_edge_energy)

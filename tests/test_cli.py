@@ -160,7 +160,7 @@ def test_out_must_be_a_writable_folder_before_any_work(circle_file, tmp_path, ca
     def work(*args, **kwargs):
         raise AssertionError("the work started before --out was checked")
 
-    monkeypatch.setattr(sktopo.cli._demo, "_train", work)
+    monkeypatch.setattr(sktopo.experiments, "primary_circle", work)
     monkeypatch.setattr(sktopo.cli._reproduce, "_experiment", work)
     monkeypatch.setattr(sktopo.profile, "topology_profile", work)
     (tmp_path / "a_file").write_text("")
@@ -180,7 +180,7 @@ def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
     assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
     assert summary["h1_lifetimes"][0] > summary["significance_threshold"] >= 2 * summary["band"]
     assert summary["verdict_level"] in ("found", "borderline") and summary["verdict_reasons"]
-    assert summary["parameters"]["resolution"] == 8 and summary["parameters"]["layer"] == 1
+    assert summary["parameters"]["mapper_resolution"] == 8 and summary["parameters"]["layer"] == 1
     assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(out))
     assert "significant" in (out / "report.html").read_text(encoding="utf-8")
 

@@ -7,14 +7,7 @@ import os
 import numpy as np
 
 from ..mapper import graph_summary
-from ..profile import shows_circle
-
-#: The analysis of every command: topology_profile's defaults, the paper's p = 0.3 and gain 3.
-ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_subsamples": 20, "n_null": 99, "n_landmarks": 300}
-
-#: Edge energy above which a circle is called the primary circle of edges: half of each filter's
-#: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random filters).
-PRIMARY_EDGE_ENERGY = 0.5
+from ..profile import PRIMARY_EDGE_ENERGY, shows_circle
 
 
 def h1_lifetimes(topology) -> list[float]:
