@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Integral, Interval, Real, fit_context, validate_params
+from ._validation import Integral, Interval, Real, fit_context, is_tensor, validate_params
 from .io import load_state_dict
 
 __all__ = [
@@ -94,7 +94,7 @@ def _conv_layers(source) -> list[tuple[str, np.ndarray, int]]:
         return [
             (_layer_name(key), _as_numpy(value), 1)
             for key, value in source.items()
-            if _is_tensor(value) and value.ndim == 4 and (key == "weight" or key.endswith(".weight"))
+            if is_tensor(value) and value.ndim == 4 and (key == "weight" or key.endswith(".weight"))
         ]
     raise TypeError(f"Cannot read conv layers from a {type(source).__name__}; expected {_SOURCES}.")
 
@@ -134,11 +134,6 @@ def _is_skorch_net(obj) -> bool:
     return skorch is not None and isinstance(obj, skorch.NeuralNet)
 
 
-def _is_tensor(obj) -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(obj, torch.Tensor)
-
-
 def _is_ensemble(obj) -> bool:
     nn = sys.modules.get("sktopo.nn")
     return nn is not None and isinstance(obj, nn.NetworkEnsemble)
@@ -174,8 +169,8 @@ def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
 
 def _select_layer(source, layer) -> tuple[int | None, str | None, np.ndarray, int]:
     """:func:`layer_kernel`, with the layer's ``groups`` (1 where the source does not say)."""
-    if isinstance(source, np.ndarray) or _is_tensor(source):
-        kernel = _as_numpy(source) if _is_tensor(source) else source
+    if isinstance(source, np.ndarray) or is_tensor(source):
+        kernel = _as_numpy(source) if is_tensor(source) else source
         if kernel.ndim != 4 or not kernel.size or kernel.dtype.kind not in "iuf":
             raise ValueError(
                 "A kernel array must hold real numbers, of shape (out_channels, in_channels, h, w) with "
@@ -259,7 +254,7 @@ def n_conv_layers(source) -> int:
     >>> n_conv_layers(net), n_conv_layers(np.zeros((4, 1, 3, 3)))
     (2, 1)
     """
-    return 1 if isinstance(source, np.ndarray) or _is_tensor(source) else len(_conv_layers(source))
+    return 1 if isinstance(source, np.ndarray) or is_tensor(source) else len(_conv_layers(source))
 
 
 def _low_contrast(filters: np.ndarray, tol: float) -> np.ndarray:
