@@ -6,15 +6,9 @@ import os
 
 import numpy as np
 
+from ..homology import finite_lifetimes
 from ..mapper import graph_summary
 from ..profile import PRIMARY_EDGE_ENERGY, shows_circle
-
-
-def h1_lifetimes(topology) -> list[float]:
-    """Finite H1 lifetimes of the layer's barcode (the one tested against the band), largest first."""
-    diagram = topology.diagrams[1]
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    return [float(v) for v in np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]]
 
 
 def measured(profile, topology) -> dict:
@@ -22,7 +16,7 @@ def measured(profile, topology) -> dict:
     row, graph = profile.iloc[0], graph_summary(topology.mapper.graph_)
     numbers = {key: row[key] for key in ("layer", "layer_name", "n_filters", "n_used", "k", "p", "n_dense")}
     numbers |= {
-        "h1_lifetimes": h1_lifetimes(topology),
+        "h1_lifetimes": finite_lifetimes(topology.diagrams[1]).tolist(),
         "h1_top": row.h1_top,
         "band": row.band,
         "significance_threshold": row.threshold,

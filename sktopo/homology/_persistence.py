@@ -68,6 +68,7 @@ __all__ = [
     "Persistence",
     "check_diagram",
     "exact_fits",
+    "finite_lifetimes",
     "greedy_landmarks",
     "persistence_diagrams",
     "refine_births",
@@ -615,6 +616,30 @@ def _refine(approx: np.ndarray, below: np.ndarray, tau: float, bound: float, lag
 
 
 @validate_params({"diagram": ["array-like"]}, prefer_skip_nested_validation=True)
+def finite_lifetimes(diagram) -> np.ndarray:
+    """Lifetimes (death − birth) of the bars that die, largest first.
+
+    Parameters
+    ----------
+    diagram : array-like of shape (n_bars, 2)
+        A persistence diagram (see :func:`check_diagram`).
+
+    Returns
+    -------
+    lifetimes : ndarray of shape (n_finite_bars,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.homology import finite_lifetimes
+    >>> finite_lifetimes(np.array([[0.2, 0.3], [0.25, 1.5], [0.0, np.inf]]))
+    array([1.25, 0.1 ])
+    """
+    diagram = check_diagram(diagram)
+    lifetimes = diagram[:, 1] - diagram[:, 0]
+    return np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]
+
+
 def top_lifetime(diagram) -> float:
     """Lifetime (death − birth) of the most persistent finite bar; 0 for none.
 
@@ -638,10 +663,8 @@ def top_lifetime(diagram) -> float:
     >>> top_lifetime(np.array([[0.25, 1.5], [0.2, 0.3], [0.0, np.inf]]))
     1.25
     """
-    diagram = check_diagram(diagram)
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    finite = lifetimes[np.isfinite(lifetimes)]
-    return float(finite.max()) if len(finite) else 0.0
+    finite = finite_lifetimes(diagram)
+    return float(finite[0]) if len(finite) else 0.0
 
 
 def check_diagram(diagram, *, name: str = "diagram") -> np.ndarray:

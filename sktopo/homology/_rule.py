@@ -42,7 +42,7 @@ from ._null import (
     pipeline_null_tops,
     resolve_null,
 )
-from ._persistence import _constraints, persistence_diagrams
+from ._persistence import _constraints, finite_lifetimes, persistence_diagrams
 from ._significance import SIGNIFICANCE_CONSTRAINTS, _confidence_band
 
 __all__ = ["METHODS", "Significance", "significance", "universal_p_values"]
@@ -168,11 +168,6 @@ def universal_p_values(diagram) -> np.ndarray:
         return np.ones(len(diagram))
     ell = _RIPS_A * loglog - np.euler_gamma - _RIPS_A * loglog[usable].mean()
     return np.minimum(1.0, np.exp(-np.exp(ell)) * len(diagram))
-
-
-def _finite_lifetimes(diagram) -> np.ndarray:
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    return np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]
 
 
 def _null_p_values(lifetimes, tops) -> np.ndarray:
@@ -316,7 +311,7 @@ def _seeds(random_state) -> tuple[int, int]:
 
 def _judge(method, n_samples, alpha, diagrams, bound, band, tops) -> Significance:
     """Thresholds, p-values and counts per dimension from the pieces each rule needs."""
-    lifetimes = [_finite_lifetimes(d) for d in diagrams]
+    lifetimes = [finite_lifetimes(d) for d in diagrams]
     infinite = [int(np.isinf(d[:, 1]).sum()) for d in diagrams]
     if method == "universal":
         thresholds = np.full(len(diagrams), np.nan)
