@@ -143,7 +143,7 @@ def profile_cell(record, seed, n_networks, iterations, k_fraction=K_FRACTION, p=
         "null_p_value": float(row.null_p_value),
         "covariance_p_value": float(row.covariance_p_value),
         "mapper_one_loop_share": float(row.mapper_one_loop_share),
-        "model": row.model,
+        "shape": row["shape"],
         "edge_energy": float(row.edge_energy),
         "verdict": row.verdict,
         "reasons": list(evidence.circle.reasons),

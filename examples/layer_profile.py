@@ -62,7 +62,7 @@ profile = topology_profile(
 )
 columns = ["layer", "n_filters", "n_used", "k", "n_dense", "h1_top", "threshold", "n_significant_h1"]
 print(profile[columns].to_string(index=False))
-print(profile[["layer", "null_p_value", "model", "edge_energy", "verdict", "seconds"]].to_string(index=False))
+print(profile[["layer", "null_p_value", "shape", "edge_energy", "verdict", "seconds"]].to_string(index=False))
 
 # %%
 # The barcodes, layer by layer

@@ -1,10 +1,11 @@
-"""The one place that touches scikit-learn's private validation helpers.
+"""The one place that touches scikit-learn's private validation helpers, and input type tests.
 
 scikit-learn's parameter-constraint machinery (``Interval``, ``StrOptions``,
 ``_fit_context``, ``validate_params``) is private API. Importing it here, and only
 here, means a change in scikit-learn is mended in one file.
 """
 
+import sys
 from numbers import Integral, Real
 
 from sklearn.base import _fit_context
@@ -24,6 +25,7 @@ __all__ = [
     "Real",
     "StrOptions",
     "fit_context",
+    "is_tensor",
     "nested_fit_context",
     "validate_parameter_constraints",
     "validate_params",
@@ -52,3 +54,9 @@ class Interval(_Interval):
 #: The constraint of every ``n_jobs``, as joblib reads it: None (1), a positive count, or -1, -2...
 #: for all cores, all but one... (0 and booleans are refused).
 N_JOBS = [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None]
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a torch tensor, without importing torch (no tensor exists before it is)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(obj, torch.Tensor)

@@ -11,16 +11,23 @@ kinds of source are possible without importing anything.
 
 import os
 import sys
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import Integral, Interval, Real, fit_context, validate_params
+from ._validation import Integral, Interval, Real, fit_context, is_tensor, validate_params
+from .io import load_state_dict
 
-__all__ = ["SpatialFilterExtractor", "conv_layers", "extract_spatial_filters", "layer_kernel"]
+__all__ = [
+    "SpatialFilterExtractor",
+    "as_sources",
+    "conv_layers",
+    "extract_spatial_filters",
+    "layer_kernel",
+    "n_conv_layers",
+]
 
 _SOURCES = (
     "a torch.nn.Module, a fitted skorch NeuralNet or NetworkEnsemble, a state_dict mapping, a "
@@ -73,8 +80,6 @@ def conv_layers(source) -> list[tuple[str, np.ndarray]]:
 def _conv_layers(source) -> list[tuple[str, np.ndarray, int]]:
     """``(name, kernel, groups)`` of each conv layer of ``source``; see :func:`conv_layers`."""
     if isinstance(source, (str, os.PathLike)):
-        from .nn import load_state_dict
-
         source = load_state_dict(source)
     if _is_skorch_net(source):
         source = _fitted_module(source)
@@ -89,7 +94,7 @@ def _conv_layers(source) -> list[tuple[str, np.ndarray, int]]:
         return [
             (_layer_name(key), _as_numpy(value), 1)
             for key, value in source.items()
-            if _is_tensor(value) and value.ndim == 4 and (key == "weight" or key.endswith(".weight"))
+            if is_tensor(value) and value.ndim == 4 and (key == "weight" or key.endswith(".weight"))
         ]
     raise TypeError(f"Cannot read conv layers from a {type(source).__name__}; expected {_SOURCES}.")
 
@@ -129,11 +134,6 @@ def _is_skorch_net(obj) -> bool:
     return skorch is not None and isinstance(obj, skorch.NeuralNet)
 
 
-def _is_tensor(obj) -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(obj, torch.Tensor)
-
-
 def _is_ensemble(obj) -> bool:
     nn = sys.modules.get("sktopo.nn")
     return nn is not None and isinstance(obj, nn.NetworkEnsemble)
@@ -169,8 +169,8 @@ def layer_kernel(source, layer) -> tuple[int | None, str | None, np.ndarray]:
 
 def _select_layer(source, layer) -> tuple[int | None, str | None, np.ndarray, int]:
     """:func:`layer_kernel`, with the layer's ``groups`` (1 where the source does not say)."""
-    if isinstance(source, np.ndarray) or _is_tensor(source):
-        kernel = _as_numpy(source) if _is_tensor(source) else source
+    if isinstance(source, np.ndarray) or is_tensor(source):
+        kernel = _as_numpy(source) if is_tensor(source) else source
         if kernel.ndim != 4 or not kernel.size or kernel.dtype.kind not in "iuf":
             raise ValueError(
                 "A kernel array must hold real numbers, of shape (out_channels, in_channels, h, w) with "
@@ -197,16 +197,64 @@ def _select_layer(source, layer) -> tuple[int | None, str | None, np.ndarray, in
     return (depth, *layers[depth - 1])
 
 
-def _as_sources(X) -> list:
-    """The list of sources in ``X``; a fitted ensemble stands for its networks."""
+def as_sources(X) -> list:
+    """The sources in ``X``, one per network: lists flattened, a fitted ensemble its networks.
+
+    Parameters
+    ----------
+    X : source or list of sources
+        As in :func:`extract_spatial_filters`; weights files stay paths.
+
+    Returns
+    -------
+    sources : list
+
+    Raises
+    ------
+    ValueError
+        For an empty list.
+    sklearn.exceptions.NotFittedError
+        For an ensemble that is not fitted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.filters import as_sources
+    >>> kernel = np.zeros((4, 1, 3, 3))
+    >>> len(as_sources([kernel, [kernel, kernel]]))
+    3
+    """
     if isinstance(X, (list, tuple)):
         if not X:
             raise ValueError(f"X is an empty list; expected one or more of: {_SOURCES}.")
-        return [source for item in X for source in _as_sources(item)]
+        return [source for item in X for source in as_sources(item)]
     if _is_ensemble(X):
         check_is_fitted(X)
         return list(X.estimators_)
     return [X]
+
+
+def n_conv_layers(source) -> int:
+    """How many conv layers one source has; a kernel array is one layer.
+
+    Parameters
+    ----------
+    source : a single source
+        As in :func:`extract_spatial_filters`, not a list.
+
+    Returns
+    -------
+    n_layers : int
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sktopo.filters import n_conv_layers
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 5))
+    >>> n_conv_layers(net), n_conv_layers(np.zeros((4, 1, 3, 3)))
+    (2, 1)
+    """
+    return 1 if isinstance(source, np.ndarray) or is_tensor(source) else len(_conv_layers(source))
 
 
 def _low_contrast(filters: np.ndarray, tol: float) -> np.ndarray:
@@ -295,7 +343,7 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     import pandas as pd
 
     rows, frames = [], []
-    for network, source in enumerate(_as_sources(X)):
+    for network, source in enumerate(as_sources(X)):
         depth, name, kernel, groups = _select_layer(source, layer)
         if not np.all(np.isfinite(kernel)):
             raise ValueError(
@@ -472,7 +520,7 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
     def _fit_extract(self, X) -> np.ndarray:
         filters, self.provenance_ = self._extract(X)
         self.kernel_size_ = self.provenance_.attrs["kernel_size"]
-        self.n_networks_ = len(_as_sources(X))
+        self.n_networks_ = len(as_sources(X))
         return filters
 
     def _extract(self, X):
@@ -484,17 +532,3 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         return tags
-
-
-def __getattr__(name):
-    if name == "load_state_dict":  # moved next to the other torch code in 0.2
-        warnings.warn(
-            "sktopo.filters.load_state_dict moved to sktopo.nn.load_state_dict; the old name will be "
-            "removed in a future release.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        from .nn import load_state_dict
-
-        return load_state_dict
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

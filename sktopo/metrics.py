@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array
 
 from ._validation import StrOptions, validate_params
 
-__all__ = ["METRICS", "column_scale", "variance_normalized_euclidean"]
+__all__ = ["METRICS", "column_scale", "column_spread", "variance_normalized_euclidean"]
 
 #: Metric names accepted by sktopo's estimators.
 METRICS = ("euclidean", "vne")
@@ -64,15 +64,32 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     X = check_array(X, dtype=np.float64)
     if metric == "euclidean":
         return np.ones(X.shape[1])
-    std, constant = _column_spread(X)
+    std, constant = column_spread(X)
     return 1.0 / np.where(constant, 1.0, std)
 
 
-def _column_spread(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def column_spread(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each column's standard deviation, and whether it is zero up to rounding.
 
     The test is relative to the column's magnitude, so it is unit-free; columns are scaled
     before the standard deviation is taken, so that tiny columns do not underflow.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+
+    Returns
+    -------
+    std : ndarray of shape (n_features,)
+    constant : ndarray of shape (n_features,), bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import column_spread
+    >>> std, constant = column_spread(np.array([[1e-300, 2.0], [1e-300, 4.0]]))
+    >>> std, constant
+    (array([0., 1.]), array([ True, False]))
     """
     magnitude = np.abs(X).max(axis=0)
     magnitude[magnitude == 0] = 1.0

@@ -20,8 +20,10 @@ from sklearn.utils import check_random_state
 from ._validation import N_JOBS, Interval, Real, validate_params
 from .density import DensityFilter, n_dense_rows
 from .filterbanks import edge_energy
-from .filters import _as_sources, _is_tensor, conv_layers, extract_spatial_filters, layer_kernel
+from .filters import as_sources, extract_spatial_filters, layer_kernel, n_conv_layers
 from .homology import (
+    PERSISTENCE_CONSTRAINTS,
+    SIGNIFICANCE_CONSTRAINTS,
     NullComparison,
     ShapeVerdict,
     Verdict,
@@ -32,12 +34,24 @@ from .homology import (
     persistence_diagrams,
     top_lifetime,
 )
-from .homology._persistence import _constraints
-from .homology._significance import SIGNIFICANCE_CONSTRAINTS
+from .io import load_state_dict
 from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
 from .preprocessing import normalize_filters
 
-__all__ = ["K_FRACTION", "LayerTopology", "default_k", "shows_circle", "topology_profile"]
+__all__ = [
+    "K_FRACTION",
+    "PRIMARY_EDGE_ENERGY",
+    "LayerTopology",
+    "default_k",
+    "shows_circle",
+    "shows_primary_circle",
+    "topology_profile",
+]
+
+#: Edge energy from which a circle is called the primary circle of edges: half of each filter's
+#: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random
+#: 3 × 3 filters; :func:`~sktopo.filterbanks.edge_energy`).
+PRIMARY_EDGE_ENERGY = 0.5
 
 #: The default k of ρ(k, p) as a fraction of the cloud: the paper's ρ(200, 0.3) of 6,400 filters.
 K_FRACTION = 1 / 32
@@ -59,7 +73,7 @@ COLUMNS = [
     "null_p_value",
     "null_ratio",
     "covariance_p_value",
-    "model",
+    "shape",
     "edge_energy",
     "mapper_loops",
     "mapper_one_loop_share",
@@ -177,17 +191,8 @@ def _check_layers(layers, n_layers: int) -> list[int]:
 
 def _loaded(source) -> list:
     """The sources of ``source``, weights files read once (not once per layer)."""
-    sources = _as_sources(source)
-    if any(isinstance(s, (str, os.PathLike)) for s in sources):
-        from .nn import load_state_dict
-
-        sources = [load_state_dict(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
-    return sources
-
-
-def _n_layers(source) -> int:
-    """Conv layers of a source; a kernel array is one layer."""
-    return 1 if isinstance(source, np.ndarray) or _is_tensor(source) else len(conv_layers(source))
+    sources = as_sources(source)
+    return [load_state_dict(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
 
 
 def _n_filters(sources, layer: int) -> int:
@@ -232,7 +237,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         dense,
         filters=filters,
         confidence=settings["confidence"],
-        n_bootstrap=settings["n_bootstrap"],
+        n_subsamples=settings["n_subsamples"],
         n_draws=settings["n_null"],
         return_verdict=True,
         **rule,
@@ -273,7 +278,7 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "null_p_value": null.p_value,
         "null_ratio": null.ratio_to_median,
         "covariance_p_value": covariance.p_value,
-        "model": verdict.shape,
+        "shape": verdict.shape,
         "edge_energy": float(edge_energy(dense).mean()) if dense.shape[1] == 9 else np.nan,
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
         "mapper_one_loop_share": consensus.fraction,
@@ -292,11 +297,11 @@ def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, Laye
         "p": [Interval(Real, 0, 1, closed="right")],
         "max_filters": [Interval(Integral, 1, None, closed="left")],
         "confidence": SIGNIFICANCE_CONSTRAINTS["confidence"],
-        "n_bootstrap": SIGNIFICANCE_CONSTRAINTS["n_bootstrap"],
+        "n_subsamples": SIGNIFICANCE_CONSTRAINTS["n_subsamples"],
         "n_null": [Interval(Integral, 1, None, closed="left")],
         "accuracy": [Interval(Real, 0, 1, closed="both"), None],
         "chance": [Interval(Real, 0, 1, closed="neither"), None],
-        **_constraints("n_landmarks"),
+        "n_landmarks": PERSISTENCE_CONSTRAINTS["n_landmarks"],
         "resolution": Mapper._parameter_constraints["resolution"],
         "gain": Mapper._parameter_constraints["gain"],
         "random_state": ["random_state"],
@@ -313,7 +318,7 @@ def topology_profile(
     p=0.3,
     max_filters=20000,
     confidence=0.95,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_null=99,
     accuracy=None,
     chance=None,
@@ -381,7 +386,7 @@ def topology_profile(
         Largest number of spatial filters used per layer (see above).
     confidence : float, default=0.95
         ``1 - alpha``, the level of the significance rule (:func:`~sktopo.homology.significance`).
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
         Half-subsamples for the band, in each of Z/2 and Z/3.
     n_null : int, default=99
         Random-filter clouds of the null, through the same pipeline; 99 resolves p = 0.01.
@@ -423,7 +428,7 @@ def topology_profile(
           random filters through the same pipeline (Gaussian or uniform, each draw's longer top
           lifetime), and its lifetime over their median;
           ``covariance_p_value``: the same against Gaussian filters with the layer's covariance.
-        * ``model``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
+        * ``shape``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
           ``"klein bottle"``, ``"torus"`` or ``"none"``).
         * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy`
           (1 for pure edges, 0.25 for random filters); NaN for kernels other than 3 × 3.
@@ -436,8 +441,10 @@ def topology_profile(
 
         ``profile.attrs["topology"]`` maps each layer to its :class:`LayerTopology` (barcodes,
         bands, null draws, the dense core and its Mapper graph), which
-        :func:`sktopo.plotting.plot_topology_profile` draws. pandas copies ``attrs`` with the
-        frame, and drops them where frames with other ``attrs`` meet.
+        :func:`sktopo.plotting.plot_topology_profile` draws; ``profile.attrs["settings"]`` holds
+        the analysis's settings (``p``, ``max_filters``, ``confidence``, ``n_subsamples``,
+        ``n_null``, ``n_landmarks``, ``mapper_resolution``, ``mapper_gain``). pandas copies
+        ``attrs`` with the frame, and drops them where frames with other ``attrs`` meet.
 
     Raises
     ------
@@ -465,10 +472,10 @@ def topology_profile(
     >>> with torch.no_grad():
     ...     _ = net[0].weight.copy_(torch.tensor(edges))
     >>> profile = topology_profile(
-    ...     net, 1, n_bootstrap=5, n_null=19, n_landmarks=80, random_state=0, progress=False
+    ...     net, 1, n_subsamples=5, n_null=19, n_landmarks=80, random_state=0, progress=False
     ... )
-    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "model", "verdict"]]
-       layer  n_filters   k  n_dense  n_significant_h1   model verdict
+    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "shape", "verdict"]]
+       layer  n_filters   k  n_dense  n_significant_h1   shape verdict
     0      1        600  19      180                 1  circle   found
     >>> float(profile.edge_energy.iloc[0]) > 0.85, float(profile.null_p_value.iloc[0])
     (True, 0.05)
@@ -477,7 +484,7 @@ def topology_profile(
     from tqdm.auto import tqdm
 
     sources = _loaded(source)
-    plan = _plan(sources, _check_layers(layers, _n_layers(sources[0])), k, p, max_filters)
+    plan = _plan(sources, _check_layers(layers, n_conv_layers(sources[0])), k, p, max_filters)
     base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     settings = dict(
         seed=int(base),
@@ -485,7 +492,7 @@ def topology_profile(
         chance=chance,
         p=p,
         confidence=confidence,
-        n_bootstrap=n_bootstrap,
+        n_subsamples=n_subsamples,
         n_null=n_null,
         n_landmarks=n_landmarks,
         resolution=resolution,
@@ -499,6 +506,16 @@ def topology_profile(
         rows.append(row)
     profile = pd.DataFrame(rows, columns=COLUMNS)
     profile.attrs["topology"] = topology
+    profile.attrs["settings"] = {
+        "p": p,
+        "max_filters": max_filters,
+        "confidence": confidence,
+        "n_subsamples": n_subsamples,
+        "n_null": n_null,
+        "n_landmarks": n_landmarks,
+        "mapper_resolution": resolution,
+        "mapper_gain": gain,
+    }
     return profile
 
 
@@ -533,3 +550,36 @@ def shows_circle(profile):
     if "verdict" not in getattr(profile, "columns", []):
         raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'verdict'.")
     return profile["verdict"] == "found"
+
+
+def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
+    """Which layers of a profile show the paper's primary circle: a circle found, of edge filters.
+
+    A row qualifies when :func:`shows_circle` does and its dense core holds at least
+    ``min_edge_energy`` of its energy in the plane of the two linear edges (``edge_energy``: 1
+    for pure edges, 0.25 on average for random 3 × 3 filters, NaN for other kernel sizes, which
+    never qualify).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        Returned by :func:`topology_profile`, or rows of it.
+    min_edge_energy : float, default=PRIMARY_EDGE_ENERGY
+        0.5: half of each filter's energy.
+
+    Returns
+    -------
+    shows : pandas.Series of bool
+        One per row of ``profile``, with its index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.profile import shows_primary_circle
+    >>> rows = pd.DataFrame({"verdict": ["found", "found", "borderline"], "edge_energy": [0.7, 0.3, 0.9]})
+    >>> shows_primary_circle(rows).tolist()
+    [True, False, False]
+    """
+    if "edge_energy" not in getattr(profile, "columns", []):
+        raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'edge_energy'.")
+    return shows_circle(profile) & (profile["edge_energy"] >= min_edge_energy)

@@ -14,14 +14,12 @@ The inner products are a cross-correlation, computed by :func:`torch.nn.function
 module.
 """
 
-import sys
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import filterbanks
-from ._validation import Integral, Interval, StrOptions, fit_context, validate_params
+from ._validation import Integral, Interval, StrOptions, fit_context, is_tensor, validate_params
 
 __all__ = ["AppendFilterResponses", "append_filter_responses"]
 
@@ -68,11 +66,6 @@ def _bank_array(bank) -> np.ndarray:
     return check_array(array, dtype=np.float64, ensure_2d=False, allow_nd=True, input_name="bank")
 
 
-def _is_tensor(X) -> bool:
-    torch = sys.modules.get("torch")  # None: no tensor can exist
-    return torch is not None and isinstance(X, torch.Tensor)
-
-
 def _check_tensor(X):
     """``X``, a torch tensor, checked: real numbers, all finite, at least one sample."""
     if X.ndim and not len(X):
@@ -94,7 +87,7 @@ def _check_array(X) -> np.ndarray:
 
 def _check_images(X):
     """``X`` checked as 4-D images, numpy or torch."""
-    X = _check_tensor(X) if _is_tensor(X) else _check_array(X)
+    X = _check_tensor(X) if is_tensor(X) else _check_array(X)
     if X.ndim != 4:
         raise ValueError(f"X must be {_IMAGES}; got shape {tuple(X.shape)}.")
     return _check_sides(X)
@@ -118,7 +111,7 @@ def _responses(X, bank: np.ndarray):
     out = _empty_output(X, len(bank))
     for start in range(0, len(X), _CHUNK):
         chunk = slice(start, start + _CHUNK)
-        if _is_tensor(X):
+        if is_tensor(X):
             out[chunk] = _conv(X[chunk], bank)  # cast as by Tensor.to
         else:
             out[chunk] = _conv(
@@ -130,7 +123,7 @@ def _responses(X, bank: np.ndarray):
 def _empty_output(X, n_filters: int):
     """The uninitialized output for images ``X``: ``X``'s type, device and dtype (integers: float32)."""
     shape = (len(X), X.shape[1] * (1 + n_filters), *X.shape[2:])
-    if _is_tensor(X):
+    if is_tensor(X):
         import torch
 
         dtype = X.dtype if X.is_floating_point() else torch.float32
@@ -354,9 +347,9 @@ width) or (n_samples, n_channels * (1 + n_filters) * height * width)
     def _check_input(self, X, *, reset: bool, image_shape=None):
         """``X`` as 4-D images and whether it came flattened; records or checks the image shape."""
         ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-        if ndim not in (2, 4) and (ndim > 2 or _is_tensor(X)):  # 0-D and 1-D arrays: sklearn's message
+        if ndim not in (2, 4) and (ndim > 2 or is_tensor(X)):  # 0-D and 1-D arrays: sklearn's message
             raise ValueError(f"X must be {_IMAGES}, or a 2-D array of rows; got a {ndim}-D array.")
-        if _is_tensor(X):
+        if is_tensor(X):
             X = _check_tensor(X)
         elif ndim <= 2:
             X = validate_data(self, X, dtype="numeric", reset=reset)

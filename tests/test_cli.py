@@ -160,7 +160,7 @@ def test_out_must_be_a_writable_folder_before_any_work(circle_file, tmp_path, ca
     def work(*args, **kwargs):
         raise AssertionError("the work started before --out was checked")
 
-    monkeypatch.setattr(sktopo.cli._demo, "_train", work)
+    monkeypatch.setattr(sktopo.experiments, "primary_circle", work)
     monkeypatch.setattr(sktopo.cli._reproduce, "_experiment", work)
     monkeypatch.setattr(sktopo.profile, "topology_profile", work)
     (tmp_path / "a_file").write_text("")
@@ -176,11 +176,11 @@ def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
     assert (status, stdout, err) == (0, "", "")
     summary = _summary(out)
     assert (summary["n_filters"], summary["k"], summary["n_dense"]) == (400, 13, 120)
-    assert summary["n_significant_h1"] == 1 and summary["model"] == "circle"
+    assert summary["n_significant_h1"] == 1 and summary["shape"] == "circle"
     assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
     assert summary["h1_lifetimes"][0] > summary["significance_threshold"] >= 2 * summary["band"]
     assert summary["verdict_level"] in ("found", "borderline") and summary["verdict_reasons"]
-    assert summary["parameters"]["resolution"] == 8 and summary["parameters"]["layer"] == 1
+    assert summary["parameters"]["mapper_resolution"] == 8 and summary["parameters"]["layer"] == 1
     assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(out))
     assert "significant" in (out / "report.html").read_text(encoding="utf-8")
 
@@ -281,7 +281,7 @@ def test_demo_on_tiny_settings(demo):
         "band",
         "null_p_value",
         "found_circle",
-        "model",
+        "shape",
         "edge_energy",
         "verdict_level",
     ):
@@ -359,7 +359,7 @@ NUMBERS = {
     "n_significant_h1": 1,
     "mapper_n_loops": 1,
     "null_p_value": 0.01,
-    "model": "circle",
+    "shape": "circle",
     "edge_energy": 0.8,
     "verdict_level": "found",
     "verdict_reasons": [
@@ -376,7 +376,7 @@ NUMBERS = {
         ({"edge_energy": 0.3}, "FOUND a circle, but not of edge filters"),
         ({"edge_energy": None}, "FOUND a circle; its filters are not 3 × 3, so whether it is the primary"),
         (
-            {"verdict_level": "not_found", "found_circle": False, "model": "klein bottle"},
+            {"verdict_level": "not_found", "found_circle": False, "shape": "klein bottle"},
             "did NOT find a circle",
         ),
         ({"verdict_level": "borderline", "found_circle": False}, "found a circle only BORDERLINE"),
@@ -392,5 +392,27 @@ def test_the_verdict_says_what_the_numbers_say(change, head):
     assert f"(verdict: {numbers['verdict_level']})" in text
     assert (
         "- 1 significant H1 bar(s)" in text
-        and f"shape named from the significant bars is {numbers['model']!r}" in text
+        and f"shape named from the significant bars is {numbers['shape']!r}" in text
     )
+
+
+def test_reproduce_sentences_take_the_papers_numbers_from_the_results():
+    from sktopo.cli._verdicts import VERDICTS
+    from sktopo.experiments._evolution import PAPER as EVOLUTION
+    from sktopo.experiments._generalization import PAPER as GENERALIZATION
+    from sktopo.experiments._speedup import PAPER as SPEEDUP
+
+    arms = pd.DataFrame(
+        {"first_layer": ["primary_circle", "gaussian"], "target_accuracy": [0.3, 0.2]}
+    ).assign(source="mnist_sample", target="digits")
+    arms.attrs["paper"] = GENERALIZATION
+    text, better = VERDICTS["generalization"](arms)
+    assert better and "primary circle 28%, gaussian 12%, trained 11%" in text
+    speed = pd.DataFrame({"bank": ["primary_circle"]})
+    speed.attrs = {"paper": SPEEDUP, "speedup": {"primary_circle": {"mean": 2.5}, "gaussian": {"mean": 1.5}}}
+    text, fastest = VERDICTS["fig13"](speed)
+    assert fastest and "2× on MNIST, 3.5× on SVHN" in text and "primary circle, then klein bottle" in text
+    loops = pd.DataFrame({"layer": [1, 1], "iteration": [50, 100], "mapper_n_loops": [0, 1]})
+    loops.attrs["paper"] = EVOLUTION
+    text, seen = VERDICTS["evolution"](loops)
+    assert seen and "layer 1: at iterations [100]" in text and "first layer at 400 batch iterations" in text

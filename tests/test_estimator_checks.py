@@ -33,7 +33,7 @@ _EXPECTED_FAILED_CHECKS = {
         DensityFilter(k=2, p=0.5, metric="vne"),
         Mapper(resolution=4),
         PersistenceScorer(n_landmarks=20),
-        PersistenceScorer(n_landmarks=20, confidence=0.9, n_bootstrap=3, random_state=0),
+        PersistenceScorer(n_landmarks=20, confidence=0.9, n_subsamples=3, random_state=0),
         AppendFilterResponses(),
         AppendFilterResponses(bank="gaussian", n_filters=5, random_state=0),
     ],

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from sktopo.experiments._common import image_kwargs, load_images, resolve_device, spearman_interval
+from sktopo.experiments._common import image_kwargs, load_images, spearman_interval
+from sktopo.nn import resolve_device
 
 
 def test_devices_are_checked_before_training():

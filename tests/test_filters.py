@@ -10,7 +10,7 @@ from skorch import NeuralNetClassifier
 
 from sktopo import SpatialFilterExtractor
 from sktopo.filters import conv_layers, extract_spatial_filters, layer_kernel
-from sktopo.nn import load_state_dict
+from sktopo.io import load_state_dict
 
 
 class TwoConv(torch.nn.Module):

@@ -18,7 +18,6 @@ import sktopo.homology
 from sktopo import DensityFilter, FilterNormalizer, PersistenceScorer
 from sktopo.datasets import make_circle_filters
 from sktopo.homology import (
-    SHAPES_BY_BETTI,
     Persistence,
     betti_from_diagrams,
     betti_numbers,
@@ -39,10 +38,10 @@ def _torus(n, seed, noise=0.03):
     return np.column_stack([np.cos(a), np.sin(a), np.cos(b), np.sin(b)]) + noise * rng.standard_normal((n, 4))
 
 
-@pytest.mark.parametrize("old, new", [("identify_model", identify_shape), ("MODELS", SHAPES_BY_BETTI)])
-def test_old_names_warn(old, new):
-    with pytest.warns(FutureWarning, match=f"{old} was renamed"):
-        assert getattr(sktopo.homology, old) is new
+@pytest.mark.parametrize("old", ["identify_model", "MODELS"])
+def test_unreleased_old_names_are_gone(old):
+    with pytest.raises(AttributeError, match=old):
+        getattr(sktopo.homology, old)
 
 
 def test_exact_when_every_row_is_a_landmark():
@@ -368,7 +367,6 @@ def _score_with(estimator):
         ),
         (_fit_scorer, {"X": _X, "dim": -1}, ValueError, "'dim' parameter of PersistenceScorer"),
         (topological_simplicity_scorer, {"dim": True}, ValueError, "'dim' parameter"),
-        (betti_numbers, {"X": _X, "min_ratio": "high"}, ValueError, "'min_ratio' parameter of betti_numbers"),
         (
             identify_shape,
             {"X": _X, "n_landmarks": 0},

@@ -45,9 +45,13 @@ def test_analysis_modules_import_without(blocked):
     assert result.stdout.strip() == "(25, 9)"
 
 
-def test_filters_load_state_dict_moved_with_a_future_warning():
-    import sktopo.filters
-    from sktopo.nn import load_state_dict
-
-    with pytest.warns(FutureWarning, match="sktopo.nn.load_state_dict"):
-        assert sktopo.filters.load_state_dict is load_state_dict
+def test_reading_weights_has_one_home_and_imports_no_torch():
+    result = _run("""
+        import sys
+        import sktopo.filters, sktopo.io, sktopo.profile
+        print("torch" in sys.modules)
+        import sktopo.nn
+        print("torch" in sys.modules, "load_state_dict" in sktopo.io.__all__, hasattr(sktopo.nn, "load_state_dict"))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "False"]  # torch with sktopo.nn only

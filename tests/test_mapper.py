@@ -425,12 +425,10 @@ def test_any_cover_with_fit_and_cells():
     assert [d["size"] for _, d in mapper.graph_.nodes(data=True)] == [50, 50]
 
 
-def test_random_state_is_deprecated_and_ignored():
-    X = _blobs(n=50)
-    with pytest.warns(FutureWarning, match="random_state was deprecated in 0.2 and is ignored"):
-        seeded = Mapper(resolution=5, random_state=0).fit(X)
-    unseeded = Mapper(resolution=5).fit(X)
-    assert _member_sets(seeded.graph_, np.arange(len(X))) == _member_sets(unseeded.graph_, np.arange(len(X)))
+def test_mapper_takes_no_random_state():
+    # Mapper draws no random numbers (PCA by full SVD): the parameter was removed, not ignored
+    with pytest.raises(TypeError, match="random_state"):
+        Mapper(resolution=5, random_state=0)
 
 
 def test_parallel_cells_give_the_same_graph():

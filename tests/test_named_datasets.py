@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from sktopo.datasets import DATASETS, load_dataset
-from sktopo.datasets._named import as_dataset
+from sktopo.datasets import DATASETS, as_dataset, load_dataset
 
 
 @pytest.mark.parametrize(("name", "n"), [("mnist_sample", 5000), ("digits", 1797)])

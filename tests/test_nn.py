@@ -78,13 +78,28 @@ def test_seeds_fix_initialization_and_batch_order(data):
 
 
 @pytest.mark.parametrize("random_state", [0, None])
-def test_fit_leaves_torch_global_generator_alone(data, random_state):
+def test_fit_takes_from_torch_global_generator_only_the_seed_of_none(data, random_state):
     torch.manual_seed(12345)
-    before = torch.get_rng_state()
+    if random_state is None:
+        torch.randint(0, 2**32, (), dtype=torch.int64)  # the one draw random_state=None makes
+    expected = torch.get_rng_state()
+    torch.manual_seed(12345)
     net = make_classifier("M(4,0,8)", max_iter=3, batch_size=8, random_state=random_state).fit(*data)
     net.predict(data[0])
-    NetworkEnsemble(clone(net), n_networks=2, random_state=0).fit(*data).predict(data[0])  # batched
-    assert torch.equal(torch.get_rng_state(), before)
+    NetworkEnsemble(clone(net).set_params(random_state=0), n_networks=2, random_state=0).fit(*data).predict(
+        data[0]
+    )  # batched
+    assert torch.equal(torch.get_rng_state(), expected)
+
+
+def test_none_draws_from_torch_so_manual_seed_makes_a_run_reproducible(data):
+    weights = []
+    for seed in (7, 7, 8):
+        torch.manual_seed(seed)
+        net = make_classifier("M(4,0,8)", max_iter=2, batch_size=8).fit(*data)
+        weights.append(net.module_.net[0].weight.detach().clone())
+    torch.testing.assert_close(weights[0], weights[1])
+    assert not torch.equal(weights[0], weights[2])
 
 
 def test_unseeded_networks_differ_and_partial_fit_continues(data):

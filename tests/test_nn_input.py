@@ -274,7 +274,7 @@ def test_parameters_changed_after_fitting_are_checked_again():
 
 
 def test_a_permission_error_on_a_weights_file_stays_one(tmp_path, monkeypatch):
-    from sktopo.nn import load_state_dict
+    from sktopo.io import load_state_dict
 
     path = tmp_path / "locked.pt"
     torch.save({}, path)

@@ -23,7 +23,7 @@ from sktopo.plotting import plot_topology_profile
 from sktopo.profile import COLUMNS, K_FRACTION, default_k, topology_profile
 
 #: Small settings: a layer in a fraction of a second.
-FAST = dict(n_bootstrap=5, n_null=19, n_landmarks=80, resolution=8, random_state=0, progress=False)
+FAST = dict(n_subsamples=5, n_null=19, n_landmarks=80, resolution=8, random_state=0, progress=False)
 
 INTS = ["layer", "n_filters", "n_used", "k", "n_dense", "n_significant_h1", "mapper_loops"]
 FLOATS = [
@@ -74,7 +74,7 @@ def test_columns_and_dtypes(profile):
     assert profile["layer_name"].tolist() == ["0", "2"]
     assert all(profile[c].dtype == np.int64 for c in INTS)
     assert all(profile[c].dtype == np.float64 for c in FLOATS)
-    assert set(profile["model"]) <= {*SHAPES_BY_BETTI.values(), "none"}
+    assert set(profile["shape"]) <= {*SHAPES_BY_BETTI.values(), "none"}
     assert profile["n_filters"].tolist() == profile["n_used"].tolist() == [1000, 1000]
     assert profile["k"].tolist() == [default_k(1000)] * 2 == [31, 31]
     assert profile["n_dense"].tolist() == [300, 300]  # round(0.3 * 1000)
@@ -83,7 +83,7 @@ def test_columns_and_dtypes(profile):
 
 def test_known_circle_is_named_and_its_filters_are_edges(profile):
     circle, random = profile.iloc[0], profile.iloc[1]
-    assert circle["model"] == "circle"
+    assert circle["shape"] == "circle"
     assert circle["n_significant_h1"] == 1
     assert circle["h1_top"] > circle["threshold"] >= 2 * circle["band"]
     assert circle["threshold"] > circle["h1_second"]
@@ -92,7 +92,7 @@ def test_known_circle_is_named_and_its_filters_are_edges(profile):
     assert circle["null_ratio"] > 3
     assert circle["mapper_loops"] == 1 and circle["mapper_one_loop_share"] > 0.5
     assert circle["verdict"] == "found" and circle["margin"] > 0
-    assert random["model"] == "none"
+    assert random["shape"] == "none"
     assert random["n_significant_h1"] == 0
     assert random["verdict"] in ("not_found", "too_small") and random["null_p_value"] > 0.05
     assert 0.1 < random["edge_energy"] < 0.4  # near 2 / 8
@@ -104,7 +104,7 @@ def test_evidence_in_attrs_agrees_with_the_columns(profile):
     for _, row in profile.iterrows():
         evidence = topology[row["layer"]]
         assert evidence.layer == row["layer"]
-        assert evidence.verdict.shape == row["model"]
+        assert evidence.verdict.shape == row["shape"]
         assert 2 * evidence.band[1] == row["threshold"]
         assert evidence.circle.level == row["verdict"]
         # the null comparison is the rule's: its longest bar against its null draws
@@ -153,7 +153,7 @@ def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
     row = profile.iloc[0]
     assert (row["n_filters"], row["n_used"], row["k"], row["n_dense"]) == (1000, 500, default_k(500), 150)
     assert shapes == [(500, 9)]
-    assert row["model"] == "circle"
+    assert row["shape"] == "circle"
     # another seed, another subsample
     other = topology_profile(net, 1, max_filters=500, **{**FAST, "random_state": 1})
     assert other["h1_top"].iloc[0] != row["h1_top"]
@@ -190,7 +190,7 @@ def test_k_as_a_count_or_a_fraction_and_p(net):
         ({"p": 0}, "'p' parameter"),
         ({"max_filters": 0}, "'max_filters' parameter"),
         ({"n_null": 0}, "'n_null' parameter"),
-        ({"n_bootstrap": 1}, "'n_bootstrap' parameter"),
+        ({"n_subsamples": 1}, "'n_subsamples' parameter"),
         ({"confidence": 1}, "'confidence' parameter"),
         ({"gain": 1}, "'gain' parameter"),
         ({"progress": 1}, "'progress' parameter"),
@@ -220,7 +220,7 @@ def test_sources_state_dict_file_mapping_and_list(net, profile, tmp_path):
     pd.testing.assert_frame_equal(_rows(from_mapping), _rows(profile.iloc[[1]]))
     pooled = topology_profile([net, net.state_dict()], 1, **FAST)
     assert pooled["n_filters"].iloc[0] == 2000
-    assert pooled["model"].iloc[0] == "circle"
+    assert pooled["shape"].iloc[0] == "circle"
 
 
 def test_network_ensemble():
@@ -230,7 +230,7 @@ def test_network_ensemble():
     ensemble = NetworkEnsemble(estimator, n_networks=3, random_state=0).fit(X, y)
     profile = topology_profile(ensemble, **FAST)
     assert profile["n_filters"].tolist() == [3 * 64, 3 * 4 * 64]
-    assert profile["model"].notna().all()
+    assert profile["shape"].notna().all()
 
 
 def test_other_kernel_sizes_have_no_edge_energy():
@@ -243,7 +243,7 @@ def test_other_kernel_sizes_have_no_edge_energy():
 def test_kernel_array_source():
     kernel = _circle_net()[0].weight.detach().numpy()
     profile = topology_profile(kernel, **FAST)
-    assert profile["layer"].tolist() == [1] and profile["model"].iloc[0] == "circle"
+    assert profile["layer"].tolist() == [1] and profile["shape"].iloc[0] == "circle"
 
 
 def test_progress_bar_over_layers(net, capsys):
@@ -285,7 +285,7 @@ def test_plot_topology_profile(profile):
 
 def test_plot_topology_profile_bad_input(profile):
     with pytest.raises(TypeError, match="topology_profile"):
-        plot_topology_profile(profile[["layer", "model"]])
+        plot_topology_profile(profile[["layer", "shape"]])
     stripped = profile.copy()
     stripped.attrs = {}
     with pytest.raises(ValueError, match="attrs"):

@@ -21,7 +21,7 @@ from sktopo.homology import (
 from sktopo.homology._rule import _judge
 from sktopo.preprocessing import normalize_filters
 
-_FAST = dict(n_draws=19, n_bootstrap=5, n_landmarks=100)
+_FAST = dict(n_draws=19, n_subsamples=5, n_landmarks=100)
 
 
 def _core(raw, k, p=0.3):
@@ -142,7 +142,7 @@ def test_the_rule_is_continuous_across_n_landmarks():
     raw = _weak_circle(1000, 0.4, 0)
     X = _core(raw, 31)
     assert len(X) == 300
-    kwargs = dict(filters=raw, k=31, p=0.3, n_draws=19, n_bootstrap=6, random_state=0)
+    kwargs = dict(filters=raw, k=31, p=0.3, n_draws=19, n_subsamples=6, random_state=0)
     exact = significance(X, n_landmarks=None, **kwargs)
     near = significance(X, n_landmarks=290, **kwargs)  # 290 landmarks of 300 rows
     assert exact.bound == 0 and near.bound > 0

@@ -2,7 +2,6 @@
 
 import dataclasses
 import functools
-import warnings
 
 import numpy as np
 import pytest
@@ -29,7 +28,7 @@ from sktopo.homology import (
 )
 from sktopo.preprocessing import normalize_filters
 
-_FAST = dict(n_landmarks=100, n_bootstrap=10)
+_FAST = dict(n_landmarks=100, n_subsamples=10)
 
 
 def _circle(n, seed, noise=0.05):
@@ -52,8 +51,8 @@ def test_band_counts_the_circle_in_h1():
 def test_band_through_landmarks_is_within_the_certified_bounds_of_the_exact_band(seed):
     # like with like: |q_landmarks - q_exact| <= the whole cloud's bound + the largest half's (triangle inequality)
     X = _circle(240, seed, noise=0.2)
-    exact = confidence_band(X, n_landmarks=None, n_bootstrap=6, random_state=seed)
-    approx = confidence_band(X, n_landmarks=90, n_bootstrap=6, random_state=seed)
+    exact = confidence_band(X, n_landmarks=None, n_subsamples=6, random_state=seed)
+    approx = confidence_band(X, n_landmarks=90, n_subsamples=6, random_state=seed)
     assert exact.bound == 0.0 and approx.bound > 0
     slack = approx.bound + approx.half_bounds + exact.half_bounds
     assert np.all(np.abs(approx.distances - exact.distances) <= slack[:, None] + 1e-12)
@@ -72,7 +71,7 @@ def test_band_is_deterministic_and_independent_of_n_jobs():
 def test_permuting_rows_changes_nothing(seed, permutation_seed):
     X = _circle(120, seed, noise=0.1)
     permuted = X[np.random.default_rng(permutation_seed).permutation(len(X))]
-    a, b = (confidence_band(Z, n_landmarks=60, n_bootstrap=4, random_state=0) for Z in (X, permuted))
+    a, b = (confidence_band(Z, n_landmarks=60, n_subsamples=4, random_state=0) for Z in (X, permuted))
     np.testing.assert_array_equal(a.band, b.band)
     np.testing.assert_array_equal(a.n_significant, b.n_significant)
 
@@ -82,7 +81,7 @@ def test_permuting_rows_changes_nothing(seed, permutation_seed):
 def test_band_shrinks_as_the_sample_grows(seed):
     # exact diagrams (no landmarks): the band is the subsample spread alone
     small, large = (
-        confidence_band(_circle(n, seed, noise=0.0), n_landmarks=None, n_bootstrap=6, random_state=seed)
+        confidence_band(_circle(n, seed, noise=0.0), n_landmarks=None, n_subsamples=6, random_state=seed)
         for n in (60, 480)
     )
     assert large.band[1] < small.band[1]
@@ -120,8 +119,8 @@ def test_bad_band_refused(band, message):
     [
         ({"confidence": 1.0}, "'confidence' parameter of confidence_band"),
         ({"confidence": 0}, "'confidence' parameter of confidence_band"),
-        ({"n_bootstrap": 1}, "'n_bootstrap' parameter of confidence_band"),
-        ({"n_bootstrap": True}, "'n_bootstrap' parameter of confidence_band"),
+        ({"n_subsamples": 1}, "'n_subsamples' parameter of confidence_band"),
+        ({"n_subsamples": True}, "'n_subsamples' parameter of confidence_band"),
         ({"n_jobs": 0}, "'n_jobs' parameter of confidence_band"),
         ({"random_state": "a"}, "'random_state' parameter of confidence_band"),
     ],
@@ -282,12 +281,9 @@ def test_betti_numbers_return_significance():
 
 
 @pytest.mark.parametrize("function", [betti_numbers, identify_shape])
-def test_min_ratio_is_deprecated(function):
-    with pytest.warns(FutureWarning, match="min_ratio=...\\) is deprecated"):
-        function(_circle(100, 0), min_ratio=2.0, random_state=0, n_landmarks=40, n_bootstrap=2, n_draws=4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        function(_circle(100, 0), random_state=0, n_landmarks=40, n_bootstrap=2, n_draws=4)
+def test_min_ratio_was_removed(function):
+    with pytest.raises(TypeError, match="min_ratio"):
+        function(_circle(100, 0), min_ratio=2.0)
 
 
 def test_identify_shape_accepts_a_random_state_instance():

@@ -6,22 +6,9 @@ import os
 
 import numpy as np
 
+from ..homology import finite_lifetimes
 from ..mapper import graph_summary
-from ..profile import shows_circle
-
-#: The analysis of every command: topology_profile's defaults, the paper's p = 0.3 and gain 3.
-ANALYSIS = {"p": 0.3, "gain": 3, "confidence": 0.95, "n_bootstrap": 20, "n_null": 99, "n_landmarks": 300}
-
-#: Edge energy above which a circle is called the primary circle of edges: half of each filter's
-#: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random filters).
-PRIMARY_EDGE_ENERGY = 0.5
-
-
-def h1_lifetimes(topology) -> list[float]:
-    """Finite H1 lifetimes of the layer's barcode (the one tested against the band), largest first."""
-    diagram = topology.diagrams[1]
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    return [float(v) for v in np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]]
+from ..profile import PRIMARY_EDGE_ENERGY, shows_circle
 
 
 def measured(profile, topology) -> dict:
@@ -29,7 +16,7 @@ def measured(profile, topology) -> dict:
     row, graph = profile.iloc[0], graph_summary(topology.mapper.graph_)
     numbers = {key: row[key] for key in ("layer", "layer_name", "n_filters", "n_used", "k", "p", "n_dense")}
     numbers |= {
-        "h1_lifetimes": h1_lifetimes(topology),
+        "h1_lifetimes": finite_lifetimes(topology.diagrams[1]).tolist(),
         "h1_top": row.h1_top,
         "band": row.band,
         "significance_threshold": row.threshold,
@@ -37,7 +24,7 @@ def measured(profile, topology) -> dict:
         "null_p_value": row.null_p_value,
         "null_ratio": row.null_ratio,
         "covariance_p_value": row.covariance_p_value,
-        "model": row.model,
+        "shape": row["shape"],
         "edge_energy": row.edge_energy,
         "mapper_n_nodes": graph["n_nodes"],
         "mapper_n_edges": graph["n_edges"],
@@ -79,7 +66,7 @@ def verdict(numbers: dict) -> str:
     )
     reasons = [
         *numbers["verdict_reasons"],
-        f"the shape named from the significant bars is {numbers['model']!r}",
+        f"the shape named from the significant bars is {numbers['shape']!r}",
     ]
     reasons += [edges] if edges else []
     return f"{head} (verdict: {level}).\n" + "\n".join(f"- {reason}" for reason in reasons)

@@ -6,7 +6,7 @@ import time
 
 from .. import __version__
 from ..profile import shows_circle
-from ._analysis import ANALYSIS, add_layer, finish, measured, verdict
+from ._analysis import add_layer, finish, measured, verdict
 from ._args import above_one, add_random_state, fraction, layer_list, positive_int, prepare_out, say
 from ._networks import add_source_arguments, load_networks
 
@@ -99,18 +99,15 @@ def _profile(args, layers):
         resolution=args.resolution,
         random_state=args.random_state,
         progress=not args.quiet,
-        **_settings(args),
+        p=args.p,
+        gain=args.gain,
     )
 
 
-def _settings(args) -> dict:
-    """The analysis: the command's defaults with --p and --gain."""
-    return ANALYSIS | {"p": args.p, "gain": args.gain}
-
-
-def _parameters(args, **extra) -> dict:
-    names = ("sources", "arch", "k", "resolution", "max_filters", "random_state")
-    return {name: getattr(args, name) for name in names} | _settings(args) | extra
+def _parameters(args, profile, **extra) -> dict:
+    """What ran: the sources and the command's arguments, then the profile's own settings."""
+    names = ("sources", "arch", "k", "random_state")
+    return {name: getattr(args, name) for name in names} | profile.attrs["settings"] | extra
 
 
 def _finish(args, report, summary: dict, start: float) -> str:
@@ -130,7 +127,9 @@ def run_analyze(args) -> None:
     report.heading("Measured")
     report.table({key: value for key, value in numbers.items() if key != "h1_lifetimes"})
     add_layer(report, profile.attrs["topology"][args.layer], args.out)
-    path = _finish(args, report, numbers | {"parameters": _parameters(args, layer=args.layer)}, start)
+    path = _finish(
+        args, report, numbers | {"parameters": _parameters(args, profile, layer=args.layer)}, start
+    )
     say(args, f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json")
 
 
@@ -187,7 +186,7 @@ def run_profile(args) -> None:
     report.figure(figure, caption, path=os.path.join(args.out, "profile_mapper.png"))
     plt.close(figure)
     report.paragraph(PAPER_PROFILE)
-    path = _finish(args, report, {"layers": profile, "parameters": _parameters(args)}, start)
+    path = _finish(args, report, {"layers": profile, "parameters": _parameters(args, profile)}, start)
     say(
         args,
         f"{len(found)} of {len(profile)} layers show a circle; wrote {path}, profile.csv, profile.png, "

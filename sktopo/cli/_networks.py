@@ -51,7 +51,7 @@ def weights_files(sources) -> list[str]:
 def load_networks(sources, arch=None) -> list:
     """The state_dicts of ``sources``, or torchvision ``arch`` models holding them."""
     from ..filters import conv_layers
-    from ..nn import load_state_dict
+    from ..io import load_state_dict
 
     files = weights_files(sources)
     if arch is None:
@@ -79,12 +79,9 @@ def _architecture(arch):
 
 
 def _load_into(builder, arch, path):
-    from ..nn import load_state_dict
+    from ..io import load_into
 
-    model = builder()
     try:
-        model.load_state_dict(load_state_dict(path))
-    except RuntimeError as exc:  # keys or shapes of another network: torch names them
-        reason = " ".join(str(exc).split())
-        raise UsageError(f"{path!r} does not hold {arch} weights: {reason[:400]}") from exc
-    return model.eval()
+        return load_into(builder(), path, arch)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from .. import __version__
+from ..experiments import PRIMARY_CIRCLE_PRESETS
 from ._analysis import jsonable, write_summary
 from ._args import UsageError, add_device, add_random_state, prepare_out, say
 from ._verdicts import VERDICTS
@@ -35,10 +36,6 @@ EXPERIMENTS = {
         {"quick": "mnist_sample", "paper": "cifar10"},
     ),
 }
-
-#: Fig. 2 at the paper's scale (Section V-A): 100 × M(64, 32, 64), 40,000 iterations, ρ(200, 0.3), Mapper(30, 3).
-FIG2_PARAMS = ("networks", "iterations", "resolution")
-FIG2_PAPER = {"networks": 100, "iterations": 40_000, "resolution": 30, "spec": "M(64,32,64)", "k": 200}
 
 
 def add_parser(subparsers) -> None:
@@ -112,25 +109,25 @@ def run(args) -> None:
 
 
 def _fig2(args):
-    from ._demo import DEMO, ITERATIONS, NETWORKS, PAPER_FIG2, RESOLUTION, first_layer_study
+    from ._demo import first_layer_study
 
-    if args.scale == "quick":
-        settings, study = {"networks": NETWORKS, "iterations": ITERATIONS, "resolution": RESOLUTION}, DEMO
-    else:
-        settings = FIG2_PAPER
-        study = {
-            "spec": FIG2_PAPER["spec"],
-            "dataset": "mnist",
-            "data_root": args.data_root,
-            "k": FIG2_PAPER["k"],
-            "checkpoint_dir": os.path.join(args.out, "checkpoints"),
-        }
-    chosen = {key: settings[key] for key in FIG2_PARAMS} | dict(args.param)
-    bad = {key: value for key, value in chosen.items() if key not in FIG2_PARAMS or not _count(value)}
+    preset = PRIMARY_CIRCLE_PRESETS[args.scale]
+    settings = {
+        "networks": preset["n_networks"],
+        "iterations": preset["iterations"],
+        "resolution": preset["resolution"],
+    }
+    chosen = settings | dict(args.param)
+    bad = {key: value for key, value in chosen.items() if key not in settings or not _count(value)}
     if bad:
-        raise UsageError(f"fig2 takes --param {', '.join(FIG2_PARAMS)}, integers >= 1; got {bad}")
+        raise UsageError(f"fig2 takes --param {', '.join(settings)}, integers >= 1; got {bad}")
+    study = {
+        "scale": args.scale,
+        "data_root": args.data_root,
+        "checkpoint_dir": None if args.scale == "quick" else os.path.join(args.out, "checkpoints"),
+    }
     fig2_args = argparse.Namespace(**vars(args), **chosen)
-    extra = {"experiment": "fig2", "scale": args.scale, "paper": PAPER_FIG2}
+    extra = {"experiment": "fig2", "scale": args.scale}
     first_layer_study(fig2_args, study, title=f"sktopo reproduce fig2 ({args.scale})", extra=extra)
 
 

@@ -12,7 +12,7 @@ from ._images import (
     load_svhn,
     preprocess_cifar,
 )
-from ._named import DATASETS, load_dataset
+from ._named import DATASETS, as_dataset, load_dataset
 from ._synthetic import (
     make_circle_filters,
     make_gaussian_filters,
@@ -25,6 +25,7 @@ from ._synthetic import (
 __all__ = [
     "DATASETS",
     "GRAY",
+    "as_dataset",
     "load_cifar10",
     "load_dataset",
     "load_digits_28",

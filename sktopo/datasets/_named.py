@@ -100,6 +100,33 @@ def as_dataset(data, split: str, root=None, download: bool = False):
     """The ``split`` of ``data``: a name (see :func:`load_dataset`) or an ``(X, y)`` pair of arrays.
 
     A pair is split as the offline sets are: a fixed stratified 80/20 split.
+
+    Parameters
+    ----------
+    data : str or (X, y)
+        One of :data:`DATASETS`, or images and their labels.
+    split : {"train", "test"}
+    root : str or os.PathLike, default=None
+        Folder of torchvision's files, for "mnist", "svhn" or "cifar10".
+    download : bool, default=False
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, channels, size, size)
+    y : ndarray of shape (n_samples,)
+
+    Raises
+    ------
+    TypeError
+        When ``data`` is neither a name nor a pair.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.datasets import as_dataset
+    >>> X, y = np.zeros((50, 1, 8, 8), dtype=np.float32), np.arange(50) % 5
+    >>> [part.shape for part in as_dataset((X, y), "test")]
+    [(10, 1, 8, 8), (10,)]
     """
     if isinstance(data, str):
         return load_dataset(data, split, root=root, download=download)

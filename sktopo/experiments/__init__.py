@@ -1,5 +1,7 @@
-"""The paper's Section VI experiments ("topology as a tool"), each one call returning a tidy table.
+"""The paper's experiments: its Fig. 2 and Section VI ("topology as a tool"), each one call.
 
+* :func:`primary_circle`: Fig. 2, the primary circle in the first-layer filters of many
+  networks, judged with its verdict (a :class:`PrimaryCircle` result);
 * :func:`cross_domain_generalization`: a first layer fixed to the primary circle, a Gaussian
   bank, or trained, evaluated on another digit data set (Section VI (i));
 * :func:`persistence_vs_accuracy`: the top H1 lifetime of the first-layer filters against test
@@ -9,7 +11,7 @@
 * :func:`training_evolution`: Mapper graphs and barcodes of layers 1 and 2 across training
   (Figs. 5 and 9).
 
-Each returns a pandas DataFrame, one row per measurement with seeds and settings as columns;
+The Section VI experiments return a pandas DataFrame, one row per measurement with seeds and settings as columns;
 ``df.attrs`` holds what ran (``"settings"``), the paper's numbers (``"paper"``) and the
 summaries. ``scale="quick"`` runs in minutes on a CPU, ``scale="paper"`` at the paper's counts
 and iterations (meant for a GPU). Each has a plotting twin in :mod:`sktopo.plotting`. Data sets
@@ -18,13 +20,17 @@ are named (:func:`sktopo.datasets.load_dataset`) or given as ``(X, y)`` arrays.
 
 from ._evolution import training_evolution
 from ._generalization import cross_domain_generalization
+from ._primary import PRIMARY_CIRCLE_PRESETS, PrimaryCircle, primary_circle
 from ._simplicity import persistence_vs_accuracy
 from ._speedup import appended_features_speedup, speedup_summary
 
 __all__ = [
+    "PRIMARY_CIRCLE_PRESETS",
+    "PrimaryCircle",
     "appended_features_speedup",
     "cross_domain_generalization",
     "persistence_vs_accuracy",
+    "primary_circle",
     "speedup_summary",
     "training_evolution",
 ]

@@ -8,11 +8,10 @@ from numbers import Integral
 import numpy as np
 
 from .._validation import Interval
-from ..datasets._named import DATASETS, as_dataset
+from ..datasets import DATASETS, as_dataset
 from ..density import densest_rows, knn_density, n_dense_rows
 from ..filters import extract_spatial_filters
-from ..homology import MIN_CORE_ROWS, persistence_diagrams, random_filter_test, top_lifetime
-from ..homology._persistence import exact_fits
+from ..homology import MIN_CORE_ROWS, exact_fits, persistence_diagrams, random_filter_test, top_lifetime
 from ..preprocessing import normalize_filters
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "lifetime_reason",
     "load_images",
     "recorded",
-    "resolve_device",
     "spearman_interval",
     "top_h1_lifetime",
     "train_recording",
@@ -64,26 +62,6 @@ def check_scale(scale) -> str:
             f"and iterations, meant for a GPU); got {scale!r}."
         )
     return scale
-
-
-def resolve_device(device) -> str:
-    """``device``, or CUDA when available and ``device`` is None, else the CPU; refuses the unusable."""
-    import torch
-
-    if device is None:
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        parsed = torch.device(device)
-        kind, index = parsed.type, parsed.index
-    except (RuntimeError, TypeError):
-        kind, index = None, None
-    cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if kind not in ("cpu", "cuda") or (kind == "cuda" and (not cuda or (index or 0) >= cuda)):
-        available = (
-            f"'cpu', 'cuda' or 'cuda:N' with N below {cuda}" if cuda else "'cpu' (no CUDA device here)"
-        )
-        raise ValueError(f"device must be None or {available}; got {device!r}.")
-    return device
 
 
 def lifetime_reason(n_filters: int, k: int, p: float) -> str:

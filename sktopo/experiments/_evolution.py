@@ -7,8 +7,7 @@ import numpy as np
 
 from .._validation import Interval, validate_params
 from ..filters import extract_spatial_filters
-from ..homology import persistence_diagrams, top_lifetime
-from ..homology._persistence import exact_fits
+from ..homology import exact_fits, persistence_diagrams, top_lifetime
 from ..mapper import Mapper, graph_summary
 from ._common import (
     EXACT_MAX,
@@ -21,7 +20,6 @@ from ._common import (
     lifetime_reason,
     load_images,
     recorded,
-    resolve_device,
     train_recording,
     warn_unmeasured,
 )
@@ -272,6 +270,8 @@ def training_evolution(
     layers = _check_layers(layers, spec)
     settings = layer_settings(layers, scale, k=k, p=p, resolution=resolution, gain=gain)
     X, y = load_images(dataset, "train", data_root, "dataset")
+    from ..nn import resolve_device  # torch, when an experiment runs
+
     device, start = resolve_device(device), time.perf_counter()
     ensemble = train_recording(
         X,

@@ -14,7 +14,6 @@ from ._common import (
     h1_lifetime_and_reason,
     image_kwargs,
     load_images,
-    resolve_device,
     warn_unmeasured,
 )
 
@@ -240,6 +239,8 @@ def cross_domain_generalization(
     p = LIFETIME[scale]["p"] if p is None else p
     first_layers = check_names(first_layers, FIRST_LAYERS, "first_layers")
     (X, y), tests = _load(source, target, data_root)
+    from ..nn import resolve_device  # torch, when an experiment runs
+
     device, start, rows = resolve_device(device), time.perf_counter(), []
     common = {"source": data_label(source), "target": data_label(target), "max_iter": max_iter}
     for name in tqdm(first_layers, desc="first layers", disable=not verbose):

@@ -16,7 +16,6 @@ from ._common import (
     h1_null_level,
     load_images,
     recorded,
-    resolve_device,
     spearman_interval,
     train_recording,
     warn_unmeasured,
@@ -314,6 +313,8 @@ def persistence_vs_accuracy(
     at, k, p, n_draws = run["checkpoints"], run["k"], run["p"], run["n_null_draws"]
     X, y = load_images(dataset, "train", data_root, "dataset")
     test = load_images(dataset, "test", data_root, "dataset")
+    from ..nn import resolve_device  # torch, when an experiment runs
+
     device, start = resolve_device(device), time.perf_counter()
     rng = np.random.RandomState(random_state)  # the groups' seeds, then the null draws'
     seeds = rng.randint(0, 2**31 - 1, size=run["n_groups"])

@@ -13,7 +13,6 @@ from ._common import (
     data_label,
     image_kwargs,
     load_images,
-    resolve_device,
 )
 
 __all__ = ["BANKS", "appended_features_speedup", "speedup_summary"]
@@ -313,7 +312,7 @@ def appended_features_speedup(
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from ..nn import NetworkEnsemble, make_classifier
+    from ..nn import NetworkEnsemble, make_classifier, resolve_device
 
     preset = PRESETS[check_scale(scale)]
     max_iter = preset["max_iter"] if max_iter is None else max_iter

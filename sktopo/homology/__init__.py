@@ -7,8 +7,6 @@ Private modules behind this public face: ``_persistence`` (certified landmark ba
 ``_scoring`` (the scikit-learn estimator and scorer).
 """
 
-import warnings
-
 from ._betti import SHAPES_BY_BETTI, ShapeVerdict, betti_from_diagrams, betti_numbers, identify_shape
 from ._bottleneck import bottleneck_distance
 from ._null import (
@@ -21,8 +19,11 @@ from ._null import (
     random_filter_test,
 )
 from ._persistence import (
+    PERSISTENCE_CONSTRAINTS,
     Persistence,
     check_diagram,
+    exact_fits,
+    finite_lifetimes,
     greedy_landmarks,
     persistence_diagrams,
     refine_births,
@@ -30,7 +31,7 @@ from ._persistence import (
 )
 from ._rule import METHODS, Significance, significance, universal_p_values
 from ._scoring import PersistenceScorer, topological_simplicity_scorer
-from ._significance import ConfidenceBand, check_band, confidence_band
+from ._significance import SIGNIFICANCE_CONSTRAINTS, ConfidenceBand, check_band, confidence_band
 from ._verdict import LEVELS, MIN_CORE_ROWS, Verdict, circle_verdict
 
 __all__ = [
@@ -39,7 +40,9 @@ __all__ = [
     "METHODS",
     "MIN_CORE_ROWS",
     "NULLS",
+    "PERSISTENCE_CONSTRAINTS",
     "SHAPES_BY_BETTI",
+    "SIGNIFICANCE_CONSTRAINTS",
     "ConfidenceBand",
     "NullComparison",
     "Persistence",
@@ -55,6 +58,8 @@ __all__ = [
     "circle_verdict",
     "confidence_band",
     "covariance_null",
+    "exact_fits",
+    "finite_lifetimes",
     "greedy_landmarks",
     "identify_shape",
     "null_threshold",
@@ -67,19 +72,3 @@ __all__ = [
     "topological_simplicity_scorer",
     "universal_p_values",
 ]
-
-
-# Old names, renamed in 0.2 ("model" means a network everywhere else in sktopo).
-_RENAMED = {"MODELS": "SHAPES_BY_BETTI", "identify_model": "identify_shape"}
-
-
-def __getattr__(name):
-    if name in _RENAMED:
-        warnings.warn(
-            f"sktopo.homology.{name} was renamed {_RENAMED[name]}; the old name will be removed in a "
-            "future release.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

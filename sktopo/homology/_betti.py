@@ -5,13 +5,12 @@ beyond both the null of random filters and the confidence band, by default). The
 Z/3 (:data:`SHAPES_BY_BETTI`); anything else, structureless clouds included, is ``"none"``.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._validation import Interval, Real, StrOptions, validate_params
+from .._validation import Interval, Real, validate_params
 from ._bottleneck import bottleneck_distance
 from ._null import DEFAULT_NULL
 from ._persistence import _constraints, check_diagram
@@ -31,14 +30,11 @@ SHAPES_BY_BETTI = {
     (2, 2): "torus",
 }
 
-# min_ratio chose the old gap rule; the counts now come from the confidence band.
-_MIN_RATIO = {"min_ratio": [Real, StrOptions({"deprecated"})]}
 _VERDICT_CONSTRAINTS = {
     **_constraints("X", "n_landmarks", "metric"),
     **SIGNIFICANCE_CONSTRAINTS,
     **{key: RULE_CONSTRAINTS[key] for key in ("method", "k", "p", "null", "n_draws")},
     "filters": ["array-like", None],
-    **_MIN_RATIO,
 }
 
 
@@ -101,16 +97,6 @@ def betti_from_diagrams(diagrams, min_ratio: float = 2.0, *, band=None) -> list[
     return betti + [int(np.sum(lt > scale)) for lt in lifetimes[1:]]
 
 
-def _warn_min_ratio(min_ratio, caller: str) -> None:
-    if not (isinstance(min_ratio, str) and min_ratio == "deprecated"):
-        warnings.warn(
-            f"{caller}(min_ratio=...) is deprecated and ignored: the counts now come from the confidence "
-            "band (confidence=, n_bootstrap=); min_ratio will be removed in a future release.",
-            FutureWarning,
-            stacklevel=4,  # the caller of the public function, past validate_params' wrapper
-        )
-
-
 @validate_params(
     {**_VERDICT_CONSTRAINTS, **_constraints("coeff", "maxdim"), "return_significance": ["boolean"]},
     prefer_skip_nested_validation=True,
@@ -127,12 +113,11 @@ def betti_numbers(
     p=None,
     null=DEFAULT_NULL,
     n_draws=99,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_landmarks=300,
     metric="euclidean",
     random_state=None,
     n_jobs=None,
-    min_ratio="deprecated",
     return_significance=False,
 ):
     """Betti numbers of the shape a point cloud samples, over the field Z/``coeff``.
@@ -160,14 +145,12 @@ def betti_numbers(
         As in :func:`significance`.
     n_draws : int, default=99
         Null clouds.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
     n_landmarks : int or None, default=300
         Landmarks for the whole cloud, every half-subsample and every null cloud.
     metric : {"euclidean", "vne"}, default="euclidean"
     random_state : int, RandomState instance or None, default=None
     n_jobs : int, default=None
-    min_ratio : float, default="deprecated"
-        Deprecated and ignored (the gap rule it set is gone); passing it warns.
     return_significance : bool, default=False
         Also return the :class:`Significance`, which says how sure the counts are.
 
@@ -184,10 +167,9 @@ def betti_numbers(
     >>> from sktopo.homology import betti_numbers
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(300, noise=0.05, random_state=0))
-    >>> betti_numbers(X, n_landmarks=100, n_bootstrap=5, n_draws=19, random_state=0)
+    >>> betti_numbers(X, n_landmarks=100, n_subsamples=5, n_draws=19, random_state=0)
     [1, 1]
     """
-    _warn_min_ratio(min_ratio, "betti_numbers")
     result = significance(
         X,
         method=method,
@@ -197,7 +179,7 @@ def betti_numbers(
         p=p,
         null=null,
         n_draws=n_draws,
-        n_bootstrap=n_bootstrap,
+        n_subsamples=n_subsamples,
         maxdim=maxdim,
         coeff=coeff,
         n_landmarks=n_landmarks,
@@ -283,13 +265,12 @@ def identify_shape(
     p=None,
     null=DEFAULT_NULL,
     n_draws=99,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_landmarks=300,
     metric="euclidean",
     random_state=None,
     n_jobs=None,
     min_gap=1.25,
-    min_ratio="deprecated",
     return_verdict=False,
 ):
     """Name the shape a filter cloud samples, from its significant bars over Z/2 and Z/3.
@@ -329,7 +310,7 @@ def identify_shape(
         As in :func:`significance`.
     n_draws : int, default=99
         Null clouds.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
     n_landmarks : int or None, default=300
         As in :func:`betti_numbers`.
     metric : {"euclidean", "vne"}, default="euclidean"
@@ -344,8 +325,6 @@ def identify_shape(
         lifetimes within a ratio of 1.2 (loops of 0.83, 0.71 and 0.59 around a threshold of
         0.66), while the narrowest right decision, the Klein bottle over Z/3 at noise 0.05, had
         1.4. With it, ``benchmarks/bench_models.py`` names no shape wrong in 360 cases.
-    min_ratio : float, default="deprecated"
-        Deprecated and ignored; passing it warns.
     return_verdict : bool, default=False
         Return a :class:`ShapeVerdict` (the counts, thresholds and margin) instead of the name.
 
@@ -369,11 +348,10 @@ def identify_shape(
     >>> from sktopo.homology import identify_shape
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(400, noise=0.05, random_state=0))
-    >>> verdict = identify_shape(X, n_landmarks=100, n_bootstrap=10, random_state=0, return_verdict=True)
+    >>> verdict = identify_shape(X, n_landmarks=100, n_subsamples=10, random_state=0, return_verdict=True)
     >>> verdict.shape, verdict.betti, verdict.margin > 0.2
     ('circle', {2: [1, 1], 3: [1, 1]}, True)
     """
-    _warn_min_ratio(min_ratio, "identify_shape")
     if not isinstance(random_state, (int, np.integer)):  # one draw of subsamples for both fields
         random_state = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     common = dict(
@@ -384,7 +362,7 @@ def identify_shape(
         p=p,
         null=null,
         n_draws=n_draws,
-        n_bootstrap=n_bootstrap,
+        n_subsamples=n_subsamples,
         maxdim=1,
         n_landmarks=n_landmarks,
         metric=metric,

@@ -64,8 +64,11 @@ from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ..metrics import METRIC, column_scale
 
 __all__ = [
+    "PERSISTENCE_CONSTRAINTS",
     "Persistence",
     "check_diagram",
+    "exact_fits",
+    "finite_lifetimes",
     "greedy_landmarks",
     "persistence_diagrams",
     "refine_births",
@@ -91,8 +94,9 @@ class _Primes(Interval):
         return "a prime number from 2 to 127 (ripser's limit), such as 2 or 3"
 
 
-# The constraints on the homology parameters: one table for the functions and the estimator.
-_CONSTRAINTS = {
+#: The constraints on the homology parameters: one table for the functions, the estimator and
+#: the callers that pass these parameters on (``validate_params`` entries, by parameter name).
+PERSISTENCE_CONSTRAINTS = {
     "X": ["array-like"],
     "maxdim": [Interval(Integral, 0, None, closed="left")],
     "dim": [Interval(Integral, 0, None, closed="left")],
@@ -126,7 +130,7 @@ _NEIGHBOUR_BYTES = 2
 
 def _constraints(*names: str) -> dict:
     """The rows of the constraints table for the parameters ``names``."""
-    return {name: _CONSTRAINTS[name] for name in names}
+    return {name: PERSISTENCE_CONSTRAINTS[name] for name in names}
 
 
 @dataclass(frozen=True)
@@ -374,8 +378,26 @@ def _check_pairs(X: np.ndarray, tau: float, maxdim: int) -> None:
 
 
 def exact_fits(n_rows: int, maxdim: int = 1) -> bool:
-    """Whether the exact diagrams of ``n_rows`` rows (every row a landmark) are within the memory
-    :func:`persistence_diagrams` allows: for callers that choose exact barcodes themselves."""
+    """Whether exact diagrams of ``n_rows`` rows fit in the memory :func:`persistence_diagrams` allows.
+
+    For callers that choose between exact and landmark barcodes themselves: exact diagrams make
+    every row a landmark, and are refused past half of the available memory.
+
+    Parameters
+    ----------
+    n_rows : int
+    maxdim : int, default=1
+
+    Returns
+    -------
+    fits : bool
+
+    Examples
+    --------
+    >>> from sktopo.homology import exact_fits
+    >>> exact_fits(500)
+    True
+    """
     return bool(_landmark_memory(n_rows, maxdim) <= _available_memory() / 2)
 
 
@@ -594,6 +616,30 @@ def _refine(approx: np.ndarray, below: np.ndarray, tau: float, bound: float, lag
 
 
 @validate_params({"diagram": ["array-like"]}, prefer_skip_nested_validation=True)
+def finite_lifetimes(diagram) -> np.ndarray:
+    """Lifetimes (death − birth) of the bars that die, largest first.
+
+    Parameters
+    ----------
+    diagram : array-like of shape (n_bars, 2)
+        A persistence diagram (see :func:`check_diagram`).
+
+    Returns
+    -------
+    lifetimes : ndarray of shape (n_finite_bars,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.homology import finite_lifetimes
+    >>> finite_lifetimes(np.array([[0.2, 0.3], [0.25, 1.5], [0.0, np.inf]]))
+    array([1.25, 0.1 ])
+    """
+    diagram = check_diagram(diagram)
+    lifetimes = diagram[:, 1] - diagram[:, 0]
+    return np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]
+
+
 def top_lifetime(diagram) -> float:
     """Lifetime (death − birth) of the most persistent finite bar; 0 for none.
 
@@ -617,10 +663,8 @@ def top_lifetime(diagram) -> float:
     >>> top_lifetime(np.array([[0.25, 1.5], [0.2, 0.3], [0.0, np.inf]]))
     1.25
     """
-    diagram = check_diagram(diagram)
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    finite = lifetimes[np.isfinite(lifetimes)]
-    return float(finite.max()) if len(finite) else 0.0
+    finite = finite_lifetimes(diagram)
+    return float(finite[0]) if len(finite) else 0.0
 
 
 def check_diagram(diagram, *, name: str = "diagram") -> np.ndarray:

@@ -42,7 +42,7 @@ from ._null import (
     pipeline_null_tops,
     resolve_null,
 )
-from ._persistence import _constraints, persistence_diagrams
+from ._persistence import _constraints, finite_lifetimes, persistence_diagrams
 from ._significance import SIGNIFICANCE_CONSTRAINTS, _confidence_band
 
 __all__ = ["METHODS", "Significance", "significance", "universal_p_values"]
@@ -57,7 +57,7 @@ RULE_CONSTRAINTS = {
     "method": [StrOptions(set(METHODS))],
     "alpha": [Interval(Real, 0, 1, closed="neither")],
     **NULL_CONSTRAINTS,
-    "n_bootstrap": SIGNIFICANCE_CONSTRAINTS["n_bootstrap"],
+    "n_subsamples": SIGNIFICANCE_CONSTRAINTS["n_subsamples"],
     "random_state": SIGNIFICANCE_CONSTRAINTS["random_state"],
     "n_jobs": SIGNIFICANCE_CONSTRAINTS["n_jobs"],
 }
@@ -170,11 +170,6 @@ def universal_p_values(diagram) -> np.ndarray:
     return np.minimum(1.0, np.exp(-np.exp(ell)) * len(diagram))
 
 
-def _finite_lifetimes(diagram) -> np.ndarray:
-    lifetimes = diagram[:, 1] - diagram[:, 0]
-    return np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]
-
-
 def _null_p_values(lifetimes, tops) -> np.ndarray:
     tops = np.sort(tops)
     return (1 + len(tops) - np.searchsorted(tops, lifetimes, side="left")) / (1 + len(tops))
@@ -198,7 +193,7 @@ def significance(
     p=None,
     null=DEFAULT_NULL,
     n_draws=99,
-    n_bootstrap=20,
+    n_subsamples=20,
     maxdim=1,
     coeff=2,
     n_landmarks=400,
@@ -234,7 +229,7 @@ def significance(
     n_draws : int, default=99
         Null clouds (``"null"``): 99 resolves p = 0.01; fewer than ``1 / alpha - 1`` can reject
         nothing.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
         Half-subsamples of the band (``"null"`` and ``"band"``).
     maxdim : int, default=1
     coeff : int, default=2
@@ -265,7 +260,7 @@ def significance(
     >>> from sktopo.homology import significance
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
-    >>> result = significance(X, n_draws=19, n_bootstrap=5, random_state=0)
+    >>> result = significance(X, n_draws=19, n_subsamples=5, random_state=0)
     >>> result.n_significant.tolist(), bool(result.margin() > 0.5)
     ([1, 1], True)
     """
@@ -282,7 +277,7 @@ def significance(
         diagrams = persistence_diagrams(X, **settings)
         bound, diagrams = diagrams.bound, diagrams.diagrams
     else:
-        band = _confidence_band(X, settings, 1 - alpha, n_bootstrap, band_seed, n_jobs)
+        band = _confidence_band(X, settings, 1 - alpha, n_subsamples, band_seed, n_jobs)
         bound, diagrams = band.bound, band.diagrams
     if method == "null":
         source = X if filters is None else filters
@@ -316,7 +311,7 @@ def _seeds(random_state) -> tuple[int, int]:
 
 def _judge(method, n_samples, alpha, diagrams, bound, band, tops) -> Significance:
     """Thresholds, p-values and counts per dimension from the pieces each rule needs."""
-    lifetimes = [_finite_lifetimes(d) for d in diagrams]
+    lifetimes = [finite_lifetimes(d) for d in diagrams]
     infinite = [int(np.isinf(d[:, 1]).sum()) for d in diagrams]
     if method == "universal":
         thresholds = np.full(len(diagrams), np.nan)

@@ -52,7 +52,7 @@ class PersistenceScorer(BaseEstimator):
         ``n_draws`` clouds of as many normalized random filters, with ``n_landmarks`` landmarks
         and landmark births; ``max_error``, ``centre`` and ``exact_below`` shape ``diagrams_``
         only): ``band_``, ``threshold_`` and ``n_significant_``.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
         Half-subsamples for the band.
     n_draws : int, default=99
         Null clouds for the threshold.
@@ -102,7 +102,7 @@ class PersistenceScorer(BaseEstimator):
 
     With ``confidence``, the fitted scorer also says which bars are significant:
 
-    >>> scorer = PersistenceScorer(n_landmarks=100, confidence=0.95, n_bootstrap=5, n_draws=19, random_state=0)
+    >>> scorer = PersistenceScorer(n_landmarks=100, confidence=0.95, n_subsamples=5, n_draws=19, random_state=0)
     >>> scorer = scorer.fit(make_circle_filters(300, noise=0.05, random_state=0))
     >>> scorer.n_significant_.tolist(), bool(scorer.lifetime_ > scorer.threshold_[1])
     ([1, 1], True)
@@ -125,7 +125,7 @@ class PersistenceScorer(BaseEstimator):
         exact_below="auto",
         metric="euclidean",
         confidence=None,
-        n_bootstrap=20,
+        n_subsamples=20,
         n_draws=99,
         random_state=None,
         n_jobs=None,
@@ -138,7 +138,7 @@ class PersistenceScorer(BaseEstimator):
         self.exact_below = exact_below
         self.metric = metric
         self.confidence = confidence
-        self.n_bootstrap = n_bootstrap
+        self.n_subsamples = n_subsamples
         self.n_draws = n_draws
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -176,7 +176,7 @@ class PersistenceScorer(BaseEstimator):
                 X,
                 alpha=1 - self.confidence,
                 n_draws=self.n_draws,
-                n_bootstrap=self.n_bootstrap,
+                n_subsamples=self.n_subsamples,
                 maxdim=self.dim,
                 coeff=self.coeff,
                 n_landmarks=self.n_landmarks,

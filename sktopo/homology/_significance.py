@@ -34,12 +34,12 @@ from .._validation import N_JOBS, Integral, Interval, Real, validate_params
 from ._bottleneck import bottleneck_distance
 from ._persistence import _constraints, persistence_diagrams
 
-__all__ = ["ConfidenceBand", "check_band", "confidence_band", "n_significant"]
+__all__ = ["SIGNIFICANCE_CONSTRAINTS", "ConfidenceBand", "check_band", "confidence_band", "n_significant"]
 
 #: Constraints of the significance parameters, shared by the functions and the estimator.
 SIGNIFICANCE_CONSTRAINTS = {
     "confidence": [Interval(Real, 0, 1, closed="neither")],
-    "n_bootstrap": [Interval(Integral, 2, None, closed="left")],
+    "n_subsamples": [Interval(Integral, 2, None, closed="left")],
     "random_state": ["random_state"],
     "n_jobs": N_JOBS,
 }
@@ -59,9 +59,9 @@ class ConfidenceBand:
     bound : float
         Certified bottleneck bound of ``diagrams`` (twice the landmarks' covering radius; 0 when
         exact).
-    distances : ndarray of shape (n_bootstrap, maxdim + 1)
+    distances : ndarray of shape (n_subsamples, maxdim + 1)
         Bottleneck distance from each half-subsample's diagrams to ``diagrams``.
-    half_bounds : ndarray of shape (n_bootstrap,)
+    half_bounds : ndarray of shape (n_subsamples,)
         Certified bound of each half-subsample's diagrams.
     n_significant : ndarray of shape (maxdim + 1,)
         Bars per dimension longer than ``2 * band`` (bars that never die included): Fasy et
@@ -142,7 +142,7 @@ def confidence_band(
     coeff: int = 2,
     *,
     confidence=0.95,
-    n_bootstrap=20,
+    n_subsamples=20,
     n_landmarks=400,
     metric="euclidean",
     random_state=None,
@@ -163,7 +163,7 @@ def confidence_band(
         A prime from 2 to 127 (ripser's limit).
     confidence : float, default=0.95
         Strictly between 0 and 1: ``1 - alpha``, the quantile of the subsample distances.
-    n_bootstrap : int, default=20
+    n_subsamples : int, default=20
         Half-subsamples drawn (at least 2). The quantile is the ``ceil(confidence * (n - 1))``-th
         smallest of the ``n`` distances (numpy's ``method="higher"``): the largest of 20 at 0.95,
         a level a 21st draw would exceed with probability 1/21. More draws make the band
@@ -198,22 +198,22 @@ def confidence_band(
     >>> from sktopo.homology import confidence_band
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(400, noise=0.05, random_state=0))
-    >>> result = confidence_band(X, n_landmarks=100, n_bootstrap=10, random_state=0)
+    >>> result = confidence_band(X, n_landmarks=100, n_subsamples=10, random_state=0)
     >>> int(result.n_significant[1]), bool(result.band[1] < 0.5)
     (1, True)
     """
     settings = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric)
-    return _confidence_band(X, settings, confidence, n_bootstrap, random_state, n_jobs)
+    return _confidence_band(X, settings, confidence, n_subsamples, random_state, n_jobs)
 
 
 def _confidence_band(
-    X, settings, confidence, n_bootstrap, random_state, n_jobs, like=None, reuse=False
+    X, settings, confidence, n_subsamples, random_state, n_jobs, like=None, reuse=False
 ) -> ConfidenceBand:
     """:func:`confidence_band`; with ``like``, the subsample distances of another field's band
     are reused when ``reuse`` or when its whole diagrams are the same as these: their subsample
     diagrams then agree too, unless subsampling creates torsion (measured: the two fields' bands
     were equal in every torsion-free cloud of ``benchmarks/bench_models.py``). The call then
-    costs one barcode instead of ``n_bootstrap + 1``.
+    costs one barcode instead of ``n_subsamples + 1``.
     """
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
     X = X[np.lexsort(X.T[::-1])]  # subsamples drawn by content, not by row order
@@ -222,7 +222,7 @@ def _confidence_band(
     if like is not None and (reuse or all(map(np.array_equal, whole.diagrams, like.diagrams))):
         distances = np.column_stack([like.distances, like.half_bounds])
     else:
-        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_bootstrap)
+        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_subsamples)
         distances = np.array(
             Parallel(n_jobs=n_jobs)(
                 delayed(_subsample_distances)(X, whole.diagrams, seed, settings) for seed in seeds

@@ -109,7 +109,7 @@ def circle_verdict(
     >>> from sktopo.homology import circle_verdict, significance
     >>> from sktopo.preprocessing import normalize_filters
     >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
-    >>> result = significance(X, n_draws=19, n_bootstrap=5, random_state=0)
+    >>> result = significance(X, n_draws=19, n_subsamples=5, random_state=0)
     >>> circle_verdict(result).level, circle_verdict(result, accuracy=0.2, chance=0.1).level
     ('found', 'too_small')
     """

@@ -11,7 +11,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._validation import N_JOBS, HasMethods, Integral, Interval, Real, nested_fit_context
-from ..metrics import METRIC, _column_spread, column_scale
+from ..metrics import METRIC, column_scale, column_spread
 from ._cluster import GapSingleLinkage, _gap_single_linkage, _number_by_first_row
 from ._cover import Cover
 
@@ -86,10 +86,6 @@ class Mapper(BaseEstimator):
         the paper's notation; they describe only the default cover, so with a ``cover`` given
         they must keep their defaults (30 and 3): a ``cover`` with any other ``resolution`` or
         ``gain`` is a ``ValueError``, rather than one of the two being silently ignored.
-    random_state : None
-        Deprecated in 0.2 and ignored: Mapper draws no random numbers (the default lens, PCA
-        with a full SVD, is deterministic). Setting it warns (``FutureWarning``); it will be
-        removed in a later release.
 
     Attributes
     ----------
@@ -138,7 +134,6 @@ class Mapper(BaseEstimator):
         "clusterer": [HasMethods(["fit_predict"]), None],
         "n_jobs": N_JOBS,
         "cover": [HasMethods(["fit", "cells"]), None],
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -150,7 +145,6 @@ class Mapper(BaseEstimator):
         clusterer=None,
         n_jobs=None,
         cover=None,
-        random_state=None,
     ):
         self.lens = lens
         self.resolution = resolution
@@ -159,7 +153,6 @@ class Mapper(BaseEstimator):
         self.clusterer = clusterer
         self.n_jobs = n_jobs
         self.cover = cover
-        self.random_state = random_state
 
     @nested_fit_context
     def fit(self, X, y=None):
@@ -176,15 +169,8 @@ class Mapper(BaseEstimator):
         -------
         self : Mapper
         """
-        if self.random_state is not None:
-            warnings.warn(
-                "Mapper's random_state was deprecated in 0.2 and is ignored (Mapper draws no random "
-                "numbers); it will be removed in a later release.",
-                FutureWarning,
-                stacklevel=3,
-            )
         X = validate_data(self, X, dtype=np.float64)
-        if len(X) > 1 and _column_spread(X)[1].all():
+        if len(X) > 1 and column_spread(X)[1].all():
             warnings.warn(
                 "X is constant up to rounding (every row the same): the Mapper graph can show no shape "
                 "of the data (a PCA lens of it is rounding noise).",

@@ -2,10 +2,10 @@
 
 from ._architectures import make_cnn, parse_spec
 from ._classifier import PaperCNN, PaperNetClassifier, make_classifier
+from ._device import resolve_device
 from ._ensemble import NetworkEnsemble
 from ._pretrained import vgg16, vgg19
 from ._recorder import AccuracyRecorder, FilterRecorder
-from ._weights import load_state_dict
 
 __all__ = [
     "AccuracyRecorder",
@@ -13,10 +13,10 @@ __all__ = [
     "NetworkEnsemble",
     "PaperCNN",
     "PaperNetClassifier",
-    "load_state_dict",
     "make_classifier",
     "make_cnn",
     "parse_spec",
+    "resolve_device",
     "vgg16",
     "vgg19",
 ]

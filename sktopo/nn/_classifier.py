@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader, Sampler
 
 from .._validation import Integral, Interval, StrOptions, validate_parameter_constraints
 from ._architectures import make_cnn, parse_spec
+from ._device import resolve_device
 
 __all__ = ["PaperCNN", "PaperNetClassifier", "make_classifier"]
 
@@ -98,8 +99,12 @@ class PaperNetClassifier(NeuralNetClassifier):
     max_iter : int, default=1000
         Batch iterations per ``fit``.
     random_state : int or None, default=None
-        Seed (0 to 2**32 - 1) of the initialization, the batch order and the dropout masks;
-        None draws a fresh seed from the operating system at every initialization.
+        Seed (0 to 2**32 - 1) of the initialization, the batch order and the dropout masks: an
+        isolated, reproducible run. None draws the seed from torch's global generator at every
+        initialization (advancing it, never re-seeding it), as scikit-learn draws from numpy's:
+        ``torch.manual_seed(0)`` before ``fit`` then makes the run reproducible. As in PyTorch,
+        that generator starts from the same seed in every new process unless ``torch.seed()``
+        or ``torch.manual_seed`` is called.
     augment : {"cifar10"} or None, default=None
         "cifar10": the CIFAR-10 distortions the paper lists, drawn afresh for every batch (see
         :meth:`augment_batch`). Images may then be larger than ``module__input_size`` (32 × 32
@@ -133,8 +138,8 @@ class PaperNetClassifier(NeuralNetClassifier):
     def initialize_module(self):
         self._validate_own_params()
         seed = self.random_state
-        if seed is None:  # fresh entropy from the operating system, no global generator touched
-            seed = int(np.random.SeedSequence().generate_state(1)[0])
+        if seed is None:  # torch's global generator, as scikit-learn's None is numpy's
+            seed = int(torch.randint(0, 2**32, (), dtype=torch.int64))
         with _own_rng(self, seed):
             super().initialize_module()
         self.batch_generator_ = torch.Generator().manual_seed(int(seed) + 1)
@@ -483,7 +488,7 @@ def make_classifier(
         "max_epochs": 1,
         "train_split": None,
         "verbose": 0,
-        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "device": resolve_device(),
     }
     defaults.update(_optimizer_defaults(spec, in_channels, input_size, skorch_kwargs.get("module__max_pool")))
     return PaperNetClassifier(**{**defaults, **skorch_kwargs}, max_iter=max_iter, random_state=random_state)

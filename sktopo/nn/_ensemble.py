@@ -17,10 +17,10 @@ from sklearn.utils.validation import check_is_fitted, check_X_y
 from tqdm.auto import tqdm
 
 from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, fit_context
+from ..io import load_state_dict
 from ._batched import batched_unsupported, fit_batched
 from ._classifier import PaperNetClassifier
 from ._recorder import is_recorder, user_callbacks
-from ._weights import load_state_dict
 
 __all__ = ["NetworkEnsemble"]
 

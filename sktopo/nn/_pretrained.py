@@ -3,7 +3,7 @@
 import os
 from urllib.error import URLError
 
-from ._weights import load_state_dict
+from ..io import load_into
 
 __all__ = ["vgg16", "vgg19"]
 
@@ -13,13 +13,7 @@ def _vgg(name: str, weights, path):
 
     builder = getattr(models, name)
     if path is not None:
-        model = builder(weights=None)
-        try:
-            model.load_state_dict(load_state_dict(path))
-        except RuntimeError as exc:  # keys or shapes of another network
-            reason = str(exc).strip().splitlines()[0]
-            raise ValueError(f"{os.fspath(path)!r} does not hold {name} weights: {reason}") from exc
-        return model.eval()
+        return load_into(builder(weights=None), path, name)
     if weights is None:
         return builder(weights=None).eval()
     if weights != "imagenet":

@@ -8,7 +8,7 @@ from ._barcodes import plot_barcodes
 __all__ = ["plot_topology_profile"]
 
 #: The columns a panel is annotated with.
-_ANNOTATED = ["layer", "model", "h1_top", "null_p_value"]
+_ANNOTATED = ["layer", "shape", "h1_top", "null_p_value"]
 
 
 def _check_profile(profile) -> dict:
@@ -39,7 +39,7 @@ def plot_topology_profile(profile, axes=None):
 
     One panel per row of ``profile``, in its order: the H1 bars of the layer's dense core
     (:func:`plot_barcodes` with ``band=``: the significant bars in full colour, a grey bracket
-    ``2 x band`` long), titled with the layer and annotated with the shape named (``model``),
+    ``2 x band`` long), titled with the layer and annotated with the shape named (``shape``),
     the top H1 lifetime and the random-filter p-value. The paper shows the same layers of VGG16
     and VGG19 as Mapper graphs (Figs. 10 and 11); the barcodes are the evidence for them.
 
@@ -79,7 +79,7 @@ def plot_topology_profile(profile, axes=None):
     >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 200, 3), torch.nn.ReLU(), torch.nn.Conv2d(200, 2, 3))
     >>> with torch.no_grad():
     ...     _ = net[0].weight.copy_(torch.tensor(primary_circle(200)).unsqueeze(1))
-    >>> profile = topology_profile(net, n_bootstrap=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
+    >>> profile = topology_profile(net, n_subsamples=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
     >>> [ax.get_title() for ax in plot_topology_profile(profile)]
     ['layer 1', 'layer 2']
     """
@@ -100,6 +100,6 @@ def plot_topology_profile(profile, axes=None):
         band = evidence.band if np.isfinite(evidence.band).all() else None
         plot_barcodes(evidence.diagrams, ax=ax, dims=[1], colors=("tab:red",), band=band)
         ax.set_title(f"layer {row['layer']}")
-        text = f"{row['model']}, {row['verdict']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
+        text = f"{row['shape']}, {row['verdict']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
         ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize="small")
     return axes

@@ -1,11 +1,14 @@
-"""Reading weights files safely: ``torch.load(..., weights_only=True)``, never full unpickling."""
+"""Reading weights files safely: ``torch.load(..., weights_only=True)``, never full unpickling.
+
+The one home of file reading for the whole package: :mod:`sktopo.filters`, :mod:`sktopo.nn`,
+:mod:`sktopo.profile` and the command read weights through it. torch is imported when a file is
+read, not when this module is.
+"""
 
 import os
 from collections.abc import Mapping
 
-import torch
-
-__all__ = ["load_state_dict"]
+__all__ = ["load_into", "load_state_dict"]
 
 
 def load_state_dict(path) -> dict:
@@ -35,7 +38,7 @@ def load_state_dict(path) -> dict:
     Examples
     --------
     >>> import os, tempfile, torch
-    >>> from sktopo.nn import load_state_dict
+    >>> from sktopo.io import load_state_dict
     >>> path = os.path.join(tempfile.mkdtemp(), "net.pt")
     >>> torch.save(torch.nn.Conv2d(1, 4, 3).state_dict(), path)
     >>> sorted(load_state_dict(path))
@@ -45,6 +48,8 @@ def load_state_dict(path) -> dict:
         raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}.")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No weights file at {os.fspath(path)!r}.")
+    import torch
+
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except PermissionError:  # the file's permissions, not its content: as it is
@@ -59,3 +64,50 @@ def load_state_dict(path) -> dict:
     if not isinstance(state, Mapping):
         raise ValueError(f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping.")
     return dict(state)
+
+
+def load_into(model, path, name=None):
+    """``model`` with the state_dict saved at ``path`` loaded into it, in evaluation mode.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A network of the architecture the file was saved from (e.g. ``torchvision.models.vgg16()``).
+    path : str or os.PathLike
+        Read by :func:`load_state_dict`.
+    name : str, default=None
+        The architecture's name, for the error message; the model's class name when None.
+
+    Returns
+    -------
+    model : torch.nn.Module
+        The same object, loaded and in ``eval()`` mode.
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read (see :func:`load_state_dict`), or its keys or shapes are
+        not those of ``model``: the message says which.
+
+    Examples
+    --------
+    >>> import os, tempfile, torch
+    >>> from sktopo.io import load_into
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.pt")
+    >>> torch.save(torch.nn.Conv2d(1, 4, 3).state_dict(), path)
+    >>> load_into(torch.nn.Conv2d(1, 4, 3), path).training
+    False
+    >>> load_into(torch.nn.Conv2d(1, 8, 3), path)
+    Traceback (most recent call last):
+    ...
+    ValueError: '...net.pt' does not hold Conv2d weights: Error(s) in loading state_dict for Conv2d: ...
+    """
+    state = load_state_dict(path)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:  # keys or shapes of another network: torch names them
+        reason = " ".join(str(exc).split())
+        raise ValueError(
+            f"{os.fspath(path)!r} does not hold {name or type(model).__name__} weights: {reason[:400]}"
+        ) from exc
+    return model.eval()
