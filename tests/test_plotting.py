@@ -310,3 +310,33 @@ def test_bad_input(mapper, tmp_path, function, kwargs, error, match):
     with pytest.raises(error, match=match):
         function(**{**defaults.get(function, {}), **kwargs})
     plt.close("all")
+
+
+def test_mapper_graph_display_keeps_its_figure_and_can_leave_the_colour_bar_out():
+    from sktopo.plotting import MapperGraphDisplay
+
+    mapper = Mapper(resolution=8).fit(make_circle_filters(300, random_state=0))
+    with_bar = MapperGraphDisplay.from_estimator(mapper, n_filters=0)
+    assert with_bar.colorbar_ is not None and len(with_bar.figure_.axes) == 2  # the graph and its colour bar
+    assert with_bar.nodes_.get_offsets().shape == (mapper.graph_.number_of_nodes(), 2)
+    figure, ax = plt.subplots()
+    without = MapperGraphDisplay(mapper, node_positions(mapper)).plot(ax, n_filters=0, colorbar=False)
+    assert without.ax_ is ax and without.figure_ is figure and without.colorbar_ is None
+    assert figure.axes == [ax]
+    assert len(plot_mapper_graph(mapper, colorbar=False, n_filters=0).figure.axes) == 1
+    with pytest.raises(ValueError, match="'colorbar' parameter of MapperGraphDisplay.plot"):
+        without.plot(colorbar="no")
+
+
+def test_barcode_display_from_significance_marks_what_the_rule_marks():
+    from sktopo.homology import significance
+    from sktopo.plotting import BarcodeDisplay
+
+    X = FilterNormalizer().fit_transform(make_circle_filters(200, noise=0.1, random_state=0))
+    result = significance(X, n_draws=19, n_subsamples=5, n_landmarks=None, random_state=0)
+    display = BarcodeDisplay.from_significance(result, dims=[1])
+    label = display.ax_.texts[0].get_text()
+    assert label == f"threshold {result.thresholds[1]:.2g}, {result.n_significant[1]} significant"
+    assert display.figure_ is display.ax_.figure
+    same = plot_barcodes(result.diagrams, band=result.thresholds / 2, dims=[1])
+    assert same.texts[0].get_text() == label

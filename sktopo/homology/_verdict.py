@@ -176,7 +176,9 @@ def _level(result: Significance, loop_fraction) -> tuple[str, list[str]]:
         return "found", reasons + ([mapper] if mapper else [])
     near = _near_miss(result)
     reasons = [
-        f"{rule}; the longest misses the threshold by {abs(margin):.3f}{unit}" if np.isfinite(margin) else rule
+        f"{rule}; the longest misses the threshold by {abs(margin):.3f}{unit}"
+        if np.isfinite(margin)
+        else rule
     ]
     if near:
         return "borderline", [*reasons, near]

@@ -1,16 +1,18 @@
 """Pictures of sktopo results; matplotlib is imported only when a picture is drawn."""
 
-from ._barcodes import plot_barcodes
+from ._barcodes import BarcodeDisplay, plot_barcodes
 from ._evolution import plot_training_evolution
 from ._generalization import plot_cross_domain
 from ._html import save_mapper_html
-from ._mapper import node_positions, plot_mapper_graph
+from ._mapper import MapperGraphDisplay, node_positions, plot_mapper_graph
 from ._profile import plot_topology_profile
 from ._report import Report
 from ._simplicity import plot_persistence_vs_accuracy
 from ._speedup import plot_speedup
 
 __all__ = [
+    "BarcodeDisplay",
+    "MapperGraphDisplay",
     "Report",
     "node_positions",
     "plot_barcodes",

@@ -39,10 +39,7 @@ def _grid(axes, shape):
 
 def _draw_graph(ax, mapper, n_filters: int, title: str) -> None:
     """``plot_mapper_graph`` in a small cell: no colour bar (its colours still show node size)."""
-    plot_mapper_graph(mapper, ax=ax, n_filters=n_filters)
-    for collection in ax.collections:
-        if getattr(collection, "colorbar", None) is not None:
-            collection.colorbar.remove()
+    plot_mapper_graph(mapper, ax=ax, n_filters=n_filters, colorbar=False)
     ax.set_title(title, fontsize="small")
 
 
