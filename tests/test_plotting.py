@@ -324,7 +324,7 @@ def test_mapper_graph_display_keeps_its_figure_and_can_leave_the_colour_bar_out(
     assert without.ax_ is ax and without.figure_ is figure and without.colorbar_ is None
     assert figure.axes == [ax]
     assert len(plot_mapper_graph(mapper, colorbar=False, n_filters=0).figure.axes) == 1
-    with pytest.raises(ValueError, match="'colorbar' parameter of MapperGraphDisplay.plot"):
+    with pytest.raises(ValueError, match=r"'colorbar' parameter of MapperGraphDisplay\.plot"):
         without.plot(colorbar="no")
 
 
