@@ -223,41 +223,56 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int]]:
     return plan
 
 
-def _profile_layer(sources, layer, n_used, k, settings, rng) -> tuple[dict, LayerTopology]:
-    """One row of the profile and its evidence."""
+def _profile_layer(
+    sources,
+    layer,
+    n_used,
+    rng,
+    *,
+    k,
+    p,
+    confidence,
+    n_subsamples,
+    n_null,
+    accuracy,
+    chance,
+    n_landmarks,
+    resolution,
+    gain,
+    seed,
+    n_jobs,
+) -> tuple[dict, LayerTopology]:
+    """One row of the profile and its evidence: ``n_used`` of the layer's filters (drawn by ``rng``)."""
     start = time.perf_counter()
     filters, provenance = extract_spatial_filters(sources, layer)
     if len(filters) > n_used:
         filters = filters[np.sort(rng.choice(len(filters), n_used, replace=False))]
-    p, n_jobs, n_landmarks = settings["p"], settings["n_jobs"], settings["n_landmarks"]
     dense = DensityFilter(k=k, p=p, n_jobs=n_jobs).fit_transform(normalize_filters(filters))
     # one seed for every layer: layers of the same size share their null draws (cached)
-    rule = dict(k=k, p=p, n_landmarks=n_landmarks, n_jobs=n_jobs, random_state=settings["seed"])
+    rule = dict(k=k, p=p, n_landmarks=n_landmarks, n_jobs=n_jobs, random_state=seed)
     verdict = identify_shape(
         dense,
         filters=filters,
-        confidence=settings["confidence"],
-        n_subsamples=settings["n_subsamples"],
-        n_draws=settings["n_null"],
+        confidence=confidence,
+        n_subsamples=n_subsamples,
+        n_draws=n_null,
         return_verdict=True,
         **rule,
     )
     result = verdict.significance[2]
     observed = float(result.lifetimes[1][0]) if len(result.lifetimes[1]) else 0.0
     null = NullComparison.compare(observed, result.null[:, 1])
-    draws = null_top_lifetimes(
-        filters.shape, null=covariance_null(filters), n_draws=settings["n_null"], **rule
-    )
+    draws = null_top_lifetimes(filters.shape, null=covariance_null(filters), n_draws=n_null, **rule)
     covariance = NullComparison.compare(observed, draws[:, 1])
-    consensus = loop_consensus(dense, gain=settings["gain"])
+    consensus = loop_consensus(dense, gain=gain)
     circle = circle_verdict(
         result,
         loop_fraction=consensus.fraction,
-        accuracy=settings["accuracy"],
-        chance=settings["chance"],
+        accuracy=accuracy,
+        chance=chance,
         covariance_p_value=covariance.p_value,
     )
-    mapper = Mapper(resolution=settings["resolution"], gain=settings["gain"]).fit(dense)
+    mapper = Mapper(resolution=resolution, gain=gain).fit(dense)
     too_small = circle.level == "too_small"
     row = {
         "layer": layer,
@@ -486,7 +501,7 @@ def topology_profile(
     sources = _loaded(source)
     plan = _plan(sources, _check_layers(layers, n_conv_layers(sources[0])), k, p, max_filters)
     base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    settings = dict(
+    analysis = dict(
         seed=int(base),
         accuracy=accuracy,
         chance=chance,
@@ -502,7 +517,7 @@ def topology_profile(
     rows, topology = [], {}
     for layer, n_used, k_used in tqdm(plan, desc="topology profile", unit="layer", disable=not progress):
         rng = np.random.RandomState(np.random.SeedSequence([base, layer]).generate_state(1)[0])
-        row, topology[layer] = _profile_layer(sources, layer, n_used, k_used, settings, rng)
+        row, topology[layer] = _profile_layer(sources, layer, n_used, rng, k=k_used, **analysis)
         rows.append(row)
     profile = pd.DataFrame(rows, columns=COLUMNS)
     profile.attrs["topology"] = topology

@@ -277,7 +277,17 @@ def significance(
         diagrams = persistence_diagrams(X, **settings)
         bound, diagrams = diagrams.bound, diagrams.diagrams
     else:
-        band = _confidence_band(X, settings, 1 - alpha, n_subsamples, band_seed, n_jobs)
+        band = _confidence_band(
+            X,
+            confidence=1 - alpha,
+            n_subsamples=n_subsamples,
+            random_state=band_seed,
+            n_jobs=n_jobs,
+            maxdim=maxdim,
+            coeff=coeff,
+            n_landmarks=n_landmarks,
+            metric=metric,
+        )
         bound, diagrams = band.bound, band.diagrams
     if method == "null":
         source = X if filters is None else filters

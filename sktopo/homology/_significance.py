@@ -202,40 +202,42 @@ def confidence_band(
     >>> int(result.n_significant[1]), bool(result.band[1] < 0.5)
     (1, True)
     """
-    settings = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric)
-    return _confidence_band(X, settings, confidence, n_subsamples, random_state, n_jobs)
+    return _confidence_band(
+        X,
+        confidence=confidence,
+        n_subsamples=n_subsamples,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        maxdim=maxdim,
+        coeff=coeff,
+        n_landmarks=n_landmarks,
+        metric=metric,
+    )
 
 
 def _confidence_band(
-    X, settings, confidence, n_subsamples, random_state, n_jobs, like=None, reuse=False
+    X, *, confidence, n_subsamples, random_state, n_jobs, maxdim, coeff, n_landmarks, metric
 ) -> ConfidenceBand:
-    """:func:`confidence_band`; with ``like``, the subsample distances of another field's band
-    are reused when ``reuse`` or when its whole diagrams are the same as these: their subsample
-    diagrams then agree too, unless subsampling creates torsion (measured: the two fields' bands
-    were equal in every torsion-free cloud of ``benchmarks/bench_models.py``). The call then
-    costs one barcode instead of ``n_subsamples + 1``.
-    """
+    """:func:`confidence_band` without validation: every diagram by the same estimator, landmark
+    births as they are (``exact_below=None``), so that the distances measure the sample."""
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
     X = X[np.lexsort(X.T[::-1])]  # subsamples drawn by content, not by row order
-    settings = {**settings, "exact_below": None}  # like with like: landmark births as they are
-    whole = persistence_diagrams(X, **settings)
-    if like is not None and (reuse or all(map(np.array_equal, whole.diagrams, like.diagrams))):
-        distances = np.column_stack([like.distances, like.half_bounds])
-    else:
-        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_subsamples)
-        distances = np.array(
-            Parallel(n_jobs=n_jobs)(
-                delayed(_subsample_distances)(X, whole.diagrams, seed, settings) for seed in seeds
-            )
+    persistence = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric, exact_below=None)
+    whole = persistence_diagrams(X, **persistence)
+    seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_subsamples)
+    distances = np.array(
+        Parallel(n_jobs=n_jobs)(
+            delayed(_subsample_distances)(X, whole.diagrams, seed, **persistence) for seed in seeds
         )
+    )
     distances, half_bounds = distances[:, :-1], distances[:, -1]
     band = np.quantile(distances, confidence, axis=0, method="higher")
     counts = np.array([n_significant(d, b) for d, b in zip(whole.diagrams, band)])
     return ConfidenceBand(whole.diagrams, band, whole.bound, distances, half_bounds, counts, confidence)
 
 
-def _subsample_distances(X, diagrams, seed, settings) -> list:
+def _subsample_distances(X, diagrams, seed, **persistence) -> list:
     """Bottleneck distance per dimension from a half-subsample's diagrams, then their certified bound."""
     rows = np.sort(np.random.RandomState(seed).choice(len(X), len(X) // 2, replace=False))
-    half = persistence_diagrams(X[rows], **settings)
+    half = persistence_diagrams(X[rows], **persistence)
     return [bottleneck_distance(h, d) for h, d in zip(half.diagrams, diagrams)] + [half.bound]
