@@ -32,9 +32,9 @@ import time
 import numpy as np
 import torch
 from _results import RESULTS, write_results
-from sklearn.model_selection import train_test_split
 
-from sktopo.datasets import load_mnist_sample
+from sktopo.datasets import as_dataset
+from sktopo.experiments import PRIMARY_CIRCLE_PRESETS
 from sktopo.nn import AccuracyRecorder, FilterRecorder, NetworkEnsemble, make_classifier
 from sktopo.profile import shows_circle, topology_profile
 
@@ -176,8 +176,11 @@ def main():
         with open(out) as f:
             rows = json.load(f)["results"]
         return print(table(rows) if levers is None else table(rows, by=["lever"]))
-    X, y = load_mnist_sample()
-    data = train_test_split(X, y, test_size=500, stratify=y, random_state=0)
+    held_out = PRIMARY_CIRCLE_PRESETS["quick"]["test_size"]  # the demo's split of the MNIST sample
+    (X_train, y_train), (X_test, y_test) = (
+        as_dataset("mnist_sample", split, test_size=held_out) for split in ("train", "test")
+    )
+    data = X_train, X_test, y_train, y_test
     rows, training = _resume(out)
     if levers is None:
         return _defaults(args, data, out, rows, training)

@@ -366,6 +366,7 @@ NUMBERS = {
         "1 significant H1 bar(s) by the 'null' rule at alpha = 0.05; the longest clears the threshold by 0.300"
     ],
     "found_circle": True,
+    "primary_circle": True,
 }
 
 
@@ -373,14 +374,28 @@ NUMBERS = {
     ("change", "head"),
     [
         ({}, "This run FOUND the paper's primary circle: a circle of edge filters"),
-        ({"edge_energy": 0.3}, "FOUND a circle, but not of edge filters"),
-        ({"edge_energy": None}, "FOUND a circle; its filters are not 3 × 3, so whether it is the primary"),
+        ({"edge_energy": 0.3, "primary_circle": False}, "FOUND a circle, but not of edge filters"),
         (
-            {"verdict_level": "not_found", "found_circle": False, "shape": "klein bottle"},
+            {"edge_energy": None, "primary_circle": False},
+            "FOUND a circle; its filters are not 3 × 3, so whether it is the primary",
+        ),
+        (
+            {
+                "verdict_level": "not_found",
+                "found_circle": False,
+                "primary_circle": False,
+                "shape": "klein bottle",
+            },
             "did NOT find a circle",
         ),
-        ({"verdict_level": "borderline", "found_circle": False}, "found a circle only BORDERLINE"),
-        ({"verdict_level": "too_small", "found_circle": False}, "is TOO SMALL to tell"),
+        (
+            {"verdict_level": "borderline", "found_circle": False, "primary_circle": False},
+            "found a circle only BORDERLINE",
+        ),
+        (
+            {"verdict_level": "too_small", "found_circle": False, "primary_circle": False},
+            "is TOO SMALL to tell",
+        ),
     ],
 )
 def test_the_verdict_says_what_the_numbers_say(change, head):

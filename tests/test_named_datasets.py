@@ -43,5 +43,16 @@ def test_bad_names_and_data():
         load_dataset("imagenet")
     with pytest.raises(ValueError, match="split"):
         load_dataset("digits", "validation")
-    with pytest.raises(TypeError, match=r"\(X, y\) pair"):
+    with pytest.raises(ValueError, match="'data' parameter of as_dataset"):
         as_dataset(42, "train")
+    X, y = np.zeros((40, 1, 2, 2), np.float32), np.arange(40) % 4
+    with pytest.raises(ValueError, match=r"\(X, y\) pair of arrays; got a tuple of 3 items"):
+        as_dataset((X, y, y), "train")
+    with pytest.raises(ValueError, match="'split' parameter of as_dataset"):
+        as_dataset((X, y), "val")
+
+
+def test_the_test_split_can_be_a_number_of_images():
+    X_test, y_test = as_dataset("mnist_sample", "test", test_size=500)
+    X_train, _ = load_dataset("mnist_sample", "train", test_size=500)
+    assert (len(X_test), len(X_train)) == (500, 4500) and np.ptp(np.bincount(y_test)) <= 2

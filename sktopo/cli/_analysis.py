@@ -8,7 +8,7 @@ import numpy as np
 
 from ..homology import finite_lifetimes
 from ..mapper import graph_summary
-from ..profile import PRIMARY_EDGE_ENERGY, shows_circle
+from ..profile import shows_circle, shows_primary_circle
 
 
 def measured(profile, topology) -> dict:
@@ -35,6 +35,7 @@ def measured(profile, topology) -> dict:
         "verdict_reasons": list(topology.circle.reasons),
         "verdict_margin": topology.circle.margin,
         "found_circle": bool(shows_circle(profile).iloc[0]),
+        "primary_circle": bool(shows_primary_circle(profile).iloc[0]),
     }
     return jsonable(numbers)
 
@@ -54,7 +55,7 @@ def verdict(numbers: dict) -> str:
     head = HEADLINES[level]
     if level == "found" and energy is None:
         head += "; its filters are not 3 × 3, so whether it is the primary circle of edges is not tested"
-    elif level == "found" and energy >= PRIMARY_EDGE_ENERGY:
+    elif level == "found" and numbers["primary_circle"]:
         head = "This run FOUND the paper's primary circle: a circle of edge filters"
     elif level == "found":
         head += ", but not of edge filters: not the paper's primary circle"

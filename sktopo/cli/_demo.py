@@ -50,30 +50,41 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> None:
     first_layer_study(
-        args, {"scale": "quick", "data_root": None, "checkpoint_dir": None}, title="sktopo demo"
+        args, "sktopo demo", networks=args.networks, iterations=args.iterations, resolution=args.resolution
     )
 
 
-def first_layer_study(args, study: dict, title: str, extra=None) -> dict:
-    """:func:`~sktopo.experiments.primary_circle` with the command's arguments; the report written.
+def first_layer_study(
+    args,
+    title: str,
+    *,
+    networks,
+    iterations,
+    resolution,
+    scale="quick",
+    data_root=None,
+    checkpoint_dir=None,
+    extra=None,
+) -> dict:
+    """:func:`~sktopo.experiments.primary_circle`, then its report written in ``args.out``.
 
-    ``study`` gives ``scale``, ``data_root`` and ``checkpoint_dir``; ``extra`` is added to
-    summary.json. Returns the summary.
+    ``args`` gives the flags every command has (``out``, ``device``, ``random_state``,
+    ``quiet``); ``extra`` is added to summary.json. Returns the summary.
     """
     from ..experiments import primary_circle
     from ..nn import resolve_device
 
     device = resolve_device(args.device)
     prepare_out(args.out)
-    say(args, f"training {args.networks} networks for {args.iterations} iterations ({study['scale']} scale)")
+    say(args, f"training {networks} networks for {iterations} iterations ({scale} scale)")
     result = primary_circle(
-        n_networks=args.networks,
-        iterations=args.iterations,
-        resolution=args.resolution,
-        scale=study["scale"],
-        data_root=study["data_root"],
+        n_networks=networks,
+        iterations=iterations,
+        resolution=resolution,
+        scale=scale,
+        data_root=data_root,
         device=device,
-        checkpoint_dir=study["checkpoint_dir"],
+        checkpoint_dir=checkpoint_dir,
         # the command owns its process, so it can afford glibc's allocator settings (about twice as fast)
         tune_glibc_malloc=device == "cpu",
         random_state=args.random_state,

@@ -121,14 +121,15 @@ def _fig2(args):
     bad = {key: value for key, value in chosen.items() if key not in settings or not _count(value)}
     if bad:
         raise UsageError(f"fig2 takes --param {', '.join(settings)}, integers >= 1; got {bad}")
-    study = {
-        "scale": args.scale,
-        "data_root": args.data_root,
-        "checkpoint_dir": None if args.scale == "quick" else os.path.join(args.out, "checkpoints"),
-    }
-    fig2_args = argparse.Namespace(**vars(args), **chosen)
-    extra = {"experiment": "fig2", "scale": args.scale}
-    first_layer_study(fig2_args, study, title=f"sktopo reproduce fig2 ({args.scale})", extra=extra)
+    first_layer_study(
+        args,
+        f"sktopo reproduce fig2 ({args.scale})",
+        **chosen,
+        scale=args.scale,
+        data_root=args.data_root,
+        checkpoint_dir=None if args.scale == "quick" else os.path.join(args.out, "checkpoints"),
+        extra={"experiment": "fig2", "scale": args.scale},
+    )
 
 
 def _count(value) -> bool:

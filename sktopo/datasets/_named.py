@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from .._validation import StrOptions, validate_params
+from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ._images import load_cifar10, load_digits_28, load_mnist, load_mnist_sample, load_svhn
 
 __all__ = ["DATASETS", "as_dataset", "load_dataset"]
@@ -15,27 +15,28 @@ DATASETS = ("mnist_sample", "digits", "mnist", "svhn", "cifar10")
 #: Share of the offline sets held out as their test split (stratified, always the same images).
 OFFLINE_TEST_SIZE = 0.2
 
+_SPLIT_CONSTRAINTS = {
+    "split": [StrOptions({"train", "test"})],
+    "root": [str, os.PathLike, None],
+    "download": ["boolean"],
+    "test_size": [Interval(Real, 0, 1, closed="neither"), Interval(Integral, 1, None, closed="left")],
+}
 
-def _offline_split(X, y, split: str):
-    """The fixed stratified 80/20 split of an offline set (the offline sets have no test set)."""
+
+def _offline_split(X, y, split: str, test_size):
+    """The fixed stratified split of an offline set (the offline sets have no test set)."""
     from sklearn.model_selection import train_test_split
 
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=OFFLINE_TEST_SIZE, stratify=y, random_state=0
-    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, stratify=y, random_state=0)
     return (X_train, y_train) if split == "train" else (X_test, y_test)
 
 
 @validate_params(
-    {
-        "name": [StrOptions(set(DATASETS))],
-        "split": [StrOptions({"train", "test"})],
-        "root": [str, os.PathLike, None],
-        "download": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
+    {"name": [StrOptions(set(DATASETS))], **_SPLIT_CONSTRAINTS}, prefer_skip_nested_validation=True
 )
-def load_dataset(name: str, split: str = "train", *, root=None, download: bool = False):
+def load_dataset(
+    name: str, split: str = "train", *, root=None, download: bool = False, test_size=OFFLINE_TEST_SIZE
+):
     """Images and labels of a data set by name, as the paper's experiments use them.
 
     * ``"mnist_sample"``: the 5,000 real MNIST images of :func:`load_mnist_sample` (offline);
@@ -48,8 +49,8 @@ def load_dataset(name: str, split: str = "train", *, root=None, download: bool =
       ``make_classifier("C(64,32,64)", input_size=24, augment="cifar10")``, as the TensorFlow
       tutorial that the paper's C networks follow.
 
-    The offline sets have no test set of their own: a fixed stratified 80/20 split stands in
-    (``split="train"`` the 80%, ``"test"`` the 20%; the same images on every call).
+    The offline sets have no test set of their own: a fixed stratified split stands in, 80/20 by
+    default (``split="train"`` the 80%, ``"test"`` the 20%; the same images on every call).
 
     Parameters
     ----------
@@ -59,6 +60,9 @@ def load_dataset(name: str, split: str = "train", *, root=None, download: bool =
         Folder of the torchvision files; needed for "mnist", "svhn" and "cifar10".
     download : bool, default=False
         Let torchvision download missing files (needs the internet).
+    test_size : float or int, default=0.2
+        The offline sets' test split: a share in (0, 1) or a number of images (the demo holds
+        out 500 of the MNIST sample). The torchvision sets keep their own.
 
     Returns
     -------
@@ -81,7 +85,7 @@ def load_dataset(name: str, split: str = "train", *, root=None, download: bool =
     """
     if name in ("mnist_sample", "digits"):
         X, y = load_mnist_sample() if name == "mnist_sample" else load_digits_28()
-        return _offline_split(X, y, split)
+        return _offline_split(X, y, split, test_size)
     if root is None:
         raise ValueError(
             f"root is required for name={name!r}: the folder holding its files in torchvision's layout "
@@ -96,10 +100,14 @@ def load_dataset(name: str, split: str = "train", *, root=None, download: bool =
     return load_cifar10(root, train=train, grayscale=True, download=download, crop=False)
 
 
-def as_dataset(data, split: str, root=None, download: bool = False):
+@validate_params(
+    {"data": [StrOptions(set(DATASETS)), tuple, list], **_SPLIT_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
+def as_dataset(data, split: str, root=None, download: bool = False, *, test_size=OFFLINE_TEST_SIZE):
     """The ``split`` of ``data``: a name (see :func:`load_dataset`) or an ``(X, y)`` pair of arrays.
 
-    A pair is split as the offline sets are: a fixed stratified 80/20 split.
+    A pair is split as the offline sets are: a fixed stratified split, 80/20 by default.
 
     Parameters
     ----------
@@ -109,6 +117,8 @@ def as_dataset(data, split: str, root=None, download: bool = False):
     root : str or os.PathLike, default=None
         Folder of torchvision's files, for "mnist", "svhn" or "cifar10".
     download : bool, default=False
+    test_size : float or int, default=0.2
+        The held-out share, or number of images, of a pair or an offline set.
 
     Returns
     -------
@@ -117,8 +127,8 @@ def as_dataset(data, split: str, root=None, download: bool = False):
 
     Raises
     ------
-    TypeError
-        When ``data`` is neither a name nor a pair.
+    ValueError
+        When ``data`` is neither a name nor a pair, or ``split`` is not "train" or "test".
 
     Examples
     --------
@@ -129,10 +139,10 @@ def as_dataset(data, split: str, root=None, download: bool = False):
     [(10, 1, 8, 8), (10,)]
     """
     if isinstance(data, str):
-        return load_dataset(data, split, root=root, download=download)
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(
-            f"a data set must be one of the names {', '.join(DATASETS)} or an (X, y) pair of arrays; "
-            f"got {type(data).__name__}."
+        return load_dataset(data, split, root=root, download=download, test_size=test_size)
+    if len(data) != 2:
+        raise ValueError(
+            f"data must be one of the names {', '.join(DATASETS)} or an (X, y) pair of arrays; got a "
+            f"{type(data).__name__} of {len(data)} items."
         )
-    return _offline_split(np.asarray(data[0], dtype=np.float32), np.asarray(data[1]), split)
+    return _offline_split(np.asarray(data[0], dtype=np.float32), np.asarray(data[1]), split, test_size)

@@ -7,7 +7,8 @@ from numbers import Integral
 import numpy as np
 
 from .._validation import Interval, validate_params
-from ._common import RUN_CONSTRAINTS, check_scale, data_label, image_kwargs, load_images
+from ..datasets import as_dataset
+from ._common import RUN_CONSTRAINTS, check_scale, data_label, image_kwargs
 
 __all__ = ["PAPER", "PRIMARY_CIRCLE_PRESETS", "PrimaryCircle", "primary_circle"]
 
@@ -29,7 +30,8 @@ PAPER = {
 #: the cheapest cell of ``benchmarks/demo_defaults.py``'s grid whose verdict is "found" on at
 #: least 9 of the seeds 0-9 on 2 CPU cores (docs/demo.md): 12 × M(64, 0, 64) to 300 iterations,
 #: k = n / 32, and a picture at resolution 6, the middle of the loop consensus's range for its
-#: 230-row core (3 to 8).
+#: 230-row core (3 to 8). ``test_size``: the images an offline set holds out (500 of the MNIST
+#: sample; :func:`~sktopo.datasets.as_dataset`); the torchvision sets keep their own test set.
 PRIMARY_CIRCLE_PRESETS = {
     "quick": {
         "dataset": "mnist_sample",
@@ -38,6 +40,7 @@ PRIMARY_CIRCLE_PRESETS = {
         "iterations": 300,
         "k": None,
         "resolution": 6,
+        "test_size": 500,
     },
     "paper": {
         "dataset": "mnist",
@@ -46,11 +49,9 @@ PRIMARY_CIRCLE_PRESETS = {
         "iterations": 40_000,
         "k": 200,
         "resolution": 30,
+        "test_size": 0.2,
     },
 }
-
-#: Held-out images of the embedded MNIST sample (the rest, 4,500, train).
-SAMPLE_TEST_SIZE = 500
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,21 +102,6 @@ class PrimaryCircle:
         return bool(shows_primary_circle(self.table).iloc[0])
 
 
-def _data(dataset, root):
-    """Training and test images: the MNIST sample split 4,500 / 500, or a named set's own split."""
-    if isinstance(dataset, str) and dataset == "mnist_sample":
-        from sklearn.model_selection import train_test_split
-
-        from ..datasets import load_mnist_sample
-
-        X, y = load_mnist_sample()
-        return train_test_split(X, y, test_size=SAMPLE_TEST_SIZE, stratify=y, random_state=0)
-    (X_train, y_train), (X_test, y_test) = (
-        load_images(dataset, s, root, "dataset") for s in ("train", "test")
-    )
-    return X_train, X_test, y_train, y_test
-
-
 @validate_params(
     {
         "dataset": [str, tuple, list, None],
@@ -163,7 +149,9 @@ def primary_circle(
     dataset : str or (X, y), default=None
         The preset's: "mnist_sample" (the embedded 5,000 MNIST images, 4,500 to train and 500
         to test) at the quick scale, "mnist" (``data_root``) at the paper's. Another name of
-        :data:`~sktopo.datasets.DATASETS` or an ``(X, y)`` pair (split 80/20) may be given.
+        :data:`~sktopo.datasets.DATASETS` or an ``(X, y)`` pair may be given (an offline set or
+        a pair is split as :func:`~sktopo.datasets.as_dataset` splits it, holding out the
+        preset's ``test_size``).
     spec : str, default=None
         Architecture (:func:`~sktopo.nn.make_cnn`); the preset's when None.
     n_networks, iterations : int, default=None
@@ -233,7 +221,10 @@ def primary_circle(
     k = run["k"] if k is None else k
     resolution = run["resolution"] if resolution is None else resolution
     device, start = resolve_device(device), time.perf_counter()
-    X_train, X_test, y_train, y_test = _data(run["dataset"], data_root)
+    (X_train, y_train), (X_test, y_test) = (
+        as_dataset(run["dataset"], split, data_root, test_size=run["test_size"])
+        for split in ("train", "test")
+    )
     network = make_classifier(
         run["spec"], max_iter=run["iterations"], device=device, **image_kwargs(run["dataset"], X_train)
     )

@@ -640,6 +640,7 @@ def finite_lifetimes(diagram) -> np.ndarray:
     return np.sort(lifetimes[np.isfinite(lifetimes)])[::-1]
 
 
+@validate_params({"diagram": ["array-like"]}, prefer_skip_nested_validation=True)
 def top_lifetime(diagram) -> float:
     """Lifetime (death − birth) of the most persistent finite bar; 0 for none.
 
