@@ -328,15 +328,25 @@ def test_mapper_graph_display_keeps_its_figure_and_can_leave_the_colour_bar_out(
         without.plot(colorbar="no")
 
 
-def test_barcode_display_from_significance_marks_what_the_rule_marks():
+def test_barcode_display_from_result_marks_what_the_rule_marks():
     from sktopo.homology import significance
     from sktopo.plotting import BarcodeDisplay
 
     X = FilterNormalizer().fit_transform(make_circle_filters(200, noise=0.1, random_state=0))
     result = significance(X, n_draws=19, n_subsamples=5, n_landmarks=None, random_state=0)
-    display = BarcodeDisplay.from_significance(result, dims=[1])
+    display = BarcodeDisplay.from_result(result, dims=[1])
     label = display.ax_.texts[0].get_text()
     assert label == f"threshold {result.thresholds[1]:.2g}, {result.n_significant[1]} significant"
     assert display.figure_ is display.ax_.figure
     same = plot_barcodes(result.diagrams, band=result.thresholds / 2, dims=[1])
     assert same.texts[0].get_text() == label
+
+
+def test_barcode_display_checks_what_it_draws():
+    from sktopo.plotting import BarcodeDisplay
+
+    display = BarcodeDisplay([np.array([[0.0, 1.0]])])
+    with pytest.raises(ValueError, match=r"'colors' parameter of BarcodeDisplay\.plot"):
+        display.plot(colors="red")
+    with pytest.raises(ValueError, match=r"'ax' parameter of BarcodeDisplay\.plot"):
+        display.plot(ax="x")

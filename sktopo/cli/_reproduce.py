@@ -171,8 +171,6 @@ def _experiment(args, data, params):
         raise UsageError(
             f"{args.experiment} ({function_name}) takes --param {', '.join(accepted)}; got {unknown}"
         )
-    if data == ("cifar10",):
-        params = {"spec": "C(64,32,64)"} | params  # the paper's CIFAR-10 networks
     df = function(*data, **_common(args), **params)
     return df, np.asarray(getattr(plotting, plot_name)(df)).flat[0].figure
 

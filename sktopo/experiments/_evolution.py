@@ -134,7 +134,7 @@ def _measure(kernels, setting, n_landmarks):
 @validate_params(
     {
         "dataset": [str, tuple, list],
-        "spec": [str],
+        "spec": [str, None],
         "iterations": ["array-like", None],
         "n_networks": [Interval(Integral, 1, None, closed="left"), None],
         "layers": ["array-like"],
@@ -149,7 +149,7 @@ def _measure(kernels, setting, n_landmarks):
 )
 def training_evolution(
     dataset="mnist_sample",
-    spec: str = "M(64,32,64)",
+    spec: str | None = None,
     iterations=None,
     n_networks: int | None = None,
     layers=(1, 2),
@@ -186,8 +186,9 @@ def training_evolution(
     dataset : str or (X, y) pair, default="mnist_sample"
         A :func:`sktopo.datasets.load_dataset` name ("cifar10" for Fig. 5) or images and labels
         (their 80% training split is used). The scale never changes it.
-    spec : str, default="M(64,32,64)"
-        "C(64,32,64)" for Fig. 5.
+    spec : str, default=None
+        The architecture; None: the paper's for the data, "C(64,32,64)" for "cifar10" (Fig. 5),
+        else "M(64,32,64)".
     iterations : list of int, default=None
         Checkpoints (0: the initial weights); training runs to the last. None takes the
         scale's: quick 0, 50, 100, 200; paper 100, 200, 300, 400, 500, 1,000, 1,500, 2,000.
@@ -222,8 +223,8 @@ def training_evolution(
         included), ``mapper_n_loops`` (the loops that triangles do not fill:
         :func:`~sktopo.mapper.n_loops`, 1 for a clean circle), ``h1_top`` (top H1 lifetime;
         NaN with a ``UserWarning`` where the cloud is too small for its ρ(k, p)),
-        ``h1_top_reason`` (why it is NaN: :func:`~sktopo.experiments.lifetime_reason`; "" when
-        measured),
+        ``h1_top_reason`` (why it is NaN: ``k`` not below half the filters, or a dense core of
+        fewer than :data:`~sktopo.homology.MIN_CORE_ROWS` rows; "" when measured),
         ``h1_bound`` (its certified bottleneck error), ``dataset``, ``spec``. ``attrs``:
         ``"mappers"`` and ``"diagrams"`` (the fitted :class:`~sktopo.Mapper` and the diagrams,
         by ``(layer, iteration)``, in a :class:`SharedDict`: shared by the frames derived from
@@ -267,6 +268,8 @@ def training_evolution(
     preset = PRESETS[check_scale(scale)]
     at = check_checkpoints(preset["iterations"] if iterations is None else iterations)
     n_networks = preset["n_networks"] if n_networks is None else n_networks
+    if spec is None:
+        spec = "C(64,32,64)" if isinstance(dataset, str) and dataset == "cifar10" else "M(64,32,64)"
     layers = _check_layers(layers, spec)
     settings = layer_settings(layers, scale, k=k, p=p, resolution=resolution, gain=gain)
     X, y = load_images(dataset, "train", data_root, "dataset")

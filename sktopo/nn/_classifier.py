@@ -80,10 +80,10 @@ class PaperNetClassifier(NeuralNetClassifier):
     initialization and the batch order, so two networks with different seeds differ in both
     and a network trained twice with one seed gets the same weights (on the CPU).
 
-    Training and prediction leave torch's global random generators as they found them: the
-    module is built, and the dropout masks are drawn, under :func:`torch.random.fork_rng`, from
-    the net's own generator state (``torch_rng_state_``), which continues from one
-    ``partial_fit`` to the next.
+    Training and prediction leave torch's global random generators as they found them, but for
+    the one draw of ``random_state=None``'s seed: the module is built, and the dropout masks are
+    drawn, under :func:`torch.random.fork_rng`, from the net's own generator state
+    (``torch_rng_state_``), which continues from one ``partial_fit`` to the next.
 
     Images are checked before training and prediction: with a :class:`PaperCNN` module, ``X``
     must have shape ``(n_samples, in_channels, input_size, input_size)`` and ``y`` labels
@@ -431,6 +431,8 @@ def make_classifier(
         Keep a fixed first layer out of training (``module__freeze_first_layer``): no gradient,
         no update, no weight decay. False only initializes it.
     random_state : int or None, default=None
+        As :class:`PaperNetClassifier`'s: an int for an isolated, reproducible run; None draws
+        the seed from torch's global generator.
     **skorch_kwargs
         Passed to :class:`PaperNetClassifier` (e.g. ``batch_size``, ``lr``, ``device``,
         ``module__n_classes``).

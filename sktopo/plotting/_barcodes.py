@@ -4,13 +4,23 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validation import HasMethods, validate_params
+from .._validation import HasMethods, validate_parameter_constraints, validate_params
 from ..homology import check_band, check_diagram
 
 __all__ = ["BarcodeDisplay", "plot_barcodes"]
 
 #: Opacity of the bars inside the confidence band (not significant).
 FADED = 0.3
+
+
+#: The drawing's parameters, shared by :func:`plot_barcodes` and :class:`BarcodeDisplay`.
+_CONSTRAINTS = {
+    "diagrams": [list, tuple],
+    "ax": [HasMethods(["hlines"]), None],
+    "dims": ["array-like", None],
+    "colors": [list, tuple],
+    "band": [Real, "array-like", None],
+}
 
 
 class BarcodeDisplay:
@@ -44,7 +54,7 @@ class BarcodeDisplay:
     >>> from sktopo.plotting import BarcodeDisplay
     >>> result = significance(make_circle_filters(200, noise=0.1, random_state=0), n_draws=19,
     ...                       n_subsamples=5, n_landmarks=None, random_state=0)
-    >>> display = BarcodeDisplay.from_significance(result)
+    >>> display = BarcodeDisplay.from_result(result)
     >>> [text.get_text().split(",")[1] for text in display.ax_.texts]
     [' 1 significant', ' 1 significant']
     """
@@ -54,7 +64,7 @@ class BarcodeDisplay:
         self.band = band
 
     @classmethod
-    def from_significance(cls, result, *, ax=None, dims=None, colors=("tab:blue", "tab:red", "tab:green")):
+    def from_result(cls, result, *, ax=None, dims=None, colors=("tab:blue", "tab:red", "tab:green")):
         """Draw the barcodes of a :func:`~sktopo.homology.significance` result with its thresholds.
 
         Parameters
@@ -96,6 +106,8 @@ class BarcodeDisplay:
         import matplotlib.pyplot as plt
 
         diagrams, band = self.diagrams, self.band
+        params = {"diagrams": diagrams, "ax": ax, "dims": dims, "colors": colors, "band": band}
+        validate_parameter_constraints(_CONSTRAINTS, params, "BarcodeDisplay.plot")
         if not diagrams:
             raise ValueError("diagrams must be a non-empty list of (n_bars, 2) arrays, one per dimension.")
         if not colors:
@@ -133,16 +145,7 @@ class BarcodeDisplay:
         return self
 
 
-@validate_params(
-    {
-        "diagrams": [list, tuple],
-        "ax": [HasMethods(["hlines"]), None],
-        "dims": ["array-like", None],
-        "colors": [list, tuple],
-        "band": [Real, "array-like", None],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red", "tab:green"), band=None):
     """Draw persistence barcodes, dimension by dimension, stacked top to bottom.
 
