@@ -305,3 +305,15 @@ def test_feature_names_name_each_weight_of_the_slice():
     kernel = np.arange(6.0).reshape(1, 1, 2, 3)
     row = dict(zip(extractor.get_feature_names_out(), extractor.transform(kernel)[0]))
     assert row["w1_0"] == kernel[0, 0, 1, 0]
+
+
+def test_sources_and_their_conv_layers(model):
+    from sktopo.filters import as_sources, n_conv_layers
+
+    kernel = np.zeros((4, 1, 3, 3))
+    assert as_sources([model, [kernel, model.state_dict()]])[1] is kernel
+    assert len(as_sources((model, model))) == 2 and as_sources(model) == [model]
+    with pytest.raises(ValueError, match="X is an empty list"):
+        as_sources([])
+    assert n_conv_layers(model) == n_conv_layers(model.state_dict()) == len(conv_layers(model))
+    assert n_conv_layers(kernel) == n_conv_layers(torch.zeros(4, 1, 3, 3)) == 1

@@ -460,3 +460,18 @@ def _score_with(estimator):
 def test_bad_input(func, kwargs, error, match):
     with pytest.raises(error, match=match):
         func(**kwargs)
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 10), st.one_of(st.floats(0, 10), st.just(np.inf))), min_size=0, max_size=20
+    )
+)
+def test_finite_lifetimes_are_the_bars_that_die_longest_first(bars):
+    from sktopo.homology import finite_lifetimes
+
+    diagram = np.array([(b, b + d) for b, d in bars], dtype=float).reshape(-1, 2)
+    lifetimes = finite_lifetimes(diagram)
+    expected = sorted((d for _, d in bars if np.isfinite(d)), reverse=True)
+    np.testing.assert_allclose(lifetimes, np.array(expected, dtype=float).reshape(-1), atol=1e-12)
+    assert top_lifetime(diagram) == (lifetimes[0] if len(lifetimes) else 0.0)

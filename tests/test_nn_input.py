@@ -285,3 +285,14 @@ def test_a_permission_error_on_a_weights_file_stays_one(tmp_path, monkeypatch):
     monkeypatch.setattr(torch, "load", locked)
     with pytest.raises(PermissionError):
         load_state_dict(path)
+
+
+def test_load_into_names_the_architecture_that_does_not_fit(tmp_path):
+    from sktopo.io import load_into
+
+    path = tmp_path / "conv.pt"
+    torch.save(torch.nn.Conv2d(1, 4, 3).state_dict(), path)
+    loaded = load_into(torch.nn.Conv2d(1, 4, 3).train(), path)
+    assert not loaded.training
+    with pytest.raises(ValueError, match=r"does not hold vgg-like weights: .*size mismatch for weight"):
+        load_into(torch.nn.Conv2d(1, 8, 3), path, name="vgg-like")

@@ -294,3 +294,16 @@ def test_plot_topology_profile_bad_input(profile):
     with pytest.raises(ValueError, match="one matplotlib Axes per row"):
         plot_topology_profile(profile, axes=[ax])
     plt.close("all")
+
+
+def test_the_primary_circle_needs_a_circle_found_and_edges():
+    from sktopo.profile import PRIMARY_EDGE_ENERGY, shows_primary_circle
+
+    rows = pd.DataFrame(
+        {"verdict": ["found", "found", "found", "borderline"], "edge_energy": [0.5, 0.49, np.nan, 0.9]}
+    )
+    assert PRIMARY_EDGE_ENERGY == 0.5
+    assert shows_primary_circle(rows).tolist() == [True, False, False, False]  # NaN: not 3 x 3, never
+    assert shows_primary_circle(rows, min_edge_energy=0.4).tolist() == [True, True, False, False]
+    with pytest.raises(TypeError, match="lacks 'edge_energy'"):
+        shows_primary_circle(rows[["verdict"]])

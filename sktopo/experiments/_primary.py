@@ -6,8 +6,8 @@ from numbers import Integral
 
 import numpy as np
 
-from .._validation import Interval, validate_params
-from ..datasets import as_dataset
+from .._validation import Interval, StrOptions, validate_params
+from ..datasets import DATASETS, as_dataset
 from ._common import RUN_CONSTRAINTS, check_scale, data_label, image_kwargs
 
 __all__ = ["PAPER", "PRIMARY_CIRCLE_PRESETS", "PrimaryCircle", "primary_circle"]
@@ -104,7 +104,7 @@ class PrimaryCircle:
 
 @validate_params(
     {
-        "dataset": [str, tuple, list, None],
+        "dataset": [StrOptions(set(DATASETS)), tuple, list, None],
         "spec": [str, None],
         "n_networks": [Interval(Integral, 1, None, closed="left"), None],
         "iterations": [Interval(Integral, 1, None, closed="left"), None],
@@ -150,8 +150,7 @@ def primary_circle(
         The preset's: "mnist_sample" (the embedded 5,000 MNIST images, 4,500 to train and 500
         to test) at the quick scale, "mnist" (``data_root``) at the paper's. Another name of
         :data:`~sktopo.datasets.DATASETS` or an ``(X, y)`` pair may be given (an offline set or
-        a pair is split as :func:`~sktopo.datasets.as_dataset` splits it, holding out the
-        preset's ``test_size``).
+        a pair is then split 80/20, as :func:`~sktopo.datasets.as_dataset` splits it).
     spec : str, default=None
         Architecture (:func:`~sktopo.nn.make_cnn`); the preset's when None.
     n_networks, iterations : int, default=None
@@ -221,9 +220,9 @@ def primary_circle(
     k = run["k"] if k is None else k
     resolution = run["resolution"] if resolution is None else resolution
     device, start = resolve_device(device), time.perf_counter()
+    held_out = {"test_size": run["test_size"]} if dataset is None else {}  # the preset's data alone
     (X_train, y_train), (X_test, y_test) = (
-        as_dataset(run["dataset"], split, data_root, test_size=run["test_size"])
-        for split in ("train", "test")
+        as_dataset(run["dataset"], split, data_root, **held_out) for split in ("train", "test")
     )
     network = make_classifier(
         run["spec"], max_iter=run["iterations"], device=device, **image_kwargs(run["dataset"], X_train)
