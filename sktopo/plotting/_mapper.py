@@ -204,26 +204,13 @@ def plot_mapper_graph(
 ):
     """Draw a fitted Mapper graph as the paper's figures do: :class:`MapperGraphDisplay`'s shortcut.
 
-    Nodes are coloured by their number of rows, blue (fewest) to red (most), and sized by it
-    too; ``n_filters`` nodes spread around the graph get a small picture of their mean filter
-    (the mean of their rows, reshaped to a square), placed outside the graph and joined to
-    the node by a thin line.
-
     Parameters
     ----------
     mapper : Mapper
         A fitted :class:`~sktopo.mapper.Mapper`.
-    ax : matplotlib Axes, default=None
-        Where to draw; a new figure's Axes when None.
-    n_filters : int, default=8
-        How many mean filters to show; 0 for none. Shown only when the rows have a square
-        number of features (3 × 3 filters, 5 × 5, ...).
-    cmap : str, default="jet"
-        Name of a matplotlib colour map, for node size.
-    filter_size : float, default=0.12
-        Side of each filter picture, as a fraction of the plot's width.
-    colorbar : bool, default=True
-        Draw the node-size colour bar.
+    ax, n_filters, cmap, filter_size, colorbar
+        As in :meth:`MapperGraphDisplay.plot` (a new figure, 8 mean filters, "jet", 0.12, a
+        colour bar by default).
     random_state : int, RandomState instance or None, default=0
         Seed of the layout when the lens is not 2-D.
 
