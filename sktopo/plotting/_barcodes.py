@@ -70,8 +70,10 @@ class BarcodeDisplay:
         Parameters
         ----------
         result : Significance
-        ax, dims, colors
-            As in :meth:`plot`.
+        ax : matplotlib Axes, default=None
+        dims : list of int, default=None
+        colors : list or tuple of str, default=("tab:blue", "tab:red", "tab:green")
+            These three as in :meth:`plot`.
 
         Returns
         -------
@@ -160,9 +162,10 @@ def plot_barcodes(diagrams, ax=None, *, dims=None, colors=("tab:blue", "tab:red"
         One per dimension, as returned by :func:`sktopo.homology.persistence_diagrams` or
         ripser: rows ``[birth, death]`` with finite births and deaths at or after them
         (``inf`` for a bar that never dies).
-    ax, dims, colors
-        As in :meth:`BarcodeDisplay.plot` (a new figure, every dimension, blue, red, green by
-        default).
+    ax : matplotlib Axes, default=None
+    dims : list of int, default=None
+    colors : list or tuple of str, default=("tab:blue", "tab:red", "tab:green")
+        These three as in :meth:`BarcodeDisplay.plot`.
     band : float or array-like of shape (len(diagrams),), default=None
         Half the significance threshold, one for every dimension or one per diagram: e.g.
         ``Significance.thresholds / 2`` of :func:`sktopo.homology.significance`, or the

@@ -116,8 +116,12 @@ class MapperGraphDisplay:
         ----------
         mapper : Mapper
             A fitted :class:`~sktopo.mapper.Mapper`.
-        ax, n_filters, cmap, filter_size, colorbar
-            As in :meth:`plot`.
+        ax : matplotlib Axes, default=None
+        n_filters : int, default=8
+        cmap : str, default="jet"
+        filter_size : float, default=0.12
+        colorbar : bool, default=True
+            These five as in :meth:`plot`.
         random_state : int, RandomState instance or None, default=0
             Seed of the layout when the lens is not 2-D.
 
@@ -208,9 +212,12 @@ def plot_mapper_graph(
     ----------
     mapper : Mapper
         A fitted :class:`~sktopo.mapper.Mapper`.
-    ax, n_filters, cmap, filter_size, colorbar
-        As in :meth:`MapperGraphDisplay.plot` (a new figure, 8 mean filters, "jet", 0.12, a
-        colour bar by default).
+    ax : matplotlib Axes, default=None
+    n_filters : int, default=8
+    cmap : str, default="jet"
+    filter_size : float, default=0.12
+    colorbar : bool, default=True
+        These five as in :meth:`MapperGraphDisplay.plot`.
     random_state : int, RandomState instance or None, default=0
         Seed of the layout when the lens is not 2-D.
 
