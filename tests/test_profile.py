@@ -307,3 +307,15 @@ def test_the_primary_circle_needs_a_circle_found_and_edges():
     assert shows_primary_circle(rows, min_edge_energy=0.4).tolist() == [True, True, False, False]
     with pytest.raises(TypeError, match="lacks 'edge_energy'"):
         shows_primary_circle(rows[["verdict"]])
+
+
+def test_profile_display_keeps_its_panels_and_barcodes(profile):
+    from sktopo.plotting import ProfileDisplay
+
+    display = ProfileDisplay.from_result(profile)
+    assert len(display.axes_) == len(display.barcodes_) == len(profile)
+    assert all(bars.ax_ is ax for bars, ax in zip(display.barcodes_, display.axes_))
+    assert display.figure_ is display.axes_[0].figure
+    assert [ax.get_title() for ax in display.axes_] == [f"layer {layer}" for layer in profile.layer]
+    with pytest.raises(ValueError, match="one matplotlib Axes per row"):
+        ProfileDisplay(profile).plot(axes=[display.axes_[0]])

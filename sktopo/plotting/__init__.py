@@ -5,7 +5,7 @@ from ._evolution import plot_training_evolution
 from ._generalization import plot_cross_domain
 from ._html import save_mapper_html
 from ._mapper import MapperGraphDisplay, node_positions, plot_mapper_graph
-from ._profile import plot_topology_profile
+from ._profile import ProfileDisplay, plot_topology_profile
 from ._report import Report
 from ._simplicity import plot_persistence_vs_accuracy
 from ._speedup import plot_speedup
@@ -13,6 +13,7 @@ from ._speedup import plot_speedup
 __all__ = [
     "BarcodeDisplay",
     "MapperGraphDisplay",
+    "ProfileDisplay",
     "Report",
     "node_positions",
     "plot_barcodes",
