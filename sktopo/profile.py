@@ -42,6 +42,7 @@ __all__ = [
     "K_FRACTION",
     "PRIMARY_EDGE_ENERGY",
     "LayerTopology",
+    "TopologyProfile",
     "default_k",
     "shows_circle",
     "shows_primary_circle",
@@ -90,8 +91,7 @@ _MIN_DENSE = 4
 class LayerTopology:
     """The evidence behind one row of a topology profile.
 
-    Compared by identity (``eq=False``): a profile keeps these in ``attrs``, which pandas
-    compares when it concatenates frames, and arrays have no single truth value.
+    Compared by identity (``eq=False``): arrays have no single truth value.
 
     Attributes
     ----------
@@ -136,6 +136,101 @@ class LayerTopology:
     def band(self) -> np.ndarray:
         """Half the significance threshold of each of :attr:`diagrams`: bars longer than twice it count."""
         return self.verdict.significance[2].thresholds / 2
+
+
+@dataclass(frozen=True, eq=False)
+class TopologyProfile:
+    """What :func:`topology_profile` measured: the table, each layer's evidence and the settings.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per layer, the columns of :func:`topology_profile` (``shape``, ``verdict``...).
+    evidence : dict of int to LayerTopology
+        Each layer's barcodes, band, null draws, dense core and Mapper graph, by layer number.
+    settings : dict
+        The analysis's settings: ``p``, ``max_filters``, ``confidence``, ``n_subsamples``,
+        ``n_null``, ``n_landmarks``, ``mapper_resolution``, ``mapper_gain``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filterbanks import primary_circle
+    >>> from sktopo.profile import topology_profile
+    >>> net = torch.nn.Conv2d(1, 200, 3)
+    >>> with torch.no_grad():
+    ...     _ = net.weight.copy_(torch.tensor(primary_circle(200)).unsqueeze(1))
+    >>> profile = topology_profile(net, n_subsamples=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
+    >>> profile.layers, profile.verdicts[1].level, profile.settings["p"]
+    ([1], 'found', 0.3)
+    >>> profile.evidence[1].diagrams[1].shape[1]
+    2
+    """
+
+    table: object
+    evidence: dict
+    settings: dict
+
+    @property
+    def layers(self) -> list:
+        """The layer numbers profiled, in the table's order."""
+        return [int(layer) for layer in self.table["layer"]]
+
+    @property
+    def verdicts(self) -> dict:
+        """Each layer's :class:`~sktopo.homology.Verdict` (level, reasons, margin), by layer number."""
+        return {layer: self.evidence[layer].circle for layer in self.layers}
+
+    def select(self, layers):
+        """The profile of some of its layers, in the order given.
+
+        Parameters
+        ----------
+        layers : int or list of int
+            Layer numbers of this profile.
+
+        Returns
+        -------
+        profile : TopologyProfile
+
+        Raises
+        ------
+        ValueError
+            For a layer this profile does not hold.
+        """
+        wanted = [layers] if isinstance(layers, Integral) else list(layers)
+        missing = [layer for layer in wanted if layer not in self.evidence]
+        if missing or not wanted:
+            raise ValueError(f"layers must be layers of this profile, {self.layers}; got {layers!r}.")
+        rows = self.table.set_index("layer", drop=False).loc[wanted].reset_index(drop=True)
+        return TopologyProfile(rows, {layer: self.evidence[layer] for layer in wanted}, dict(self.settings))
+
+    def plot(self, *, kind="barcodes", axes=None):
+        """Draw the profile layer by layer (:class:`~sktopo.plotting.ProfileDisplay`).
+
+        Parameters
+        ----------
+        kind : {"barcodes", "mapper"}, default="barcodes"
+            Each layer's H1 barcode with its threshold, or its Mapper graph.
+        axes : array-like of matplotlib Axes, default=None
+            One per layer; a new figure when None.
+
+        Returns
+        -------
+        display : ProfileDisplay
+        """
+        from .plotting import ProfileDisplay
+
+        return ProfileDisplay.from_result(self, kind=kind, axes=axes)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        return f"TopologyProfile of {len(self)} layer(s)\n{self.table!r}"
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()
 
 
 @validate_params(
@@ -426,8 +521,8 @@ def topology_profile(
 
     Returns
     -------
-    profile : pandas.DataFrame
-        One row per layer:
+    profile : TopologyProfile
+        ``profile.table`` has one row per layer:
 
         * ``layer``, ``layer_name``; ``n_filters``: spatial filters extracted; ``n_used``:
           after subsampling to ``max_filters``; ``k``, ``p``: the ρ(k, p) applied;
@@ -454,12 +549,11 @@ def topology_profile(
           (:func:`~sktopo.homology.circle_verdict`; its reasons are in the evidence);
           ``margin``: how far the longest bar clears the threshold; ``seconds``: time for the layer.
 
-        ``profile.attrs["topology"]`` maps each layer to its :class:`LayerTopology` (barcodes,
-        bands, null draws, the dense core and its Mapper graph), which
-        :func:`sktopo.plotting.plot_topology_profile` draws; ``profile.attrs["settings"]`` holds
-        the analysis's settings (``p``, ``max_filters``, ``confidence``, ``n_subsamples``,
-        ``n_null``, ``n_landmarks``, ``mapper_resolution``, ``mapper_gain``). pandas copies
-        ``attrs`` with the frame, and drops them where frames with other ``attrs`` meet.
+        ``profile.evidence`` maps each layer to its :class:`LayerTopology` (barcodes, bands, null
+        draws, the dense core and its Mapper graph), which ``profile.plot()`` draws;
+        ``profile.verdicts`` its :class:`~sktopo.homology.Verdict` with the reasons;
+        ``profile.settings`` the analysis's settings (``p``, ``max_filters``, ``confidence``,
+        ``n_subsamples``, ``n_null``, ``n_landmarks``, ``mapper_resolution``, ``mapper_gain``).
 
     Raises
     ------
@@ -470,7 +564,7 @@ def topology_profile(
 
     See Also
     --------
-    sktopo.plotting.plot_topology_profile : the barcodes of each layer, side by side.
+    TopologyProfile.plot : the barcodes of each layer, side by side.
 
     References
     ----------
@@ -489,10 +583,10 @@ def topology_profile(
     >>> profile = topology_profile(
     ...     net, 1, n_subsamples=5, n_null=19, n_landmarks=80, random_state=0, progress=False
     ... )
-    >>> profile[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "shape", "verdict"]]
+    >>> profile.table[["layer", "n_filters", "k", "n_dense", "n_significant_h1", "shape", "verdict"]]
        layer  n_filters   k  n_dense  n_significant_h1   shape verdict
     0      1        600  19      180                 1  circle   found
-    >>> float(profile.edge_energy.iloc[0]) > 0.85, float(profile.null_p_value.iloc[0])
+    >>> float(profile.table.edge_energy.iloc[0]) > 0.85, float(profile.table.null_p_value.iloc[0])
     (True, 0.05)
     """
     import pandas as pd
@@ -519,9 +613,7 @@ def topology_profile(
         rng = np.random.RandomState(np.random.SeedSequence([base, layer]).generate_state(1)[0])
         row, topology[layer] = _profile_layer(sources, layer, n_used, rng, k=k_used, **analysis)
         rows.append(row)
-    profile = pd.DataFrame(rows, columns=COLUMNS)
-    profile.attrs["topology"] = topology
-    profile.attrs["settings"] = {
+    settings = {
         "p": p,
         "max_filters": max_filters,
         "confidence": confidence,
@@ -531,7 +623,7 @@ def topology_profile(
         "mapper_resolution": resolution,
         "mapper_gain": gain,
     }
-    return profile
+    return TopologyProfile(pd.DataFrame(rows, columns=COLUMNS), topology, settings)
 
 
 def shows_circle(profile):
@@ -546,13 +638,13 @@ def shows_circle(profile):
 
     Parameters
     ----------
-    profile : pandas.DataFrame
-        Returned by :func:`topology_profile`, or rows of it.
+    profile : TopologyProfile or pandas.DataFrame
+        Returned by :func:`topology_profile`, its ``table``, or rows of it.
 
     Returns
     -------
     shows : pandas.Series of bool
-        One per row of ``profile``, with its index.
+        One per row of the table, with its index.
 
     Examples
     --------
@@ -562,9 +654,8 @@ def shows_circle(profile):
     >>> shows_circle(rows).tolist()
     [True, False, False, False]
     """
-    if "verdict" not in getattr(profile, "columns", []):
-        raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'verdict'.")
-    return profile["verdict"] == "found"
+    table = _table(profile, "verdict")
+    return table["verdict"] == "found"
 
 
 def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
@@ -577,15 +668,15 @@ def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
 
     Parameters
     ----------
-    profile : pandas.DataFrame
-        Returned by :func:`topology_profile`, or rows of it.
+    profile : TopologyProfile or pandas.DataFrame
+        Returned by :func:`topology_profile`, its ``table``, or rows of it.
     min_edge_energy : float, default=PRIMARY_EDGE_ENERGY
         0.5: half of each filter's energy.
 
     Returns
     -------
     shows : pandas.Series of bool
-        One per row of ``profile``, with its index.
+        One per row of the table, with its index.
 
     Examples
     --------
@@ -595,6 +686,15 @@ def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
     >>> shows_primary_circle(rows).tolist()
     [True, False, False]
     """
-    if "edge_energy" not in getattr(profile, "columns", []):
-        raise TypeError("profile must be a DataFrame returned by topology_profile; it lacks 'edge_energy'.")
-    return shows_circle(profile) & (profile["edge_energy"] >= min_edge_energy)
+    table = _table(profile, "edge_energy")
+    return shows_circle(table) & (table["edge_energy"] >= min_edge_energy)
+
+
+def _table(profile, column: str):
+    """The table of a :class:`TopologyProfile` (or a table itself), with ``column``, or a clear error."""
+    table = profile.table if isinstance(profile, TopologyProfile) else profile
+    if column not in getattr(table, "columns", []):
+        raise TypeError(
+            f"profile must be a TopologyProfile returned by topology_profile, or its table; it lacks {column!r}."
+        )
+    return table

@@ -409,25 +409,3 @@ def test_the_verdict_says_what_the_numbers_say(change, head):
         "- 1 significant H1 bar(s)" in text
         and f"shape named from the significant bars is {numbers['shape']!r}" in text
     )
-
-
-def test_reproduce_sentences_take_the_papers_numbers_from_the_results():
-    from sktopo.cli._verdicts import VERDICTS
-    from sktopo.experiments._evolution import PAPER as EVOLUTION
-    from sktopo.experiments._generalization import PAPER as GENERALIZATION
-    from sktopo.experiments._speedup import PAPER as SPEEDUP
-
-    arms = pd.DataFrame(
-        {"first_layer": ["primary_circle", "gaussian"], "target_accuracy": [0.3, 0.2]}
-    ).assign(source="mnist_sample", target="digits")
-    arms.attrs["paper"] = GENERALIZATION
-    text, better = VERDICTS["generalization"](arms)
-    assert better and "primary circle 28%, gaussian 12%, trained 11%" in text
-    speed = pd.DataFrame({"bank": ["primary_circle"]})
-    speed.attrs = {"paper": SPEEDUP, "speedup": {"primary_circle": {"mean": 2.5}, "gaussian": {"mean": 1.5}}}
-    text, fastest = VERDICTS["fig13"](speed)
-    assert fastest and "2× on MNIST, 3.5× on SVHN" in text and "primary circle, then klein bottle" in text
-    loops = pd.DataFrame({"layer": [1, 1], "iteration": [50, 100], "mapper_n_loops": [0, 1]})
-    loops.attrs["paper"] = EVOLUTION
-    text, seen = VERDICTS["evolution"](loops)
-    assert seen and "layer 1: at iterations [100]" in text and "first layer at 400 batch iterations" in text

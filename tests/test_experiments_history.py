@@ -17,8 +17,8 @@ from scipy.stats import spearmanr
 
 from sktopo import DensityFilter, FilterNormalizer
 from sktopo.datasets import load_mnist_sample, make_circle_filters
+from sktopo.experiments import SimplicityResult
 from sktopo.experiments._common import (
-    SharedDict,
     check_checkpoints,
     h1_null_level,
     lifetime_reason,
@@ -26,10 +26,14 @@ from sktopo.experiments._common import (
 )
 from sktopo.experiments._evolution import layer_settings, training_evolution
 from sktopo.experiments._simplicity import persistence_vs_accuracy
-from sktopo.homology import MIN_CORE_ROWS, random_filter_test, top_lifetime
+from sktopo.homology import LEVELS, MIN_CORE_ROWS, random_filter_test, top_lifetime
 from sktopo.homology import _persistence as persistence_module
-from sktopo.plotting._evolution import plot_training_evolution
-from sktopo.plotting._simplicity import plot_persistence_vs_accuracy
+from sktopo.plotting import (
+    EvolutionDisplay,
+    SimplicityDisplay,
+    plot_persistence_vs_accuracy,
+    plot_training_evolution,
+)
 
 TINY = {"spec": "M(4,2,8)", "k": 4}
 PVA_COLUMNS = [
@@ -107,6 +111,8 @@ def close_figures():
 
 
 def test_persistence_vs_accuracy_table(pva):
+    result, pva = pva, pva.table
+    assert isinstance(result, SimplicityResult)
     assert list(pva.columns) == PVA_COLUMNS
     assert pva[["group", "iteration"]].values.tolist() == [[0, 2], [0, 4], [1, 2], [1, 4]]
     assert pva.groupby("iteration")["n_networks"].sum().tolist() == [4, 4]
@@ -114,26 +120,27 @@ def test_persistence_vs_accuracy_table(pva):
     assert pva.group_seed.nunique() == 2
     assert (pva.h1_lifetime > 0).all() and (pva.h1_lifetime_reason == "").all()
     assert pva.test_accuracy.between(0, 1).all()
-    assert set(pva.attrs) == {"correlation", "networks", "pooled", "settings", "paper"}
-    assert pva.attrs["settings"]["checkpoints"] == [2, 4]
-    assert pva.attrs["paper"]["h1_lifetime_mnist_40k"] == 1.10
+    assert result.settings["checkpoints"] == [2, 4]
+    assert result.paper["h1_lifetime_mnist_40k"] == 1.10
+    assert isinstance(result.networks, pd.DataFrame) and isinstance(result.pooled, pd.DataFrame)
+    assert result.verdict.level in LEVELS and result.verdict.reasons[0].startswith("Spearman correlation")
 
 
 def test_correlation_is_spearman_over_rows(pva):
-    found = pva.attrs["correlation"]
+    found = pva.correlation
     assert set(found) == {"spearman", "low", "high", "confidence"}
     assert found["confidence"] == 0.95
     assert found["spearman"] == pytest.approx(
-        spearmanr(pva.h1_lifetime, pva.test_accuracy).statistic, nan_ok=True
+        spearmanr(pva.table.h1_lifetime, pva.table.test_accuracy).statistic, nan_ok=True
     )
 
 
 def test_group_accuracy_is_the_mean_of_its_networks(pva):
-    networks = pd.DataFrame(pva.attrs["networks"])
+    networks = pva.networks
     assert len(networks) == 4 * 2 and networks.seed.nunique() == 4
     means = networks.groupby(["group", "iteration"]).test_accuracy.agg(["mean", "std"])
-    np.testing.assert_allclose(means.to_numpy(), pva[["test_accuracy", "test_accuracy_std"]].to_numpy())
-    pooled = pd.DataFrame(pva.attrs["pooled"])
+    np.testing.assert_allclose(means.to_numpy(), pva.table[["test_accuracy", "test_accuracy_std"]].to_numpy())
+    pooled = pva.pooled
     assert pooled.iteration.tolist() == [2, 4] and (pooled.n_networks == 4).all()
     np.testing.assert_allclose(pooled.test_accuracy, networks.groupby("iteration").test_accuracy.mean())
 
@@ -168,22 +175,24 @@ def test_lifetime_reason_names_the_rule_and_the_remedy(n_filters, k, p, reason):
 
 def test_a_cloud_too_small_for_its_rho_gets_nan_with_a_reason(pva_small):
     # 2 networks M(4, ...): 8 filters a group, rho(4, 0.5) keeps 4 rows and k = 4 is half the cloud
-    assert pva_small.h1_lifetime.isna().all()
-    for reason in pva_small.h1_lifetime_reason:
+    assert pva_small.table.h1_lifetime.isna().all()
+    for reason in pva_small.table.h1_lifetime_reason:
         assert "k=4 is not below half of the 8 filters" in reason and "keeps 4 rows" in reason
         assert f"MIN_CORE_ROWS={MIN_CORE_ROWS}" in reason and "pool more networks" in reason
-    assert pva_small[["h1_null_median", "h1_null_q95", "h1_p_value"]].isna().all().all()
-    assert pd.DataFrame(pva_small.attrs["pooled"]).h1_lifetime.isna().all()  # 16 filters pooled: too
-    assert np.isnan(pva_small.attrs["correlation"]["spearman"])  # no row to correlate
+    assert pva_small.table[["h1_null_median", "h1_null_q95", "h1_p_value"]].isna().all().all()
+    assert pva_small.pooled.h1_lifetime.isna().all()  # 16 filters pooled: too
+    assert np.isnan(pva_small.correlation["spearman"])  # no row to correlate
+    assert pva_small.verdict.level == "too_small" and "undefined" in pva_small.verdict.reasons[-1]
 
 
 def test_fig12_table_has_the_null_level(pva):
+    result, pva = pva, pva.table
     null = pva[["h1_null_median", "h1_null_q95", "h1_p_value"]]
     assert null.notna().all().all() and (pva.h1_null_median <= pva.h1_null_q95).all()
     assert set(pva.h1_p_value) <= {j / 5 for j in range(1, 6)}  # (1 + reaching) / (1 + 4 draws)
-    pooled = pd.DataFrame(pva.attrs["pooled"])
+    pooled = result.pooled
     assert pooled[["h1_null_median", "h1_null_q95", "h1_p_value"]].notna().all().all()
-    assert pva.attrs["settings"]["n_null_draws"] == 4
+    assert result.settings["n_null_draws"] == 4
 
 
 def test_null_level_is_the_random_filter_test_of_the_lifetime():
@@ -200,6 +209,7 @@ def test_null_level_is_the_random_filter_test_of_the_lifetime():
 
 
 def test_training_evolution_table(evolution):
+    result, evolution = evolution, evolution.table
     assert list(evolution.columns) == EVOLUTION_COLUMNS
     assert evolution[["layer", "iteration"]].values.tolist() == [[1, 2], [1, 4], [2, 2], [2, 4]]
     layer1, layer2 = evolution[evolution.layer == 1], evolution[evolution.layer == 2]
@@ -207,42 +217,43 @@ def test_training_evolution_table(evolution):
     assert (layer1.n_dense == layer1.n_filters).all()  # the paper's first layer: no density filtration
     assert (layer2.n_dense == layer2.n_filters // 2).all()  # rho(k, 0.5)
     assert layer2.gain.tolist() == [2, 2] and layer1.gain.tolist() == [3, 3]
-    assert len(evolution.attrs["seeds"]) == 2
+    assert len(result.seeds) == 2
 
 
 def test_training_evolution_keeps_each_cells_mapper_and_diagrams(evolution):
-    for row in evolution.itertuples():
-        graph = evolution.attrs["mappers"][row.layer, row.iteration].graph_
+    for row in evolution.table.itertuples():
+        graph = evolution.mappers[row.layer, row.iteration].graph_
         n_components = nx.number_connected_components(graph)
         assert (row.mapper_n_nodes, row.mapper_n_edges) == (graph.number_of_nodes(), graph.number_of_edges())
         assert row.mapper_cycle_rank == row.mapper_n_edges - row.mapper_n_nodes + n_components
         # 8 and 16 filters: too few for any lifetime to mean something, so NaN with the reason
         assert np.isnan(row.h1_top) and row.h1_top_reason == lifetime_reason(row.n_filters, row.k, row.p)
-        assert len(evolution.attrs["diagrams"][row.layer, row.iteration]) == 2  # the barcode is kept
+        assert len(evolution.diagrams[row.layer, row.iteration]) == 2  # the barcode is kept
 
 
 def test_training_evolution_measures_a_large_enough_cloud(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # 64 filters of one layer without filtration: measured, no warning
-        df = training_evolution(data, "M(64,0,16)", iterations=[2], n_networks=1, layers=[1], resolution=4)
-    row = df.iloc[0]
+        result = training_evolution(
+            data, "M(64,0,16)", iterations=[2], n_networks=1, layers=[1], resolution=4
+        )
+    row = result.table.iloc[0]
     assert row.n_dense == 64 and row.h1_top_reason == ""
-    assert row.h1_top == top_lifetime(df.attrs["diagrams"][1, 2][1]) > 0
+    assert row.h1_top == top_lifetime(result.diagrams[1, 2][1]) > 0
 
 
-def test_results_slice_share_and_concatenate(evolution, pva):
-    part = evolution[evolution.layer == 2]
-    assert part.attrs["mappers"] is evolution.attrs["mappers"]  # shared, not deep-copied
-    other = evolution.copy()
-    other.attrs["mappers"] = SharedDict(evolution.attrs["mappers"])
-    assert len(pd.concat([evolution, other])) == 8  # unequal attrs are dropped, not compared
-    assert len(pd.concat([pva, pva.assign(dataset="other")])) == 8
+def test_evolution_verdict_reads_the_loops(evolution):
+    loops = evolution.table["mapper_n_loops"] == 1
+    assert evolution.verdict.level == ("found" if loops.any() else "not_found")
+    assert "first layer at 400 batch iterations" in evolution.verdict.reasons[1]
+    assert np.isnan(evolution.verdict.margin)
+    assert repr(evolution).startswith(f"EvolutionResult (4 rows, verdict {evolution.verdict.level!r})")
 
 
 def test_training_evolution_is_reproducible(data):
     settings = dict(iterations=[3], n_networks=2, layers=[1], resolution=4, **TINY)
     first, second = training_evolution(data, **settings), training_evolution(data, **settings)
-    pd.testing.assert_frame_equal(first, second)
+    pd.testing.assert_frame_equal(first.table, second.table)
 
 
 def test_per_layer_settings():
@@ -308,17 +319,25 @@ def test_plot_persistence_vs_accuracy(pva):
     assert ax.get_title().startswith("Spearman")
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [2, 4])
     raw = plot_persistence_vs_accuracy(pva, standardize=False)
-    np.testing.assert_allclose(raw.get_lines()[0].get_ydata(), pva.groupby("iteration").test_accuracy.mean())
+    table = pva.table
+    np.testing.assert_allclose(
+        raw.get_lines()[0].get_ydata(), table.groupby("iteration").test_accuracy.mean()
+    )
     assert len(raw.figure.axes) == 2  # the lifetime's twin axis
     null = raw.figure.axes[1].get_lines()[1]  # on the lifetime's axis, in its units
-    np.testing.assert_allclose(null.get_ydata(), pva.groupby("iteration").h1_null_median.mean())
+    np.testing.assert_allclose(null.get_ydata(), table.groupby("iteration").h1_null_median.mean())
+    display = pva.plot()
+    assert isinstance(display, SimplicityDisplay) and display.ax_.get_title() == ax.get_title()
+    assert (
+        plot_persistence_vs_accuracy(table).get_title() == "Test accuracy and persistence"
+    )  # no correlation
 
 
 def test_plot_persistence_vs_accuracy_says_what_is_nan(pva, pva_small):
     ax = plot_persistence_vs_accuracy(pva_small)
     assert "NaN in every row, not drawn" in ax.get_lines()[1].get_label()
     assert ax.get_title().startswith("Spearman undefined")
-    part = pva.copy()
+    part = pva.table.copy()
     part.loc[part.iteration == 2, "h1_lifetime"] = np.nan
     ax = plot_persistence_vs_accuracy(part, standardize=False)
     assert ax.figure.axes[1].get_lines()[0].get_label() == "top H1 lifetime (2 of 4 rows NaN, left out)"
@@ -326,9 +345,9 @@ def test_plot_persistence_vs_accuracy_says_what_is_nan(pva, pva_small):
 
 def test_plot_persistence_vs_accuracy_refuses_other_tables(pva):
     with pytest.raises(ValueError, match="several data sets"):
-        plot_persistence_vs_accuracy(pd.concat([pva, pva.assign(dataset="svhn")]))
+        plot_persistence_vs_accuracy(pd.concat([pva.table, pva.table.assign(dataset="svhn")]))
     with pytest.raises(ValueError, match="columns"):
-        plot_persistence_vs_accuracy(pva.drop(columns="h1_lifetime"))
+        plot_persistence_vs_accuracy(pva.table.drop(columns="h1_lifetime"))
 
 
 def test_plot_training_evolution(evolution):
@@ -338,14 +357,19 @@ def test_plot_training_evolution(evolution):
     assert len(axes[0, 0].figure.axes) == 4  # the cells' colour bars are removed
     assert plot_training_evolution(evolution, barcodes=True).shape == (4, 2)
     _, mine = plt.subplots(1, 2)
-    assert plot_training_evolution(evolution[evolution.layer == 1], axes=mine).shape == (1, 2)
+    first = evolution.table[evolution.table.layer == 1]
+    display = EvolutionDisplay(first, evolution.mappers).plot(mine)
+    assert display.axes_.shape == (1, 2) and display.axes_[0, 0] is mine[0]
+    assert evolution.plot(barcodes=True).axes_.shape == (4, 2)
 
 
 def test_plot_training_evolution_refuses_other_tables(evolution):
-    stripped = evolution.copy()
-    stripped.attrs = {}  # as a concatenation of two results leaves it
-    with pytest.raises(ValueError, match="attrs"):
-        plot_training_evolution(stripped)
+    with pytest.raises(TypeError, match="training_evolution result"):
+        plot_training_evolution(evolution.table)
+    with pytest.raises(ValueError, match="mappers must hold every"):
+        EvolutionDisplay(evolution.table, {}).plot()
+    with pytest.raises(ValueError, match="diagrams must hold every"):
+        EvolutionDisplay(evolution.table, evolution.mappers).plot(barcodes=True)
     _, three = plt.subplots(1, 3)
     with pytest.raises(ValueError, match="axes must hold"):
         plot_training_evolution(evolution, axes=three)

@@ -68,3 +68,27 @@ def test_the_seed_makes_the_run(tiny):
     again = primary_circle((X[:300], y[:300]), "M(8,0,16)", 3, 4, k=3, resolution=4, random_state=1)
     np.testing.assert_array_equal(again.accuracies, tiny.accuracies)
     np.testing.assert_array_equal(again.evidence.dense, tiny.evidence.dense)
+
+
+def test_plot_draws_the_graph_beside_the_barcodes(tiny):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sktopo.experiments import ExperimentResult
+    from sktopo.plotting import PrimaryCircleDisplay
+
+    assert isinstance(tiny, ExperimentResult)
+    display = tiny.plot(n_filters=2)
+    assert isinstance(display, PrimaryCircleDisplay) and len(display.axes_) == 2
+    assert display.mapper_.mapper is tiny.evidence.mapper and display.barcodes_.ax_ is display.axes_[1]
+    assert display.axes_[1].get_title() == "layer 1: too_small"
+    _, mine = plt.subplots(1, 2)
+    assert PrimaryCircleDisplay(tiny.evidence).plot(mine).axes_[0] is mine[0]
+    with pytest.raises(ValueError, match="two matplotlib Axes"):
+        PrimaryCircleDisplay(tiny.evidence).plot([mine[0]])
+    with pytest.raises(TypeError, match="primary_circle result"):
+        PrimaryCircleDisplay.from_result(tiny.table)
+    assert repr(tiny).startswith("PrimaryCircle (1 rows, verdict 'too_small')")
+    plt.close("all")

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sktopo.datasets import load_dataset
+from sktopo.experiments import CrossDomainResult, SpeedupResult
 from sktopo.experiments._generalization import NOT_LEARNED, cross_domain_generalization
 from sktopo.experiments._speedup import _append, appended_features_speedup, speedup_summary
 from sktopo.filterbanks import gradients, primary_circle
 from sktopo.nn import NetworkEnsemble, make_classifier
-from sktopo.plotting._generalization import plot_cross_domain
-from sktopo.plotting._speedup import plot_speedup
+from sktopo.plotting import CrossDomainDisplay, SpeedupDisplay, plot_cross_domain, plot_speedup
 
 matplotlib.use("Agg")
 
@@ -47,6 +47,8 @@ def speedup(mnist):
 
 
 def test_cross_domain_table(cross):
+    assert isinstance(cross, CrossDomainResult)
+    cross = cross.table
     assert list(cross.columns) == [
         "first_layer",
         "repeat",
@@ -71,6 +73,7 @@ def test_cross_domain_table(cross):
 
 
 def test_cross_domain_arms_share_seeds_and_lifetime_of_trained_only(cross):
+    cross = cross.table
     seeds = cross.pivot(index="repeat", columns="first_layer", values="seed")
     assert (seeds.nunique(axis=1) == 1).all()  # repeat r has one seed in every arm
     assert seeds[seeds.columns[0]].nunique() == 2
@@ -79,7 +82,7 @@ def test_cross_domain_arms_share_seeds_and_lifetime_of_trained_only(cross):
 
 
 def test_cross_domain_lifetime_of_too_few_filters_is_nan_with_a_reason(cross):
-    trained = cross[cross["first_layer"] == "trained"]
+    trained = cross.table[cross.table["first_layer"] == "trained"]
     assert trained["h1_lifetime"].isna().all()  # ρ(16, 0.3) of 2 networks' 8 filters: never a number
     reason = trained["h1_lifetime_reason"].iloc[0]
     assert "k=16 is not below half of the 8 filters" in reason
@@ -88,22 +91,29 @@ def test_cross_domain_lifetime_of_too_few_filters_is_nan_with_a_reason(cross):
 
 def test_cross_domain_lifetime_of_enough_filters(mnist, digits):
     # 2 networks M(32, ...): 64 filters, whose ρ(4, 0.8) keeps 51 rows
-    df = cross_domain_generalization(
+    result = cross_domain_generalization(
         mnist, digits, first_layers="trained", max_iter=2, k=4, p=0.8, **(TINY | {"spec": "M(32,2,8)"})
     )
+    df = result.table
     assert df["h1_lifetime"].nunique() == 1 and (df["h1_lifetime"] > 0).all()  # of the filters pooled
     assert (df["h1_lifetime_reason"] == "").all()
-    assert (df.attrs["settings"]["k"], df.attrs["settings"]["p"]) == (4, 0.8)
+    assert (result.settings["k"], result.settings["p"]) == (4, 0.8)
+    assert result.verdict.level == "too_small"  # one first layer: nothing to compare the circle with
 
 
-def test_cross_domain_attrs(cross):
-    settings_ = cross.attrs["settings"]
+def test_cross_domain_settings_paper_and_verdict(cross):
+    settings_ = cross.settings
     assert settings_["max_iter"] == 3 and settings_["n_repeats"] == 2 and settings_["spec"] == "M(4,2,8)"
     assert settings_["first_layers"] == ["primary_circle", "gaussian", "trained"]
     assert settings_["n_train"] == 160 and settings_["n_target_test"] == 40
     assert settings_["device"] == "cpu" and settings_["seconds"] > 0
     assert (settings_["k"], settings_["p"]) == (16, 0.3)  # the quick scale's
-    assert cross.attrs["paper"] == {
+    accuracy = cross.table.groupby("first_layer")["target_accuracy"].mean()
+    margin = accuracy["primary_circle"] - accuracy.drop("primary_circle").max()
+    assert cross.verdict.margin == pytest.approx(margin)
+    assert cross.verdict.level == ("found" if margin > 0 else "not_found")
+    assert "primary circle 28%, gaussian 12%, trained 11%" in cross.verdict.reasons[1]
+    assert cross.paper == {
         "primary_circle": 0.28,
         "gaussian": 0.12,
         "trained": 0.11,
@@ -114,7 +124,7 @@ def test_cross_domain_attrs(cross):
 
 
 def test_cross_domain_fixed_arm_one_network(mnist):
-    df = cross_domain_generalization(mnist, mnist, first_layers="klein_bottle", max_iter=2, **TINY)
+    df = cross_domain_generalization(mnist, mnist, first_layers="klein_bottle", max_iter=2, **TINY).table
     assert df["first_layer"].tolist() == ["klein_bottle"] * 2
     assert (df["source_accuracy"] == df["target_accuracy"]).all()  # one data set: the same test split
 
@@ -144,6 +154,8 @@ def test_cross_domain_refuses_parameters(mnist, kwargs):
 
 
 def test_speedup_table(speedup):
+    assert isinstance(speedup, SpeedupResult)
+    speedup = speedup.table
     assert list(speedup.columns) == ["bank", "repeat", "seed", "iteration", "test_accuracy"]
     assert len(speedup) == 6 * 2 * 2
     assert speedup["bank"].unique().tolist() == BANKS
@@ -155,13 +167,16 @@ def test_speedup_table(speedup):
     assert (speedup.groupby("repeat")["seed"].nunique() == 1).all()
 
 
-def test_speedup_attrs(speedup):
-    settings_ = speedup.attrs["settings"]
+def test_speedup_settings_paper_and_summary(speedup):
+    settings_ = speedup.settings
     assert settings_["max_iter"] == 4 and settings_["eval_every"] == 2 and settings_["n_filters"] == 4
-    best = speedup[speedup["bank"] == "none"].groupby("iteration")["test_accuracy"].mean().max()
+    table = speedup.table
+    best = table[table["bank"] == "none"].groupby("iteration")["test_accuracy"].mean().max()
     assert settings_["target_accuracy"] == pytest.approx(0.95 * best)
-    assert speedup.attrs["paper"]["speedup_mnist"] == 2.0 and speedup.attrs["paper"]["speedup_svhn"] == 3.5
-    summary = speedup.attrs["speedup"]
+    assert speedup.paper["speedup_mnist"] == 2.0 and speedup.paper["speedup_svhn"] == 3.5
+    assert "2× on MNIST, 3.5× on SVHN" in speedup.verdict.reasons[1]
+    assert "primary circle, then klein bottle" in speedup.verdict.reasons[1]
+    summary = speedup.speedup
     assert set(summary) == set(BANKS)
     for bank in summary.values():
         assert len(bank["iterations"]) == len(bank["speedup"]) == 2
@@ -171,19 +186,22 @@ def test_speedup_attrs(speedup):
 
 
 def test_speedup_appends_64_filters_by_default(mnist):
-    df = appended_features_speedup(mnist, banks=("primary_circle", None), max_iter=2, eval_every=2, **TINY)
-    assert df["bank"].unique().tolist() == ["primary_circle", "none"]
-    assert df.attrs["settings"]["n_filters"] == 64
+    result = appended_features_speedup(
+        mnist, banks=("primary_circle", None), max_iter=2, eval_every=2, **TINY
+    )
+    assert result.table["bank"].unique().tolist() == ["primary_circle", "none"]
+    assert result.settings["n_filters"] == 64
 
 
 def test_speedup_given_target(mnist):
-    df = appended_features_speedup(
+    result = appended_features_speedup(
         mnist, banks=("gaussian", "none"), max_iter=2, eval_every=1, target_accuracy=0.5, **TINY
     )
-    assert df.attrs["settings"]["target_rule"] == "given"
-    assert df.attrs["settings"]["target_accuracy"] == 0.5
-    assert sorted(df["iteration"].unique()) == [1, 2]
-    assert df.attrs["speedup"].keys() == speedup_summary(df, 0.5).keys() == {"gaussian", "none"}
+    assert result.settings["target_rule"] == "given"
+    assert result.settings["target_accuracy"] == 0.5
+    assert sorted(result.table["iteration"].unique()) == [1, 2]
+    assert result.speedup.keys() == speedup_summary(result.table, 0.5).keys() == {"gaussian", "none"}
+    assert result.verdict.level == "too_small"  # no primary circle bank: no speed-up of it
 
 
 def _curves(rows):
@@ -263,6 +281,11 @@ def test_plots_return_axes(cross, speedup):
     ]
     assert [line.get_linestyle() for line in given_ax.get_lines()[3:6]] == ["--", "-", "--"]
     assert given_ax.get_lines()[0].get_xdata().tolist() == [2, 4]
+    assert given_ax.get_lines()[-1].get_ydata()[0] == pytest.approx(speedup.settings["target_accuracy"])
+    display = cross.plot()
+    assert isinstance(display, CrossDomainDisplay) and display.figure_ is display.ax_.figure
+    assert display.ax_.get_title() == "trained on (X, y), tested on (X, y)"
+    assert isinstance(speedup.plot(), SpeedupDisplay)
     plt.close("all")
 
 

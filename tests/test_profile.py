@@ -19,8 +19,8 @@ import sktopo.profile
 from sktopo.filterbanks import klein_filter
 from sktopo.homology import SHAPES_BY_BETTI
 from sktopo.nn import NetworkEnsemble, make_classifier
-from sktopo.plotting import plot_topology_profile
-from sktopo.profile import COLUMNS, K_FRACTION, default_k, topology_profile
+from sktopo.plotting import ProfileDisplay, plot_topology_profile
+from sktopo.profile import COLUMNS, K_FRACTION, TopologyProfile, default_k, shows_circle, topology_profile
 
 #: Small settings: a layer in a fraction of a second.
 FAST = dict(n_subsamples=5, n_null=19, n_landmarks=80, resolution=8, random_state=0, progress=False)
@@ -69,6 +69,8 @@ def _rows(frame):
 
 
 def test_columns_and_dtypes(profile):
+    assert isinstance(profile, TopologyProfile) and len(profile) == 2 and profile.layers == [1, 2]
+    profile = profile.table
     assert list(profile.columns) == COLUMNS
     assert profile["layer"].tolist() == [1, 2]
     assert profile["layer_name"].tolist() == ["0", "2"]
@@ -82,7 +84,7 @@ def test_columns_and_dtypes(profile):
 
 
 def test_known_circle_is_named_and_its_filters_are_edges(profile):
-    circle, random = profile.iloc[0], profile.iloc[1]
+    circle, random = profile.table.iloc[0], profile.table.iloc[1]
     assert circle["shape"] == "circle"
     assert circle["n_significant_h1"] == 1
     assert circle["h1_top"] > circle["threshold"] >= 2 * circle["band"]
@@ -96,12 +98,15 @@ def test_known_circle_is_named_and_its_filters_are_edges(profile):
     assert random["n_significant_h1"] == 0
     assert random["verdict"] in ("not_found", "too_small") and random["null_p_value"] > 0.05
     assert 0.1 < random["edge_energy"] < 0.4  # near 2 / 8
+    assert shows_circle(profile).tolist() == shows_circle(profile.table).tolist() == [True, False]
 
 
-def test_evidence_in_attrs_agrees_with_the_columns(profile):
-    topology = profile.attrs["topology"]
+def test_evidence_agrees_with_the_columns(profile):
+    topology = profile.evidence
     assert sorted(topology) == [1, 2]
-    for _, row in profile.iterrows():
+    assert profile.verdicts == {layer: topology[layer].circle for layer in (1, 2)}
+    assert profile.settings["p"] == 0.3 and profile.settings["n_null"] == FAST["n_null"]
+    for _, row in profile.table.iterrows():
         evidence = topology[row["layer"]]
         assert evidence.layer == row["layer"]
         assert evidence.verdict.shape == row["shape"]
@@ -112,20 +117,28 @@ def test_evidence_in_attrs_agrees_with_the_columns(profile):
         assert len(evidence.null.null) == len(evidence.covariance.null) == FAST["n_null"]
 
 
-def test_frames_with_evidence_concatenate(profile, net):
+def test_tables_concatenate_and_the_profile_selects(profile, net):
     other = topology_profile(net, 1, **FAST)
-    both = pd.concat([profile, other], ignore_index=True)  # arrays in attrs would make pandas raise
+    both = pd.concat([profile.table, other.table], ignore_index=True)
     assert len(both) == 3
+    second = profile.select(2)
+    assert second.layers == [2] and list(second.evidence) == [2] and second.settings == profile.settings
+    pd.testing.assert_frame_equal(second.table, profile.table.iloc[[1]].reset_index(drop=True))
+    assert profile.select([2, 1]).layers == [2, 1]
+    for bad in (3, [], [1, 5]):
+        with pytest.raises(ValueError, match=r"layers must be layers of this profile, \[1, 2\]"):
+            profile.select(bad)
+    assert "TopologyProfile of 2 layer(s)" in repr(profile) and "<table" in profile._repr_html_()
 
 
 def test_layers_selection_and_order(net, profile):
-    one = topology_profile(net, 2, **FAST)
+    one = topology_profile(net, 2, **FAST).table
     assert one["layer"].tolist() == [2]
-    backwards = topology_profile(net, [2, 1], **FAST)
+    backwards = topology_profile(net, [2, 1], **FAST).table
     assert backwards["layer"].tolist() == [2, 1]
     # each layer draws from its own stream: its row does not depend on the other layers profiled
-    pd.testing.assert_frame_equal(_rows(one), _rows(profile.iloc[[1]]))
-    pd.testing.assert_frame_equal(_rows(backwards), _rows(profile.iloc[[1, 0]]))
+    pd.testing.assert_frame_equal(_rows(one), _rows(profile.table.iloc[[1]]))
+    pd.testing.assert_frame_equal(_rows(backwards), _rows(profile.table.iloc[[1, 0]]))
 
 
 @pytest.mark.parametrize("layers", [0, 3, -1, [], [1, 1], [1, 3], "1", 1.5, True, [True], [1, "2"], {"a": 1}])
@@ -135,10 +148,10 @@ def test_bad_layers(net, layers):
 
 
 def test_deterministic_for_a_fixed_random_state(net, profile):
-    again = topology_profile(net, **FAST)
-    pd.testing.assert_frame_equal(_rows(again), _rows(profile))
-    other = topology_profile(net, **{**FAST, "random_state": 1})
-    assert not np.array_equal(other["null_ratio"], profile["null_ratio"])  # other null clouds
+    again = topology_profile(net, **FAST).table
+    pd.testing.assert_frame_equal(_rows(again), _rows(profile.table))
+    other = topology_profile(net, **{**FAST, "random_state": 1}).table
+    assert not np.array_equal(other["null_ratio"], profile.table["null_ratio"])  # other null clouds
 
 
 def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
@@ -149,13 +162,13 @@ def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
         return sktopo.homology.null_top_lifetimes(shape, **kwargs)
 
     monkeypatch.setattr(sktopo.profile, "null_top_lifetimes", spy)
-    profile = topology_profile(net, 1, max_filters=500, **FAST)
+    profile = topology_profile(net, 1, max_filters=500, **FAST).table
     row = profile.iloc[0]
     assert (row["n_filters"], row["n_used"], row["k"], row["n_dense"]) == (1000, 500, default_k(500), 150)
     assert shapes == [(500, 9)]
     assert row["shape"] == "circle"
     # another seed, another subsample
-    other = topology_profile(net, 1, max_filters=500, **{**FAST, "random_state": 1})
+    other = topology_profile(net, 1, max_filters=500, **{**FAST, "random_state": 1}).table
     assert other["h1_top"].iloc[0] != row["h1_top"]
 
 
@@ -175,9 +188,9 @@ def test_default_k_rounds_n_over_32(n):
 
 
 def test_k_as_a_count_or_a_fraction_and_p(net):
-    fixed = topology_profile(net, 1, k=10, p=0.5, **FAST)
+    fixed = topology_profile(net, 1, k=10, p=0.5, **FAST).table
     assert (fixed["k"].iloc[0], fixed["p"].iloc[0], fixed["n_dense"].iloc[0]) == (10, 0.5, 500)
-    share = topology_profile(net, 1, k=0.05, max_filters=400, **FAST)
+    share = topology_profile(net, 1, k=0.05, max_filters=400, **FAST).table
     assert share["k"].iloc[0] == 20  # 0.05 of the 400 filters used
 
 
@@ -214,11 +227,11 @@ def test_too_few_filters_is_refused_before_any_work():
 def test_sources_state_dict_file_mapping_and_list(net, profile, tmp_path):
     path = tmp_path / "net.pt"
     torch.save(net.state_dict(), path)
-    from_file = topology_profile(path, **FAST)
-    pd.testing.assert_frame_equal(_rows(from_file), _rows(profile))
-    from_mapping = topology_profile(str(path), 2, **FAST)
-    pd.testing.assert_frame_equal(_rows(from_mapping), _rows(profile.iloc[[1]]))
-    pooled = topology_profile([net, net.state_dict()], 1, **FAST)
+    from_file = topology_profile(path, **FAST).table
+    pd.testing.assert_frame_equal(_rows(from_file), _rows(profile.table))
+    from_mapping = topology_profile(str(path), 2, **FAST).table
+    pd.testing.assert_frame_equal(_rows(from_mapping), _rows(profile.table.iloc[[1]]))
+    pooled = topology_profile([net, net.state_dict()], 1, **FAST).table
     assert pooled["n_filters"].iloc[0] == 2000
     assert pooled["shape"].iloc[0] == "circle"
 
@@ -228,13 +241,13 @@ def test_network_ensemble():
     X, y = rng.normal(size=(40, 1, 28, 28)).astype(np.float32), np.arange(40) % 10
     estimator = make_classifier("M(64,4,16)", max_iter=1, batch_size=20)
     ensemble = NetworkEnsemble(estimator, n_networks=3, random_state=0).fit(X, y)
-    profile = topology_profile(ensemble, **FAST)
+    profile = topology_profile(ensemble, **FAST).table
     assert profile["n_filters"].tolist() == [3 * 64, 3 * 4 * 64]
     assert profile["shape"].notna().all()
 
 
 def test_other_kernel_sizes_have_no_edge_energy():
-    profile = topology_profile(_circle_net(300, kernel=5), 2, **FAST)
+    profile = topology_profile(_circle_net(300, kernel=5), 2, **FAST).table
     assert np.isnan(profile["edge_energy"].iloc[0])
     assert profile["n_filters"].iloc[0] == 300
     assert 0 < profile["null_p_value"].iloc[0] <= 1  # the null draws 5 x 5 random filters
@@ -242,7 +255,7 @@ def test_other_kernel_sizes_have_no_edge_energy():
 
 def test_kernel_array_source():
     kernel = _circle_net()[0].weight.detach().numpy()
-    profile = topology_profile(kernel, **FAST)
+    profile = topology_profile(kernel, **FAST).table
     assert profile["layer"].tolist() == [1] and profile["shape"].iloc[0] == "circle"
 
 
@@ -279,19 +292,19 @@ def test_plot_topology_profile(profile):
     assert axes[0].texts[0].get_text().endswith("1 significant")  # plot_barcodes' band bracket
     axes[0].figure.savefig(io.BytesIO(), format="png")
     _, given_axes = plt.subplots(1, 1)
-    assert plot_topology_profile(profile.iloc[[1]], axes=[given_axes])[0] is given_axes
+    assert plot_topology_profile(profile.select(2), axes=[given_axes])[0] is given_axes
     plt.close("all")
 
 
 def test_plot_topology_profile_bad_input(profile):
-    with pytest.raises(TypeError, match="topology_profile"):
-        plot_topology_profile(profile[["layer", "shape"]])
-    stripped = profile.copy()
-    stripped.attrs = {}
-    with pytest.raises(ValueError, match="attrs"):
-        plot_topology_profile(stripped)
+    with pytest.raises(TypeError, match="must be a TopologyProfile"):
+        plot_topology_profile(profile.table)
+    with pytest.raises(ValueError, match="'kind' parameter"):
+        plot_topology_profile(profile, kind="graph")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ProfileDisplay(profile, kind="graph").plot()
     _, ax = plt.subplots(1, 1)
-    with pytest.raises(ValueError, match="one matplotlib Axes per row"):
+    with pytest.raises(ValueError, match="one matplotlib Axes per layer"):
         plot_topology_profile(profile, axes=[ax])
     plt.close("all")
 
@@ -310,12 +323,20 @@ def test_the_primary_circle_needs_a_circle_found_and_edges():
 
 
 def test_profile_display_keeps_its_panels_and_barcodes(profile):
-    from sktopo.plotting import ProfileDisplay
-
-    display = ProfileDisplay.from_result(profile)
-    assert len(display.axes_) == len(display.barcodes_) == len(profile)
-    assert all(bars.ax_ is ax for bars, ax in zip(display.barcodes_, display.axes_))
+    display = profile.plot()
+    assert isinstance(display, ProfileDisplay)
+    assert len(display.axes_) == len(display.panels_) == len(profile)
+    assert all(bars.ax_ is ax for bars, ax in zip(display.panels_, display.axes_))
     assert display.figure_ is display.axes_[0].figure
-    assert [ax.get_title() for ax in display.axes_] == [f"layer {layer}" for layer in profile.layer]
-    with pytest.raises(ValueError, match="one matplotlib Axes per row"):
+    assert [ax.get_title() for ax in display.axes_] == [f"layer {layer}" for layer in profile.layers]
+    with pytest.raises(ValueError, match="one matplotlib Axes per layer"):
         ProfileDisplay(profile).plot(axes=[display.axes_[0]])
+    plt.close("all")
+
+
+def test_profile_display_of_mapper_graphs(profile):
+    display = ProfileDisplay.from_result(profile, kind="mapper")
+    assert [type(panel).__name__ for panel in display.panels_] == ["MapperGraphDisplay"] * 2
+    assert [panel.mapper for panel in display.panels_] == [profile.evidence[i].mapper for i in (1, 2)]
+    assert [ax.get_title() for ax in display.axes_] == ["layer 1", "layer 2"]
+    plt.close("all")

@@ -107,7 +107,7 @@ def _profile(args, layers):
 def _parameters(args, profile, **extra) -> dict:
     """What ran: the sources and the command's arguments, then the profile's own settings."""
     names = ("sources", "arch", "k", "random_state")
-    return {name: getattr(args, name) for name in names} | profile.attrs["settings"] | extra
+    return {name: getattr(args, name) for name in names} | profile.settings | extra
 
 
 def _finish(args, report, summary: dict, start: float) -> str:
@@ -121,12 +121,12 @@ def run_analyze(args) -> None:
 
     start = time.perf_counter()
     profile = _profile(args, [args.layer])
-    numbers = measured(profile, profile.attrs["topology"][args.layer])
+    numbers = measured(profile.table, profile.evidence[args.layer])
     report = Report(title=f"sktopo analyze: layer {args.layer} of {len(args.sources)} source(s)")
     report.verdict(verdict(numbers), found=numbers["found_circle"])
     report.heading("Measured")
     report.table({key: value for key, value in numbers.items() if key != "h1_lifetimes"})
-    add_layer(report, profile.attrs["topology"][args.layer], args.out)
+    add_layer(report, profile.evidence[args.layer], args.out)
     path = _finish(
         args, report, numbers | {"parameters": _parameters(args, profile, layer=args.layer)}, start
     )
@@ -142,51 +142,35 @@ PAPER_PROFILE = (
 )
 
 
-def _mapper_grid(profile):
-    """One Mapper graph per layer of ``profile``, four to a row."""
-    import matplotlib.pyplot as plt
-
-    from ..plotting import plot_mapper_graph
-
-    columns = min(4, len(profile))
-    rows = -(-len(profile) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 4 * rows), squeeze=False)
-    for ax, layer in zip(axes.flat, profile.layer):
-        plot_mapper_graph(profile.attrs["topology"][layer].mapper, ax=ax, n_filters=4)
-        ax.set_title(f"layer {layer}")
-    for ax in axes.flat[len(profile) :]:
-        ax.set_axis_off()
-    return figure
-
-
 def run_profile(args) -> None:
     import matplotlib.pyplot as plt
 
-    from ..plotting import Report, plot_topology_profile
+    from ..plotting import Report
 
     start = time.perf_counter()
     profile = _profile(args, args.layers)
-    profile.to_csv(os.path.join(args.out, "profile.csv"), index=False)
+    table = profile.table
+    table.to_csv(os.path.join(args.out, "profile.csv"), index=False)
     report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {len(args.sources)} source(s)")
-    found = profile.layer[shows_circle(profile)].tolist()
-    levels = ", ".join(f"layer {row.layer}: {row.verdict}" for row in profile.itertuples())
+    found = table.layer[shows_circle(profile)].tolist()
+    levels = ", ".join(f"layer {layer}: {verdict.level}" for layer, verdict in profile.verdicts.items())
     report.verdict(
         f"{len(found)} of {len(profile)} layers show a circle (verdict 'found': exactly one significant H1 bar "
         f"beyond the band and random filters, and one Mapper loop at most resolutions). {levels}.",
         found=bool(found),
     )
     report.heading("The profile, one row per layer")
-    report.table(profile.round(4))
-    figure = plot_topology_profile(profile).flat[0].figure
+    report.table(table.round(4))
+    figure = profile.plot().figure_
     caption = "H1 barcodes of each layer's dense core, with the significance threshold in grey"
     report.figure(figure, caption, path=os.path.join(args.out, "profile.png"))
     plt.close(figure)
-    figure = _mapper_grid(profile)
+    figure = profile.plot(kind="mapper").figure_
     caption = "Mapper graph of each layer's dense core, with mean filters (the paper's Figs. 10 and 11)"
     report.figure(figure, caption, path=os.path.join(args.out, "profile_mapper.png"))
     plt.close(figure)
     report.paragraph(PAPER_PROFILE)
-    path = _finish(args, report, {"layers": profile, "parameters": _parameters(args, profile)}, start)
+    path = _finish(args, report, {"layers": table, "parameters": _parameters(args, profile)}, start)
     say(
         args,
         f"{len(found)} of {len(profile)} layers show a circle; wrote {path}, profile.csv, profile.png, "

@@ -5,13 +5,10 @@ import json
 import os
 import time
 
-import numpy as np
-
 from .. import __version__
 from ..experiments import PRIMARY_CIRCLE_PRESETS
 from ._analysis import jsonable, write_summary
 from ._args import UsageError, add_device, add_random_state, prepare_out, say
-from ._verdicts import VERDICTS
 
 #: Per experiment: what it is, and its data per scale (the quick scale runs offline).
 EXPERIMENTS = {
@@ -104,8 +101,8 @@ def run(args) -> None:
         return _fig2(args)
     prepare_out(args.out)
     start = time.perf_counter()
-    df, figure = _experiment(args, EXPERIMENTS[args.experiment][1][args.scale], dict(args.param))
-    _write(args, df, figure, time.perf_counter() - start)
+    result = _experiment(args, EXPERIMENTS[args.experiment][1][args.scale], dict(args.param))
+    _write(args, result, time.perf_counter() - start)
 
 
 def _fig2(args):
@@ -146,22 +143,22 @@ def _common(args) -> dict:
     }
 
 
-#: Per experiment: its function in sktopo.experiments and its figure in sktopo.plotting.
+#: Per experiment: its function in sktopo.experiments.
 _RUNNERS = {
-    "fig12": ("persistence_vs_accuracy", "plot_persistence_vs_accuracy"),
-    "fig13": ("appended_features_speedup", "plot_speedup"),
-    "generalization": ("cross_domain_generalization", "plot_cross_domain"),
-    "evolution": ("training_evolution", "plot_training_evolution"),
+    "fig12": "persistence_vs_accuracy",
+    "fig13": "appended_features_speedup",
+    "generalization": "cross_domain_generalization",
+    "evolution": "training_evolution",
 }
 
 
 def _experiment(args, data, params):
-    """Run the experiment's function with ``params`` (checked against its signature) and draw it."""
+    """Run the experiment's function with ``params`` (checked against its signature)."""
     import inspect
 
-    from .. import experiments, plotting
+    from .. import experiments
 
-    function_name, plot_name = _RUNNERS[args.experiment]
+    function_name = _RUNNERS[args.experiment]
     function = getattr(experiments, function_name)
     data = data if isinstance(data, tuple) else (data,)
     names = list(inspect.signature(function).parameters)[len(data) :]  # after the datasets
@@ -171,42 +168,63 @@ def _experiment(args, data, params):
         raise UsageError(
             f"{args.experiment} ({function_name}) takes --param {', '.join(accepted)}; got {unknown}"
         )
-    df = function(*data, **_common(args), **params)
-    return df, np.asarray(getattr(plotting, plot_name)(df)).flat[0].figure
+    return function(*data, **_common(args), **params)
 
 
-def _write(args, df, figure, seconds) -> None:
+#: What each experiment measured besides its table, written to summary.json and the report.
+_MEASURED = {"fig12": ("correlation", "pooled"), "fig13": ("speedup",)}
+
+
+def _write(args, result, seconds) -> None:
     """The table, summary.json (with the verdict) and the report of an experiment."""
-    name = args.experiment
-    df.to_csv(os.path.join(args.out, f"{name}.csv"), index=False)
-    sentence, agrees = VERDICTS[name](df)
-    attrs = {key: value for key, value in df.attrs.items() if key not in ("mappers", "diagrams", "networks")}
-    summary = {"experiment": name, "scale": args.scale, "verdict": sentence, "agrees_with_paper": agrees}
-    write_summary(args.out, summary | {"seconds": seconds, "sktopo_version": __version__} | attrs)
-    path = _report(args, df, figure, seconds, (sentence, agrees))
-    say(args, f"{sentence}\nwrote {path}, {name}.csv, {name}.png and summary.json in {seconds:.0f} s")
+    name, finding = args.experiment, result.verdict
+    result.table.to_csv(os.path.join(args.out, f"{name}.csv"), index=False)
+    summary = {
+        "experiment": name,
+        "scale": args.scale,
+        "verdict_level": finding.level,
+        "verdict_reasons": list(finding.reasons),
+        "verdict_margin": finding.margin,
+        "agrees_with_paper": finding.agrees,
+        "seconds": seconds,
+        "sktopo_version": __version__,
+        "settings": result.settings,
+        "paper": result.paper,
+    }
+    summary |= {key: getattr(result, key) for key in _MEASURED.get(name, ())}
+    write_summary(args.out, summary)
+    path = _report(args, result, seconds)
+    say(
+        args,
+        f"{_sentence(finding)}\nwrote {path}, {name}.csv, {name}.png and summary.json in {seconds:.0f} s",
+    )
 
 
-def _report(args, df, figure, seconds, verdict) -> str:
+def _sentence(finding) -> str:
+    """The verdict as the command says it: the level, then its reasons."""
+    return f"Verdict: {finding.level}. " + "; ".join(finding.reasons) + "."
+
+
+def _report(args, result, seconds) -> str:
     import matplotlib.pyplot as plt
 
     from ..plotting import Report
 
     name, (what, _) = args.experiment, EXPERIMENTS[args.experiment]
     report = Report(title=f"sktopo reproduce {name} ({args.scale}): {what}")
-    report.verdict(verdict[0], found=verdict[1])
+    report.verdict(_sentence(result.verdict), found=result.verdict.agrees)
     report.heading("The paper's numbers")
-    report.table(jsonable(df.attrs.get("paper", {})))
-    for key in ("speedup", "correlation", "pooled"):
-        if key in df.attrs:
-            report.heading(f"Measured: {key}")
-            report.table(_flat(jsonable(df.attrs[key])))
+    report.table(jsonable(result.paper))
+    for key in _MEASURED.get(name, ()):
+        report.heading(f"Measured: {key}")
+        report.table(_flat(jsonable(getattr(result, key))))
+    figure = result.plot().figure_
     report.figure(figure, what, path=os.path.join(args.out, f"{name}.png"))
     plt.close(figure)
     report.heading("The measured table")
-    report.table(df.round(4))
+    report.table(result.table.round(4))
     report.heading("Settings")
-    report.table(_flat(jsonable(df.attrs.get("settings", {}))))
+    report.table(_flat(jsonable(result.settings)))
     report.paragraph(f"Ran in {seconds:.0f} s with sktopo {__version__}.")
     return report.save(os.path.join(args.out, "report.html"))
 

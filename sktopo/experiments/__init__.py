@@ -11,22 +11,38 @@
 * :func:`training_evolution`: Mapper graphs and barcodes of layers 1 and 2 across training
   (Figs. 5 and 9).
 
-The Section VI experiments return a pandas DataFrame, one row per measurement with seeds and settings as columns;
-``df.attrs`` holds what ran (``"settings"``), the paper's numbers (``"paper"``) and the
-summaries. ``scale="quick"`` runs in minutes on a CPU, ``scale="paper"`` at the paper's counts
-and iterations (meant for a GPU). Each has a plotting twin in :mod:`sktopo.plotting`. Data sets
-are named (:func:`sktopo.datasets.load_dataset`) or given as ``(X, y)`` arrays.
+Each returns a result object (:class:`ExperimentResult`): ``.table``, a pandas DataFrame with one
+row per measurement, seeds and settings as columns; ``.settings``, what ran; ``.paper``, the
+paper's numbers; ``.verdict``, whether this run shows what the paper reports (a level, the
+reasons and the margin); ``.plot()``, its figure as a Display of :mod:`sktopo.plotting`; and
+what else it measured as attributes. ``scale="quick"`` runs in minutes on a CPU,
+``scale="paper"`` at the paper's counts and iterations (meant for a GPU). Data sets are named
+(:func:`sktopo.datasets.load_dataset`) or given as ``(X, y)`` arrays.
 """
 
 from ._evolution import training_evolution
 from ._generalization import cross_domain_generalization
 from ._primary import PRIMARY_CIRCLE_PRESETS, PrimaryCircle, primary_circle
+from ._result import (
+    CrossDomainResult,
+    EvolutionResult,
+    ExperimentResult,
+    Finding,
+    SimplicityResult,
+    SpeedupResult,
+)
 from ._simplicity import persistence_vs_accuracy
 from ._speedup import appended_features_speedup, speedup_summary
 
 __all__ = [
     "PRIMARY_CIRCLE_PRESETS",
+    "CrossDomainResult",
+    "EvolutionResult",
+    "ExperimentResult",
+    "Finding",
     "PrimaryCircle",
+    "SimplicityResult",
+    "SpeedupResult",
     "appended_features_speedup",
     "cross_domain_generalization",
     "persistence_vs_accuracy",

@@ -18,7 +18,6 @@ __all__ = [
     "EXACT_MAX",
     "RUN_CONSTRAINTS",
     "SCALES",
-    "SharedDict",
     "check_checkpoints",
     "check_names",
     "check_scale",
@@ -305,28 +304,6 @@ def check_names(values, allowed, name: str) -> list:
             f"{name} must be distinct values among {', '.join(map(repr, allowed))}; got {values!r}."
         )
     return values
-
-
-class SharedDict(dict):
-    """A dict for ``DataFrame.attrs`` that frames share, not copy, and that equals only itself.
-
-    pandas deep-copies ``attrs`` into every frame derived from a result (a slice, ``assign``...)
-    and, when frames are concatenated, keeps them only if they compare equal; a dict of fitted
-    Mapper graphs or of diagram arrays would be copied at every step, and comparing two of them
-    raises (arrays have no single truth value). Results that keep such objects in a
-    ``SharedDict`` slice cheaply and concatenate (their differing ``attrs`` are then dropped).
-    """
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
-
-    __hash__ = object.__hash__
 
 
 def check_checkpoints(checkpoints) -> list:

@@ -12,7 +12,6 @@ from ..mapper import Mapper, graph_summary
 from ._common import (
     EXACT_MAX,
     RUN_CONSTRAINTS,
-    SharedDict,
     check_checkpoints,
     check_scale,
     data_label,
@@ -23,6 +22,7 @@ from ._common import (
     train_recording,
     warn_unmeasured,
 )
+from ._result import EvolutionResult
 
 __all__ = ["PAPER", "PRESETS", "training_evolution"]
 
@@ -215,8 +215,8 @@ def training_evolution(
 
     Returns
     -------
-    results : pandas.DataFrame
-        One row per (layer, iteration): ``layer``, ``iteration``, ``n_networks``, ``n_filters``,
+    result : EvolutionResult
+        ``result.table`` has one row per (layer, iteration): ``layer``, ``iteration``, ``n_networks``, ``n_filters``,
         ``k``, ``p``, ``resolution``, ``gain``, ``n_dense`` (rows of ρ(k, p)),
         ``mapper_n_nodes``, ``mapper_n_edges``, ``mapper_n_components``, ``mapper_cycle_rank``
         (edges - nodes + components: every cycle, the many triangles of a gain-3 cover
@@ -225,11 +225,11 @@ def training_evolution(
         NaN with a ``UserWarning`` where the cloud is too small for its ρ(k, p)),
         ``h1_top_reason`` (why it is NaN: ``k`` not below half the filters, or a dense core of
         fewer than :data:`~sktopo.homology.MIN_CORE_ROWS` rows; "" when measured),
-        ``h1_bound`` (its certified bottleneck error), ``dataset``, ``spec``. ``attrs``:
-        ``"mappers"`` and ``"diagrams"`` (the fitted :class:`~sktopo.Mapper` and the diagrams,
-        by ``(layer, iteration)``, in a :class:`SharedDict`: shared by the frames derived from
-        this one, not copied), ``"seeds"``, ``"settings"`` (what ran; ``seconds``) and
-        ``"paper"``.
+        ``h1_bound`` (its certified bottleneck error), ``dataset``, ``spec``.
+        ``result.mappers`` and ``result.diagrams``: the fitted :class:`~sktopo.Mapper` and the
+        diagrams, by ``(layer, iteration)``; ``result.seeds``; ``result.settings`` (what ran;
+        ``seconds``); ``result.paper``; ``result.verdict``: whether one Mapper loop appears;
+        ``result.plot()`` draws the grid.
 
     Raises
     ------
@@ -239,7 +239,7 @@ def training_evolution(
 
     See Also
     --------
-    sktopo.plotting.plot_training_evolution : its figure.
+    sktopo.plotting.EvolutionDisplay : its figure.
 
     References
     ----------
@@ -251,16 +251,16 @@ def training_evolution(
     >>> from sktopo.datasets import load_mnist_sample
     >>> from sktopo.experiments import training_evolution
     >>> X, y = load_mnist_sample()
-    >>> df = training_evolution((X[::25], y[::25]), "M(4,2,8)", iterations=[2, 4], n_networks=2,
-    ...                         k=4, resolution=4)
-    >>> df[["layer", "iteration", "n_filters"]].values.tolist()
+    >>> result = training_evolution((X[::25], y[::25]), "M(4,2,8)", iterations=[2, 4], n_networks=2,
+    ...                             k=4, resolution=4)
+    >>> result.table[["layer", "iteration", "n_filters"]].values.tolist()
     [[1, 2, 8], [1, 4, 8], [2, 2, 16], [2, 4, 16]]
-    >>> sorted(df.attrs["mappers"])
+    >>> sorted(result.mappers)
     [(1, 2), (1, 4), (2, 2), (2, 4)]
 
     Fig. 5, on a GPU with CIFAR-10 in ``root``:
 
-    >>> df = training_evolution("cifar10", "C(64,32,64)", scale="paper", data_root=root)  # doctest: +SKIP
+    >>> result = training_evolution("cifar10", "C(64,32,64)", scale="paper", data_root=root)  # doctest: +SKIP
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -289,7 +289,7 @@ def training_evolution(
         verbose=verbose,
         data=dataset,
     )
-    rows, mappers, diagrams = [], SharedDict(), SharedDict()
+    rows, mappers, diagrams = [], {}, {}
     cells = [(layer, setting, it) for layer, setting in zip(layers, settings) for it in at]
     for layer, setting, it in tqdm(cells, desc="Mapper and barcodes", disable=not verbose):
         kernels = [recorder.snapshots_[it] for recorder in recorded(ensemble, f"layer{layer}")]
@@ -298,8 +298,7 @@ def training_evolution(
         rows.append({"layer": layer, "iteration": it, "n_networks": n_networks, **row})
     df = pd.DataFrame(rows).assign(dataset=data_label(dataset), spec=spec)
     warn_unmeasured("training_evolution", df.h1_top_reason, "h1_top_reason")
-    df.attrs = {"mappers": mappers, "diagrams": diagrams, "seeds": ensemble.seeds_.tolist()}
-    df.attrs["settings"] = {
+    settings = {
         "dataset": data_label(dataset),
         "spec": spec,
         "scale": scale,
@@ -314,5 +313,4 @@ def training_evolution(
         "random_state": random_state,
         "seconds": time.perf_counter() - start,
     }
-    df.attrs["paper"] = dict(PAPER)
-    return df
+    return EvolutionResult(df, settings, dict(PAPER), mappers, diagrams, ensemble.seeds_.tolist())

@@ -16,6 +16,7 @@ from ._common import (
     load_images,
     warn_unmeasured,
 )
+from ._result import CrossDomainResult
 
 __all__ = ["FIRST_LAYERS", "cross_domain_generalization"]
 
@@ -191,13 +192,14 @@ def cross_domain_generalization(
 
     Returns
     -------
-    results : pandas.DataFrame
-        One row per (first layer, repeat): ``first_layer``, ``repeat``, ``seed``, ``source``,
+    result : CrossDomainResult
+        ``result.table`` has one row per (first layer, repeat): ``first_layer``, ``repeat``, ``seed``, ``source``,
         ``target``, ``max_iter``, ``source_accuracy``, ``target_accuracy``, ``h1_lifetime`` (NaN
         for fixed layers and for clouds too small for ρ(k, p)), ``h1_lifetime_reason`` (why
         it is NaN; "" where it is not).
-        ``attrs["settings"]`` records what ran (its ``seconds`` the wall-clock time),
-        ``attrs["paper"]`` the paper's numbers.
+        ``result.settings`` records what ran (its ``seconds`` the wall-clock time),
+        ``result.paper`` the paper's numbers, ``result.verdict`` whether the fixed primary
+        circle beats the other first layers; ``result.plot()`` draws it.
 
     Raises
     ------
@@ -212,7 +214,7 @@ def cross_domain_generalization(
 
     See Also
     --------
-    sktopo.plotting.plot_cross_domain : its figure.
+    sktopo.plotting.CrossDomainDisplay : its figure.
 
     References
     ----------
@@ -222,13 +224,15 @@ def cross_domain_generalization(
     Examples
     --------
     >>> from sktopo.experiments import cross_domain_generalization
-    >>> df = cross_domain_generalization(spec="M(4,2,8)", max_iter=2, n_repeats=2)
-    >>> df[["first_layer", "repeat"]].value_counts().size
+    >>> result = cross_domain_generalization(spec="M(4,2,8)", max_iter=2, n_repeats=2)
+    >>> result.table[["first_layer", "repeat"]].value_counts().size
     6
+    >>> result.verdict.level in ("found", "not_found")
+    True
 
     At the paper's scale, on a GPU with MNIST and SVHN in ``root``:
 
-    >>> df = cross_domain_generalization("mnist", "svhn", scale="paper", data_root=root)  # doctest: +SKIP
+    >>> result = cross_domain_generalization("mnist", "svhn", scale="paper", data_root=root)  # doctest: +SKIP
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -250,7 +254,7 @@ def cross_domain_generalization(
     warn_unmeasured(
         "cross_domain_generalization", df.loc[~df["first_layer"].isin(FIXED), "h1_lifetime_reason"]
     )
-    df.attrs["settings"] = {
+    settings = {
         **common,
         "first_layers": first_layers,
         "n_repeats": n_repeats,
@@ -268,5 +272,4 @@ def cross_domain_generalization(
         "random_state": random_state,
         "seconds": time.perf_counter() - start,
     }
-    df.attrs["paper"] = dict(PAPER)
-    return df
+    return CrossDomainResult(df, settings, dict(PAPER))

@@ -3,12 +3,14 @@
 import time
 from dataclasses import dataclass
 from numbers import Integral
+from typing import ClassVar
 
 import numpy as np
 
 from .._validation import Interval, StrOptions, validate_params
 from ..datasets import DATASETS, as_dataset
 from ._common import RUN_CONSTRAINTS, check_scale, data_label, image_kwargs
+from ._result import ExperimentResult
 
 __all__ = ["PAPER", "PRIMARY_CIRCLE_PRESETS", "PrimaryCircle", "primary_circle"]
 
@@ -54,33 +56,31 @@ PRIMARY_CIRCLE_PRESETS = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class PrimaryCircle:
+@dataclass(frozen=True, eq=False, repr=False)
+class PrimaryCircle(ExperimentResult):
     """What :func:`primary_circle` measured: the first layer's profile, its evidence and the run.
 
     Attributes
     ----------
     table : pandas.DataFrame
-        The one-row :func:`~sktopo.profile.topology_profile` of the first layer (column
+        The one-row :func:`~sktopo.profile.topology_profile` table of the first layer (column
         ``verdict``, ``shape``, ``edge_energy``...).
+    settings : dict
+        What ran: data, spec, networks, iterations, ρ(k, p), Mapper, device, seed, seconds.
+    paper : dict
+        :data:`PAPER`, the paper's numbers for Fig. 2.
     evidence : sktopo.profile.LayerTopology
         Its barcodes, band, null draws, dense core and Mapper graph.
     accuracies : list of float
         Each network's test accuracy.
     chance : float
         The accuracy of guessing: one over the number of classes.
-    settings : dict
-        What ran: data, spec, networks, iterations, ρ(k, p), Mapper, device, seed, seconds.
-    paper : dict
-        :data:`PAPER`, the paper's numbers for Fig. 2.
     """
 
-    table: object
     evidence: object
     accuracies: list
     chance: float
-    settings: dict
-    paper: dict
+    display: ClassVar[str] = "PrimaryCircleDisplay"
 
     @property
     def verdict(self):
@@ -238,7 +238,7 @@ def primary_circle(
     accuracies = [float(net.score(X_test, y_test)) for net in ensemble.estimators_]
     chance = 1 / len(np.unique(y_train))
     trained = time.perf_counter()
-    table = topology_profile(
+    profile = topology_profile(
         ensemble,
         1,
         k=k,
@@ -248,7 +248,7 @@ def primary_circle(
         random_state=random_state,
         progress=progress,
     )
-    row = table.iloc[0]
+    row = profile.table.iloc[0]
     settings = {
         "dataset": data_label(run["dataset"]),
         "scale": scale,
@@ -260,11 +260,11 @@ def primary_circle(
         "n_test": len(X_test),
         "n_filters": int(row.n_filters),
         "k": int(row.k),
-        **table.attrs["settings"],
+        **profile.settings,
         "device": device,
         "strategy": ensemble.strategy_,
         "random_state": random_state,
         "training_seconds": trained - start,
         "analysis_seconds": time.perf_counter() - trained,
     }
-    return PrimaryCircle(table, table.attrs["topology"][1], accuracies, chance, settings, dict(PAPER))
+    return PrimaryCircle(profile.table, settings, dict(PAPER), profile.evidence[1], accuracies, chance)

@@ -20,6 +20,7 @@ from ._common import (
     train_recording,
     warn_unmeasured,
 )
+from ._result import SimplicityResult
 
 __all__ = ["PAPER", "PRESETS", "persistence_vs_accuracy"]
 
@@ -190,7 +191,7 @@ def persistence_vs_accuracy(
     (:func:`~sktopo.experiments._common.spearman_interval`), so it shows how much another set
     of networks could change it. Both quantities move with training time: the correlation says
     that they rise together over training, as Fig. 12 shows, not that at a given iteration the
-    networks with the stronger circle generalize better. ``attrs["pooled"]`` has the lifetime
+    networks with the stronger circle generalize better. ``result.pooled`` has the lifetime
     of all networks' filters pooled (the paper's cloud: 100 networks, 6,400 filters), the one to
     compare with the paper's 1.10 (MNIST) and 1.27 (SVHN) at 40,000 iterations; a group's cloud
     is smaller and, at the same k, its dense core coarser.
@@ -247,19 +248,20 @@ def persistence_vs_accuracy(
 
     Returns
     -------
-    results : pandas.DataFrame
-        One row per (group, checkpoint): ``iteration``, ``group``, ``n_networks``,
+    result : SimplicityResult
+        ``result.table`` has one row per (group, checkpoint): ``iteration``, ``group``, ``n_networks``,
         ``n_filters``, ``k``, ``p``, ``h1_lifetime`` (NaN for a cloud too small for ρ(k, p)),
         ``h1_lifetime_reason`` (why it is NaN; "" where it is not), ``h1_null_median`` and
         ``h1_null_q95`` (of the random-filter null), ``h1_p_value`` (the Monte Carlo p-value of
         the lifetime against it), ``test_accuracy`` (the group's mean),
         ``test_accuracy_std`` (its spread over the group's networks), ``group_seed``,
-        ``dataset``, ``spec``. ``attrs``: ``"correlation"`` (``spearman``, ``low``, ``high``,
-        ``confidence``), ``"networks"`` (one row per network and checkpoint: ``group``,
-        ``network``, ``seed``, ``iteration``, ``test_accuracy``), ``"pooled"`` (one row per
-        checkpoint, all networks pooled: ``iteration``, ``n_networks``, ``h1_lifetime``,
-        ``h1_lifetime_reason``, the three null columns, ``test_accuracy``, ``test_accuracy_std``), both lists of records (``pd.DataFrame(...)``
-        makes them tables), ``"settings"`` (what ran; ``seconds``) and ``"paper"``.
+        ``dataset``, ``spec``. ``result.correlation``: ``spearman``, ``low``, ``high``,
+        ``confidence``; ``result.networks``: one row per network and checkpoint (``group``,
+        ``network``, ``seed``, ``iteration``, ``test_accuracy``); ``result.pooled``: one row per
+        checkpoint, all networks pooled (``iteration``, ``n_networks``, ``h1_lifetime``,
+        ``h1_lifetime_reason``, the three null columns, ``test_accuracy``,
+        ``test_accuracy_std``); ``result.settings``: what ran (``seconds``); ``result.paper``;
+        ``result.verdict``: whether the correlation's interval is above 0; ``result.plot()``.
 
     Raises
     ------
@@ -273,7 +275,7 @@ def persistence_vs_accuracy(
 
     See Also
     --------
-    sktopo.plotting.plot_persistence_vs_accuracy : its figure.
+    sktopo.plotting.SimplicityDisplay : its figure.
 
     References
     ----------
@@ -285,18 +287,19 @@ def persistence_vs_accuracy(
     >>> from sktopo.datasets import load_mnist_sample
     >>> from sktopo.experiments import persistence_vs_accuracy
     >>> X, y = load_mnist_sample()
-    >>> df = persistence_vs_accuracy((X[::25], y[::25]), checkpoints=[2, 4], n_networks=4,
-    ...                              n_groups=2, spec="M(4,2,8)", k=4, p=0.5)
+    >>> result = persistence_vs_accuracy((X[::25], y[::25]), checkpoints=[2, 4], n_networks=4,
+    ...                                  n_groups=2, spec="M(4,2,8)", k=4, p=0.5)
+    >>> df = result.table
     >>> df[["iteration", "group", "n_networks", "n_filters"]].values.tolist()
     [[2, 0, 2, 8], [4, 0, 2, 8], [2, 1, 2, 8], [4, 1, 2, 8]]
     >>> bool(df.h1_lifetime.isna().all()), df.h1_lifetime_reason[0][:28]  # 8 filters: too few for a lifetime
     (True, 'k=4 is not below half of the')
-    >>> sorted(df.attrs["correlation"])
-    ['confidence', 'high', 'low', 'spearman']
+    >>> sorted(result.correlation), result.verdict.level
+    (['confidence', 'high', 'low', 'spearman'], 'too_small')
 
     At the paper's scale, on a GPU with MNIST in ``root``:
 
-    >>> df = persistence_vs_accuracy("mnist", scale="paper", data_root=root)  # doctest: +SKIP
+    >>> result = persistence_vs_accuracy("mnist", scale="paper", data_root=root)  # doctest: +SKIP
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -342,23 +345,22 @@ def persistence_vs_accuracy(
         snapshots += [r.snapshots_ for r in recorded(ensemble, f"layer{layer}")]
     df = pd.DataFrame(rows).assign(dataset=data_label(dataset), spec=spec)
     warn_unmeasured("persistence_vs_accuracy", df["h1_lifetime_reason"])
-    df.attrs["correlation"] = _correlation(df, random_state)
-    df.attrs["networks"] = networks
-    df.attrs["pooled"] = _pooled(networks, snapshots, at, k, p, n_draws, null_seed)
-    df.attrs["settings"] = {
+    pooled = _pooled(networks, snapshots, at, k, p, n_draws, null_seed)
+    settings = {
         "dataset": data_label(dataset),
         "spec": spec,
         "scale": scale,
         **run,
         "layer": layer,
-    }
-    df.attrs["settings"] |= {
         "batch_size": ensemble.estimator.batch_size,
         "n_train": len(X),
         "n_test": len(test[0]),
         "device": device,
+        "strategy": ensemble.strategy_,
+        "random_state": random_state,
+        "seconds": time.perf_counter() - start,
     }
-    df.attrs["settings"] |= {"strategy": ensemble.strategy_, "random_state": random_state}
-    df.attrs["settings"]["seconds"] = time.perf_counter() - start
-    df.attrs["paper"] = dict(PAPER)
-    return df
+    correlation = _correlation(df, random_state)
+    return SimplicityResult(
+        df, settings, dict(PAPER), correlation, pd.DataFrame(networks), pd.DataFrame(pooled)
+    )

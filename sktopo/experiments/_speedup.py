@@ -14,6 +14,7 @@ from ._common import (
     image_kwargs,
     load_images,
 )
+from ._result import SpeedupResult
 
 __all__ = ["BANKS", "appended_features_speedup", "speedup_summary"]
 
@@ -271,14 +272,15 @@ def appended_features_speedup(
 
     Returns
     -------
-    results : pandas.DataFrame
-        One row per (bank, repeat, iteration): ``bank`` ("none" for the raw images, "none_5x5"
+    result : SpeedupResult
+        ``result.table`` has one row per (bank, repeat, iteration): ``bank`` ("none" for the raw images, "none_5x5"
         for them with 5 × 5 first-layer kernels),
-        ``repeat``, ``seed``, ``iteration``, ``test_accuracy``. ``attrs["speedup"]``: per bank,
+        ``repeat``, ``seed``, ``iteration``, ``test_accuracy``. ``result.speedup``: per bank,
         ``iterations`` (to the target, per repeat; inf when never reached), ``n_reached``,
         ``speedup`` (per repeat, over "none") and its ``mean``, ``std``, ``min``, ``max`` (see
-        :func:`speedup_summary` for inf and NaN). ``attrs["settings"]`` records what ran,
-        ``target_accuracy`` included; ``attrs["paper"]`` the paper's numbers.
+        :func:`speedup_summary` for inf and NaN). ``result.settings`` records what ran,
+        ``target_accuracy`` included; ``result.paper`` the paper's numbers; ``result.verdict``
+        whether the primary circle is the fastest; ``result.plot()`` draws it.
 
     Raises
     ------
@@ -288,7 +290,7 @@ def appended_features_speedup(
 
     See Also
     --------
-    sktopo.plotting.plot_speedup : its figure.
+    sktopo.plotting.SpeedupDisplay : its figure.
 
     References
     ----------
@@ -298,16 +300,16 @@ def appended_features_speedup(
     Examples
     --------
     >>> from sktopo.experiments import appended_features_speedup
-    >>> df = appended_features_speedup(spec="M(4,2,8)", max_iter=4, eval_every=2, n_repeats=2,
-    ...                                n_filters=4)
-    >>> len(df), df["iteration"].unique().tolist()
+    >>> result = appended_features_speedup(spec="M(4,2,8)", max_iter=4, eval_every=2, n_repeats=2,
+    ...                                    n_filters=4)
+    >>> len(result.table), result.table["iteration"].unique().tolist()
     (24, [2, 4])
-    >>> sorted(df.attrs["speedup"])
+    >>> sorted(result.speedup)
     ['gaussian', 'gradients', 'klein_bottle', 'none', 'none_5x5', 'primary_circle']
 
     At the paper's scale, on a GPU with SVHN in ``root``:
 
-    >>> df = appended_features_speedup("svhn", scale="paper", data_root=root)  # doctest: +SKIP
+    >>> result = appended_features_speedup("svhn", scale="paper", data_root=root)  # doctest: +SKIP
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -333,8 +335,7 @@ def appended_features_speedup(
         rows += curves
     df = pd.DataFrame(rows)
     target = _default_target(df) if target_accuracy is None else target_accuracy
-    df.attrs["speedup"] = speedup_summary(df, target)
-    df.attrs["settings"] = {
+    settings = {
         "dataset": data_label(dataset),
         "banks": [_label(b) for b in banks],
         "n_filters": n_filters,
@@ -355,5 +356,5 @@ def appended_features_speedup(
         "random_state": random_state,
         "seconds": time.perf_counter() - start,
     }
-    df.attrs["paper"] = {**PAPER, "order": list(PAPER["order"])}
-    return df
+    paper = {**PAPER, "order": list(PAPER["order"])}
+    return SpeedupResult(df, settings, paper, speedup_summary(df, target))

@@ -1,20 +1,26 @@
 """Pictures of sktopo results; matplotlib is imported only when a picture is drawn."""
 
 from ._barcodes import BarcodeDisplay, plot_barcodes
-from ._evolution import plot_training_evolution
-from ._generalization import plot_cross_domain
+from ._evolution import EvolutionDisplay, plot_training_evolution
+from ._generalization import CrossDomainDisplay, plot_cross_domain
 from ._html import save_mapper_html
 from ._mapper import MapperGraphDisplay, node_positions, plot_mapper_graph
+from ._primary import PrimaryCircleDisplay
 from ._profile import ProfileDisplay, plot_topology_profile
 from ._report import Report
-from ._simplicity import plot_persistence_vs_accuracy
-from ._speedup import plot_speedup
+from ._simplicity import SimplicityDisplay, plot_persistence_vs_accuracy
+from ._speedup import SpeedupDisplay, plot_speedup
 
 __all__ = [
     "BarcodeDisplay",
+    "CrossDomainDisplay",
+    "EvolutionDisplay",
     "MapperGraphDisplay",
+    "PrimaryCircleDisplay",
     "ProfileDisplay",
     "Report",
+    "SimplicityDisplay",
+    "SpeedupDisplay",
     "node_positions",
     "plot_barcodes",
     "plot_cross_domain",

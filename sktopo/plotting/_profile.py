@@ -2,57 +2,54 @@
 
 import numpy as np
 
-from .._validation import validate_params
+from .._validation import StrOptions, validate_params
 from ._barcodes import BarcodeDisplay
+from ._mapper import MapperGraphDisplay
 
 __all__ = ["ProfileDisplay", "plot_topology_profile"]
 
-#: The columns a panel is annotated with.
-_ANNOTATED = ["layer", "shape", "h1_top", "null_p_value"]
+#: What a panel can show of each layer.
+KINDS = ("barcodes", "mapper")
 
 
-def _check_profile(profile) -> dict:
-    """The per-layer evidence of a :func:`~sktopo.profile.topology_profile`, or a clear error."""
-    columns = getattr(profile, "columns", None)
-    missing = [c for c in _ANNOTATED if columns is None or c not in columns]
-    if missing:
+def _check_profile(profile):
+    """``profile`` if it is a :class:`~sktopo.profile.TopologyProfile` with a layer, or a clear error."""
+    from ..profile import TopologyProfile
+
+    if not isinstance(profile, TopologyProfile):
         raise TypeError(
-            f"profile must be a DataFrame returned by sktopo.profile.topology_profile; it lacks {missing}."
-        )
-    topology = getattr(profile, "attrs", {}).get("topology")
-    if not isinstance(topology, dict) or not set(profile["layer"]) <= set(topology):
-        raise ValueError(
-            "profile.attrs['topology'] does not hold the barcodes of every layer of the profile (pandas "
-            "drops attrs where frames with different attrs are combined); draw the frame that "
-            "topology_profile returned, or a selection of its rows."
+            "profile must be a TopologyProfile returned by sktopo.profile.topology_profile (its .select() "
+            f"keeps some layers); got {type(profile).__name__}."
         )
     if not len(profile):
         raise ValueError("profile has no rows: there is no layer to draw.")
-    return topology
+    return profile
 
 
 class ProfileDisplay:
-    """A topology profile drawn layer by layer: each layer's H1 barcode with its threshold.
+    """A topology profile drawn layer by layer: each layer's H1 barcode, or its Mapper graph.
 
-    One panel per row of the profile, in its order: the H1 bars of the layer's dense core
-    (:class:`BarcodeDisplay` with the layer's band: the significant bars in full colour, a grey
-    bracket ``2 x band`` long), titled with the layer and annotated with the shape named, the
-    verdict, the top H1 lifetime and the random-filter p-value. The paper shows the same layers
-    of VGG16 and VGG19 as Mapper graphs (Figs. 10 and 11); the barcodes are the evidence for
-    them. scikit-learn's Display API; :func:`plot_topology_profile` is its shortcut.
+    One panel per layer of the profile, in its order. ``kind="barcodes"``: the H1 bars of the
+    layer's dense core (:class:`BarcodeDisplay` with the layer's band: the significant bars in
+    full colour, a grey bracket ``2 x band`` long), annotated with the shape named, the
+    verdict, the top H1 lifetime and the random-filter p-value. ``kind="mapper"``: the core's
+    Mapper graph with mean filters (:class:`MapperGraphDisplay`), as the paper shows the layers
+    of VGG16 and VGG19 (Figs. 10 and 11); the barcodes are the evidence for them.
+    scikit-learn's Display API; :func:`plot_topology_profile` is its shortcut.
 
     Parameters
     ----------
-    profile : pandas.DataFrame
-        Returned by :func:`sktopo.profile.topology_profile`, or rows of it: the barcodes are
-        read from ``profile.attrs["topology"]``.
+    profile : TopologyProfile
+        Returned by :func:`sktopo.profile.topology_profile` (``.select(layers)`` for some of its
+        layers).
+    kind : {"barcodes", "mapper"}, default="barcodes"
 
     Attributes
     ----------
     axes_ : ndarray of matplotlib Axes
         One per layer.
     figure_ : matplotlib Figure
-    barcodes_ : list of BarcodeDisplay
+    panels_ : list of BarcodeDisplay or MapperGraphDisplay
         One per layer.
 
     Examples
@@ -68,21 +65,26 @@ class ProfileDisplay:
     ...     _ = net.weight.copy_(torch.tensor(primary_circle(200)).unsqueeze(1))
     >>> profile = topology_profile(net, n_subsamples=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
     >>> display = ProfileDisplay.from_result(profile)
-    >>> [ax.get_title() for ax in display.axes_], len(display.barcodes_)
+    >>> [ax.get_title() for ax in display.axes_], len(display.panels_)
     (['layer 1'], 1)
+    >>> type(profile.plot(kind="mapper").panels_[0]).__name__
+    'MapperGraphDisplay'
     """
 
-    def __init__(self, profile):
+    def __init__(self, profile, *, kind="barcodes"):
         self.profile = profile
+        self.kind = kind
 
     @classmethod
-    def from_result(cls, profile, *, axes=None):
+    def from_result(cls, profile, *, kind="barcodes", axes=None):
         """Draw a :func:`~sktopo.profile.topology_profile`.
 
         Parameters
         ----------
-        profile : pandas.DataFrame
-            Returned by :func:`~sktopo.profile.topology_profile`, or rows of it.
+        profile : TopologyProfile
+            Returned by :func:`~sktopo.profile.topology_profile`.
+        kind : {"barcodes", "mapper"}, default="barcodes"
+            What each panel shows.
         axes : array-like of matplotlib Axes, default=None
             As in :meth:`plot`.
 
@@ -90,7 +92,7 @@ class ProfileDisplay:
         -------
         display : ProfileDisplay
         """
-        return cls(profile).plot(axes)
+        return cls(profile, kind=kind).plot(axes)
 
     def plot(self, axes=None):
         """Draw the panels.
@@ -98,7 +100,8 @@ class ProfileDisplay:
         Parameters
         ----------
         axes : array-like of matplotlib Axes, default=None
-            One per row of the profile; a new figure with one row of panels when None.
+            One per layer of the profile; a new figure when None: one row of barcode panels,
+            or Mapper graphs four to a row.
 
         Returns
         -------
@@ -107,53 +110,63 @@ class ProfileDisplay:
         Raises
         ------
         TypeError
-            If ``profile`` is not a topology profile.
+            If ``profile`` is not a :class:`~sktopo.profile.TopologyProfile`.
         ValueError
-            If its ``attrs`` lack the barcodes of one of its layers, or ``axes`` does not hold
-            one Axes per layer.
+            If it has no layer, ``kind`` is not one of "barcodes" and "mapper", or ``axes`` does
+            not hold one Axes per layer.
         """
         import matplotlib.pyplot as plt
 
-        profile = self.profile
-        topology = _check_profile(profile)
-        if axes is None:
-            n = len(profile)
+        profile = _check_profile(self.profile)
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}; got {self.kind!r}.")
+        n = len(profile)
+        if axes is None and self.kind == "barcodes":
             _, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False, layout="constrained")
+        elif axes is None:
+            columns = min(4, n)
+            rows = -(-n // columns)
+            _, axes = plt.subplots(rows, columns, figsize=(4 * columns, 4 * rows), squeeze=False)
+            for ax in axes.flat[n:]:
+                ax.set_axis_off()
+            axes = axes.flat[:n]
         axes = np.asarray(axes, dtype=object).ravel()
-        if len(axes) != len(profile) or not all(hasattr(ax, "hlines") for ax in axes):
+        if len(axes) != n or not all(hasattr(ax, "hlines") for ax in axes):
             raise ValueError(
-                f"axes must hold one matplotlib Axes per row of profile ({len(profile)}); got {len(axes)}."
+                f"axes must hold one matplotlib Axes per layer of profile ({n}); got {len(axes)}."
             )
-        self.barcodes_ = []
-        for ax, (_, row) in zip(axes, profile.iterrows()):
-            evidence = topology[row["layer"]]
-            # a threshold no null draw count can reach (too few draws) is drawn without a bracket
-            band = evidence.band if np.isfinite(evidence.band).all() else None
-            self.barcodes_.append(
-                BarcodeDisplay(evidence.diagrams, band=band).plot(ax, dims=[1], colors=("tab:red",))
-            )
+        self.panels_ = []
+        for ax, (_, row) in zip(axes, profile.table.iterrows()):
+            evidence = profile.evidence[row["layer"]]
+            if self.kind == "mapper":
+                self.panels_.append(MapperGraphDisplay.from_estimator(evidence.mapper, ax=ax, n_filters=4))
+            else:
+                # a threshold no null draw count can reach (too few draws) is drawn without a bracket
+                band = evidence.band if np.isfinite(evidence.band).all() else None
+                display = BarcodeDisplay(evidence.diagrams, band=band)
+                self.panels_.append(display.plot(ax, dims=[1], colors=("tab:red",)))
+                text = f"{row['shape']}, {row['verdict']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
+                ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize="small")
             ax.set_title(f"layer {row['layer']}")
-            text = (
-                f"{row['shape']}, {row['verdict']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
-            )
-            ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize="small")
         self.axes_, self.figure_ = axes, axes[0].figure
         return self
 
 
 @validate_params(
-    {"profile": "no_validation", "axes": ["array-like", None]}, prefer_skip_nested_validation=True
+    {"profile": "no_validation", "axes": ["array-like", None], "kind": [StrOptions(set(KINDS))]},
+    prefer_skip_nested_validation=True,
 )
-def plot_topology_profile(profile, axes=None):
+def plot_topology_profile(profile, axes=None, *, kind="barcodes"):
     """Draw each layer's H1 barcode with its threshold, side by side: :class:`ProfileDisplay`'s shortcut.
 
     Parameters
     ----------
-    profile : pandas.DataFrame
-        Returned by :func:`sktopo.profile.topology_profile`, or rows of it: the barcodes are
-        read from ``profile.attrs["topology"]``.
+    profile : TopologyProfile
+        Returned by :func:`sktopo.profile.topology_profile`.
     axes : array-like of matplotlib Axes, default=None
-        One per row of ``profile``; a new figure with one row of panels when None.
+        One per layer of ``profile``; a new figure when None.
+    kind : {"barcodes", "mapper"}, default="barcodes"
+        Each layer's H1 barcode with its threshold, or its Mapper graph.
 
     Returns
     -------
@@ -163,14 +176,13 @@ def plot_topology_profile(profile, axes=None):
     Raises
     ------
     TypeError
-        If ``profile`` is not a topology profile.
+        If ``profile`` is not a :class:`~sktopo.profile.TopologyProfile`.
     ValueError
-        If its ``attrs`` lack the barcodes of one of its layers, or ``axes`` does not hold one
-        Axes per layer.
+        If it has no layer, or ``axes`` does not hold one Axes per layer.
 
     See Also
     --------
-    ProfileDisplay : the same picture as an object (``axes_``, ``figure_``, ``barcodes_``).
+    ProfileDisplay : the same picture as an object (``axes_``, ``figure_``, ``panels_``).
     sktopo.profile.topology_profile : computes the profile.
 
     Examples
@@ -188,4 +200,4 @@ def plot_topology_profile(profile, axes=None):
     >>> [ax.get_title() for ax in plot_topology_profile(profile)]
     ['layer 1', 'layer 2']
     """
-    return ProfileDisplay.from_result(profile, axes=axes).axes_
+    return ProfileDisplay.from_result(profile, kind=kind, axes=axes).axes_

@@ -1,4 +1,4 @@
-"""The one check the experiments' figures share: is this the table they draw?"""
+"""What the experiments' figures share: is this the table they draw, and what came with it?"""
 
 
 def check_table(df, columns, producer: str) -> None:
@@ -12,8 +12,25 @@ def check_table(df, columns, producer: str) -> None:
         The experiment function whose table is expected, for the message.
     """
     missing = [c for c in columns if c not in getattr(df, "columns", ())]
-    if missing or not hasattr(df, "attrs") or not len(df):
+    if missing or not hasattr(df, "iloc") or not len(df):
         raise ValueError(
-            f"df must be a table of {producer}, with rows and the columns {', '.join(columns)}"
+            f"result must be a result of {producer} or its table, with rows and the columns {', '.join(columns)}"
             + (f"; missing {', '.join(missing)}." if missing else "; it has no rows.")
         )
+
+
+def result_parts(result, names) -> tuple:
+    """The table of an experiment's ``result`` and its attributes ``names`` (None for a bare table).
+
+    Parameters
+    ----------
+    result : ExperimentResult or pandas.DataFrame
+    names : sequence of str
+
+    Returns
+    -------
+    table : pandas.DataFrame
+    parts : dict
+    """
+    table = getattr(result, "table", result)
+    return table, {name: getattr(result, name, None) for name in names}

@@ -1,0 +1,285 @@
+"""What an experiment returns: its table, what ran, the paper's numbers, a verdict and a figure.
+
+Each experiment's result holds its measurements as a pandas table (``.table``), what ran
+(``.settings``), the paper's numbers (``.paper``) and what else it measured as attributes; its
+:attr:`~ExperimentResult.verdict` says, with the levels of :func:`~sktopo.homology.circle_verdict`,
+whether this run shows what the paper reports, and why; ``.plot()`` draws its figure as a
+Display object of :mod:`sktopo.plotting`.
+"""
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+__all__ = [
+    "CrossDomainResult",
+    "EvolutionResult",
+    "ExperimentResult",
+    "Finding",
+    "SimplicityResult",
+    "SpeedupResult",
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Does this run show what the paper reports? A level, its reasons and the margin.
+
+    Attributes
+    ----------
+    level : {"found", "borderline", "not_found", "too_small"}
+        ``"found"``: the paper's effect is seen here; ``"borderline"``: seen, but within what
+        the run's spread allows; ``"not_found"``: not seen; ``"too_small"``: the run cannot
+        tell (the measurement is undefined), and the reasons say why.
+    reasons : tuple of str
+        The measurement beside the paper's, in plain words.
+    margin : float
+        How far the measurement clears the paper's claim (positive when it does); NaN when
+        undefined.
+    """
+
+    level: str
+    reasons: tuple
+    margin: float
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the level is ``"found"``."""
+        return self.level == "found"
+
+
+@dataclass(frozen=True, eq=False)
+class ExperimentResult(ABC):
+    """What one of the paper's experiments measured: the base of the experiments' results.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per measurement, seeds and settings as columns.
+    settings : dict
+        What ran (data, networks, iterations, device, seed, ``seconds``).
+    paper : dict
+        The paper's numbers for this experiment.
+    """
+
+    table: object
+    settings: dict
+    paper: dict
+    #: The name of the experiment's Display in :mod:`sktopo.plotting`.
+    display: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def verdict(self):
+        """Whether this run shows what the paper reports, and why (level, reasons, margin)."""
+
+    def plot(self, **kwargs):
+        """Draw the experiment's figure: its Display's ``from_result`` (keywords passed on).
+
+        Parameters
+        ----------
+        **kwargs : dict
+            ``ax`` (or ``axes``) and the Display's drawing options.
+
+        Returns
+        -------
+        display : Display object of :mod:`sktopo.plotting`
+        """
+        import sktopo.plotting as plotting
+
+        return getattr(plotting, self.display).from_result(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__} ({len(self.table)} rows, verdict {self.verdict.level!r})\n{self.table!r}"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()
+
+
+def _number(value, form=".2f") -> str:
+    return "undefined" if value is None or not math.isfinite(value) else format(value, form)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SimplicityResult(ExperimentResult):
+    """:func:`~sktopo.experiments.persistence_vs_accuracy`: Fig. 12, lifetime and accuracy together.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (group, checkpoint).
+    settings : dict
+    paper : dict
+    correlation : dict
+        ``spearman``, ``low``, ``high`` (its bootstrap interval over groups), ``confidence``.
+    networks : pandas.DataFrame
+        One row per network and checkpoint: ``group``, ``network``, ``seed``, ``iteration``,
+        ``test_accuracy``.
+    pooled : pandas.DataFrame
+        One row per checkpoint, every network's filters pooled (the paper's cloud).
+    """
+
+    correlation: dict
+    networks: object
+    pooled: object
+    display: ClassVar[str] = "SimplicityDisplay"
+
+    @property
+    def verdict(self) -> Finding:
+        """ "found" when the interval of the Spearman correlation is above 0 (Fig. 12's rise).
+
+        "borderline" when the correlation is positive but its interval reaches 0; "too_small"
+        when it is undefined (too few rows with a lifetime, or a constant curve).
+        """
+        c = self.correlation
+        rho, low = c["spearman"], c["low"]
+        reasons = (
+            f"Spearman correlation of the top H1 lifetime with test accuracy across training: "
+            f"{_number(rho)}, {c['confidence']:.0%} interval [{_number(low)}, {_number(c['high'])}]",
+            "the paper reports that the lifetime rises with accuracy (Fig. 12)",
+        )
+        if rho is None or not math.isfinite(rho):
+            reason = "the correlation is undefined: too few rows with a lifetime, or a constant curve"
+            return Finding("too_small", (*reasons, reason), math.nan)
+        low = math.nan if low is None else low
+        if low > 0:
+            return Finding("found", reasons, low)
+        level = "borderline" if rho > 0 else "not_found"
+        return Finding(level, (*reasons, "the interval is not above 0"), low)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CrossDomainResult(ExperimentResult):
+    """:func:`~sktopo.experiments.cross_domain_generalization`: Section VI (i).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (first layer, repeat).
+    settings : dict
+    paper : dict
+    """
+
+    display: ClassVar[str] = "CrossDomainDisplay"
+
+    @property
+    def verdict(self) -> Finding:
+        """ "found" when the fixed primary circle's mean target accuracy beats every other first layer.
+
+        "too_small" when the primary circle, or every other first layer, was not run.
+        """
+        accuracy = self.table.groupby("first_layer", sort=False)["target_accuracy"].agg(["mean", "std"])
+        arms = ", ".join(f"{arm.replace('_', ' ')} {row['mean']:.1%}" for arm, row in accuracy.iterrows())
+        paper = ", ".join(
+            f"{arm.replace('_', ' ')} {self.paper[arm]:.0%}"
+            for arm in ("primary_circle", "gaussian", "trained")
+        )
+        reasons = (
+            f"accuracy on {self.settings['target']} after training on {self.settings['source']}: {arms}",
+            f"the paper, MNIST to SVHN: {paper}",
+        )
+        others = accuracy.drop("primary_circle", errors="ignore")
+        if "primary_circle" not in accuracy.index or not len(others):
+            return Finding(
+                "too_small", (*reasons, "the primary circle and another first layer must both run"), math.nan
+            )
+        margin = float(accuracy.loc["primary_circle", "mean"] - others["mean"].max())
+        spread = accuracy["std"].max()
+        if np.isfinite(spread):
+            reasons += (f"the repeats spread by up to {spread:.1%} (standard deviation)",)
+        better = "beats" if margin > 0 else "does not beat"
+        reasons += (f"the fixed primary circle {better} the other first layers here, by {margin:+.1%}",)
+        return Finding("found" if margin > 0 else "not_found", reasons, margin)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SpeedupResult(ExperimentResult):
+    """:func:`~sktopo.experiments.appended_features_speedup`: Fig. 13, the training saved.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (bank, repeat, iteration).
+    settings : dict
+        ``target_accuracy`` included.
+    paper : dict
+    speedup : dict
+        Per bank, :func:`~sktopo.experiments.speedup_summary`: ``iterations``, ``n_reached``,
+        ``speedup`` and its ``mean``, ``std``, ``min``, ``max``.
+    """
+
+    speedup: dict
+    display: ClassVar[str] = "SpeedupDisplay"
+
+    @property
+    def verdict(self) -> Finding:
+        """ "found" when the primary circle's mean speed-up is the highest of the banks.
+
+        "too_small" when its speed-up is undefined (a repeat never reached the target accuracy).
+        """
+        banks = {bank: s for bank, s in self.speedup.items() if bank != "none"}
+        text = ", ".join(f"{b.replace('_', ' ')} {_number(s['mean'], '.1f')}×" for b, s in banks.items())
+        order = ", then ".join(bank.replace("_", " ") for bank in self.paper["order"] if bank != "none")
+        reasons = (
+            f"mean speed-up in batch iterations to the target accuracy over the raw-image networks: {text}",
+            f"the paper: {self.paper['speedup_mnist']:g}× on MNIST, {self.paper['speedup_svhn']:g}× on SVHN, "
+            f"fastest first: {order}",
+        )
+        circle = banks.pop("primary_circle", {}).get("mean")
+        if circle is None or not math.isfinite(circle):
+            reason = (
+                "the primary circle's speed-up is undefined: some network never reached the target accuracy"
+            )
+            return Finding("too_small", (*reasons, reason), math.nan)
+        others = [s["mean"] for s in banks.values() if s["mean"] is not None and math.isfinite(s["mean"])]
+        margin = circle - max(others, default=-math.inf)
+        fastest = margin > 0
+        reasons += (f"the primary circle is {'' if fastest else 'not '}the fastest here",)
+        return Finding("found" if fastest else "not_found", reasons, margin if others else math.nan)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class EvolutionResult(ExperimentResult):
+    """:func:`~sktopo.experiments.training_evolution`: Figs. 5 and 9, the layers across training.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (layer, iteration).
+    settings : dict
+    paper : dict
+    mappers : dict
+        The fitted :class:`~sktopo.Mapper` of each ``(layer, iteration)``.
+    diagrams : dict
+        The persistence diagrams of each ``(layer, iteration)``.
+    seeds : list of int
+        The networks' seeds.
+    """
+
+    mappers: dict
+    diagrams: dict
+    seeds: list
+    display: ClassVar[str] = "EvolutionDisplay"
+
+    @property
+    def verdict(self) -> Finding:
+        """ "found" when a layer's Mapper graph shows one loop at some iteration (Figs. 5 and 9)."""
+        loops = self.table[self.table["mapper_n_loops"] == 1].groupby("layer")["iteration"].apply(list)
+        seen = (
+            "; ".join(f"layer {layer}: at iterations {its}" for layer, its in loops.items())
+            or "at no iteration"
+        )
+        fig5, fig9 = self.paper["fig5"], self.paper["fig9"]
+        reasons = (
+            f"one Mapper loop appears {seen}",
+            f"the paper, Fig. 5: in the first layer at {fig5['layer1_circle_appears']:,} batch iterations, "
+            f"broken at {fig5['layer1_circle_breaks']:,}, in the second at {fig5['layer2_circle_appears']:,}; "
+            f"Fig. 9: the first layer at {fig9['layer1_circle_appears']:,}, the second at "
+            f"{fig9['layer2_circle_appears']:,}",
+        )
+        return Finding("found" if len(loops) else "not_found", reasons, math.nan)

@@ -1,0 +1,107 @@
+"""The experiments' result objects: their verdicts read the paper's claim off the measurements."""
+
+import math
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from sktopo.experiments import (
+    CrossDomainResult,
+    EvolutionResult,
+    ExperimentResult,
+    Finding,
+    SimplicityResult,
+    SpeedupResult,
+)
+from sktopo.experiments._evolution import PAPER as EVOLUTION
+from sktopo.experiments._generalization import PAPER as GENERALIZATION
+from sktopo.experiments._simplicity import PAPER as SIMPLICITY
+from sktopo.experiments._speedup import PAPER as SPEEDUP
+from sktopo.homology import LEVELS
+
+matplotlib.use("Agg")
+
+EMPTY = pd.DataFrame()
+
+
+def _simplicity(spearman, low, high):
+    correlation = {"spearman": spearman, "low": low, "high": high, "confidence": 0.95}
+    return SimplicityResult(EMPTY, {}, dict(SIMPLICITY), correlation, EMPTY, EMPTY)
+
+
+@pytest.mark.parametrize(
+    "spearman, low, high, level",
+    [
+        (0.8, 0.2, 0.95, "found"),
+        (0.5, -0.1, 0.9, "borderline"),
+        (-0.3, -0.7, 0.2, "not_found"),
+        (0.0, -0.5, 0.5, "not_found"),
+        (math.nan, math.nan, math.nan, "too_small"),
+    ],
+)
+def test_simplicity_verdict_reads_the_interval(spearman, low, high, level):
+    finding = _simplicity(spearman, low, high).verdict
+    assert finding.level == level and finding.level in LEVELS
+    assert finding.agrees == (level == "found")
+    assert "Spearman correlation of the top H1 lifetime" in finding.reasons[0]
+    assert (finding.margin == low) if level != "too_small" else math.isnan(finding.margin)
+
+
+def _cross(accuracies):
+    rows = [{"first_layer": arm, "target_accuracy": a} for arm, values in accuracies.items() for a in values]
+    settings = {"source": "mnist_sample", "target": "digits"}
+    return CrossDomainResult(pd.DataFrame(rows), settings, dict(GENERALIZATION))
+
+
+def test_cross_domain_verdict_compares_the_circle_with_every_other_first_layer():
+    better = _cross({"primary_circle": [0.3, 0.32], "gaussian": [0.2, 0.22], "trained": [0.1, 0.1]}).verdict
+    assert better.level == "found" and better.margin == pytest.approx(0.1)
+    assert "on digits after training on mnist_sample: primary circle 31.0%" in better.reasons[0]
+    assert "primary circle 28%, gaussian 12%, trained 11%" in better.reasons[1]  # the paper's
+    assert "spread by up to" in better.reasons[2] and "beats" in better.reasons[-1]
+    worse = _cross({"primary_circle": [0.2], "trained": [0.3]}).verdict
+    assert worse.level == "not_found" and worse.margin == pytest.approx(-0.1)
+    assert _cross({"gaussian": [0.2], "trained": [0.3]}).verdict.level == "too_small"
+    assert _cross({"primary_circle": [0.2]}).verdict.level == "too_small"
+
+
+def _speedup(means):
+    summary = {bank: {"mean": mean} for bank, mean in means.items()}
+    paper = {**SPEEDUP, "order": list(SPEEDUP["order"])}
+    return SpeedupResult(EMPTY, {}, paper, summary)
+
+
+def test_speedup_verdict_asks_whether_the_circle_is_fastest():
+    fastest = _speedup({"none": 1.0, "primary_circle": 2.5, "gaussian": 1.5}).verdict
+    assert fastest.level == "found" and fastest.margin == pytest.approx(1.0)
+    assert "2× on MNIST, 3.5× on SVHN" in fastest.reasons[1]
+    assert "primary circle, then klein bottle" in fastest.reasons[1]
+    slower = _speedup({"none": 1.0, "primary_circle": 1.2, "klein_bottle": 1.5}).verdict
+    assert slower.level == "not_found" and "not the fastest" in slower.reasons[-1]
+    undefined = _speedup({"none": 1.0, "primary_circle": math.inf, "gaussian": 1.5}).verdict
+    assert undefined.level == "too_small" and "never reached" in undefined.reasons[-1]
+    alone = _speedup({"none": 1.0, "primary_circle": 2.0}).verdict
+    assert alone.level == "found" and math.isnan(alone.margin)
+
+
+def test_evolution_verdict_reads_the_loops():
+    table = pd.DataFrame({"layer": [1, 1, 2], "iteration": [50, 100, 100], "mapper_n_loops": [0, 1, 2]})
+    finding = EvolutionResult(table, {}, dict(EVOLUTION), {}, {}, [0]).verdict
+    assert finding.level == "found" and "layer 1: at iterations [100]" in finding.reasons[0]
+    assert "first layer at 400 batch iterations" in finding.reasons[1]
+    none = EvolutionResult(table.assign(mapper_n_loops=0), {}, dict(EVOLUTION), {}, {}, [0]).verdict
+    assert none.level == "not_found" and "at no iteration" in none.reasons[0]
+
+
+def test_the_base_result_is_abstract_and_findings_are_values():
+    with pytest.raises(TypeError, match="abstract"):
+        ExperimentResult(EMPTY, {}, {})
+    assert Finding("found", ("a",), 0.1) == Finding("found", ("a",), 0.1)
+    assert not Finding("borderline", (), 0.0).agrees
+
+
+def test_results_show_their_verdict_and_table():
+    result = _simplicity(0.8, 0.2, 0.95)
+    assert repr(result).startswith("SimplicityResult (0 rows, verdict 'found')")
+    assert result._repr_html_() == EMPTY._repr_html_()
