@@ -27,7 +27,7 @@ them.
 """
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 
 import numpy as np
@@ -194,17 +194,38 @@ def _uniform_null(n_features: int, n_filters: int, random_state) -> np.ndarray:
 _BUILT_IN = {"gaussian": _gaussian_null, "uniform": _uniform_null}
 
 
-def pipeline_diagrams(X, k, p, settings) -> list:
-    """Diagrams of ``X`` normalized and filtered by ρ(k, p) (none when ``k`` is None)."""
+@dataclass(frozen=True)
+class _Barcodes:
+    """How a cloud's barcodes are computed: :func:`persistence_diagrams`' settings, hashable."""
+
+    maxdim: int
+    coeff: int
+    n_landmarks: object
+    metric: str
+    exact_below: object = None
+
+    def diagrams(self, Z) -> list:
+        if len(Z) < 2:
+            return [np.empty((0, 2))] * (self.maxdim + 1)
+        return persistence_diagrams(Z, **asdict(self)).diagrams
+
+
+def pipeline_diagrams(X, k, p, *, maxdim, coeff, n_landmarks, metric, exact_below=None) -> list:
+    """Diagrams of ``X`` normalized and filtered by ρ(k, p) (none when ``k`` is None).
+
+    The persistence arguments are :func:`persistence_diagrams`'.
+    """
+    return _pipeline_diagrams(X, k, p, _Barcodes(maxdim, coeff, n_landmarks, metric, exact_below))
+
+
+def _pipeline_diagrams(X, k, p, barcodes) -> list:
     Z = normalize_filters(X)
     if k is not None:
         Z = DensityFilter(k=k, p=p).fit_transform(Z)
-    if len(Z) < 2:
-        return [np.empty((0, 2))] * (settings["maxdim"] + 1)
-    return persistence_diagrams(Z, **settings).diagrams
+    return barcodes.diagrams(Z)
 
 
-def _null_tops(draw, shape, seed, k, p, settings) -> np.ndarray:
+def _null_tops(draw, shape, seed, k, p, barcodes) -> np.ndarray:
     try:
         Z = np.asarray(draw(shape[0], seed), dtype=np.float64)
     except (TypeError, ValueError):
@@ -213,17 +234,17 @@ def _null_tops(draw, shape, seed, k, p, settings) -> np.ndarray:
         raise ValueError(
             f"null must return finite random filters of the data's shape {shape}; got shape {Z.shape}."
         )
-    return np.array([top_lifetime(d) for d in pipeline_diagrams(Z, k, p, settings)])
+    return np.array([top_lifetime(d) for d in _pipeline_diagrams(Z, k, p, barcodes)])
 
 
-#: Null draws already computed, by (shape, seeds, k, p, settings); the oldest go first.
+#: Null draws already computed, by (shape, seeds, k, p, barcode settings); the oldest go first.
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 128
 
 
-def _run_draws(draw, shape, seeds, k, p, settings, n_jobs) -> np.ndarray:
-    tops = Parallel(n_jobs=n_jobs)(delayed(_null_tops)(draw, shape, seed, k, p, settings) for seed in seeds)
-    return np.array(tops).reshape(len(seeds), settings["maxdim"] + 1)
+def _run_draws(draw, shape, seeds, k, p, barcodes, n_jobs) -> np.ndarray:
+    tops = Parallel(n_jobs=n_jobs)(delayed(_null_tops)(draw, shape, seed, k, p, barcodes) for seed in seeds)
+    return np.array(tops).reshape(len(seeds), barcodes.maxdim + 1)
 
 
 @validate_params(
@@ -295,28 +316,42 @@ def null_top_lifetimes(
         for n in (null if isinstance(null, (tuple, list)) else (null,))
     ):
         raise ValueError("null='covariance' needs the data: pass covariance_null(filters) instead.")
-    nulls = resolve_null(null, None)
-    settings = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric, exact_below=None)
     return pipeline_null_tops(
-        tuple(int(v) for v in shape), k, p, nulls, n_draws, settings, random_state, n_jobs
+        tuple(int(v) for v in shape),
+        k,
+        p,
+        resolve_null(null, None),
+        n_draws,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        maxdim=maxdim,
+        coeff=coeff,
+        n_landmarks=n_landmarks,
+        metric=metric,
     )
 
 
-def pipeline_null_tops(shape, k, p, nulls, n_draws, settings, random_state, n_jobs) -> np.ndarray:
-    """:func:`null_top_lifetimes` without validation, ``nulls`` resolved, persistence ``settings`` given."""
+def pipeline_null_tops(
+    shape, k, p, nulls, n_draws, *, random_state, n_jobs, maxdim, coeff, n_landmarks, metric
+) -> np.ndarray:
+    """:func:`null_top_lifetimes` without validation, ``nulls`` resolved (:func:`resolve_null`).
+
+    Null clouds are structureless: their barcodes are never refined (``exact_below=None``).
+    """
     seeds = tuple(
         int(s) for s in check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_draws)
     )
-    return np.maximum.reduce([_draws(one, shape, seeds, k, p, settings, n_jobs) for one in nulls])
+    barcodes = _Barcodes(maxdim, coeff, n_landmarks, metric)
+    return np.maximum.reduce([_draws(one, shape, seeds, k, p, barcodes, n_jobs) for one in nulls])
 
 
-def _draws(null, shape, seeds, k, p, settings, n_jobs) -> np.ndarray:
+def _draws(null, shape, seeds, k, p, barcodes, n_jobs) -> np.ndarray:
     if not isinstance(null, str):
-        return _run_draws(null, shape, seeds, k, p, settings, n_jobs)
-    key = (null, shape, seeds, k, p, tuple(sorted(settings.items())))
+        return _run_draws(null, shape, seeds, k, p, barcodes, n_jobs)
+    key = (null, shape, seeds, k, p, barcodes)
     if key not in _CACHE:
         draw = partial(_BUILT_IN[null], shape[1])
-        _CACHE[key] = _run_draws(draw, shape, seeds, k, p, settings, n_jobs)
+        _CACHE[key] = _run_draws(draw, shape, seeds, k, p, barcodes, n_jobs)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     _CACHE.move_to_end(key)
@@ -421,10 +456,9 @@ def random_filter_test(
     """
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=2)
     check_filtration(k, p)
-    settings = dict(maxdim=dim, coeff=coeff, n_landmarks=n_landmarks, exact_below=exact_below, metric=metric)
-    observed = top_lifetime(pipeline_diagrams(X, k, p, settings)[dim])
-    null_settings = {**settings, "exact_below": None}  # structureless clouds are never refined
+    persistence = dict(maxdim=dim, coeff=coeff, n_landmarks=n_landmarks, metric=metric)
+    observed = top_lifetime(pipeline_diagrams(X, k, p, exact_below=exact_below, **persistence)[dim])
     lifetimes = pipeline_null_tops(
-        X.shape, k, p, resolve_null(null, X), n_draws, null_settings, random_state, n_jobs
+        X.shape, k, p, resolve_null(null, X), n_draws, random_state=random_state, n_jobs=n_jobs, **persistence
     )[:, dim]
     return NullComparison.compare(observed, lifetimes)

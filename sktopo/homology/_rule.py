@@ -270,11 +270,11 @@ def significance(
         raise ValueError("k and p say how X was made from filters: give filters with them, or neither.")
     if filters is not None:
         filters = _check_source(X, filters, p)
-    settings = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric, exact_below=None)
+    persistence = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric)
     band_seed, null_seed = _seeds(random_state)
     band = tops = None
     if method == "universal":
-        diagrams = persistence_diagrams(X, **settings)
+        diagrams = persistence_diagrams(X, exact_below=None, **persistence)
         bound, diagrams = diagrams.bound, diagrams.diagrams
     else:
         band = _confidence_band(
@@ -283,16 +283,14 @@ def significance(
             n_subsamples=n_subsamples,
             random_state=band_seed,
             n_jobs=n_jobs,
-            maxdim=maxdim,
-            coeff=coeff,
-            n_landmarks=n_landmarks,
-            metric=metric,
+            **persistence,
         )
         bound, diagrams = band.bound, band.diagrams
     if method == "null":
         source = X if filters is None else filters
+        nulls = resolve_null(null, source)
         tops = pipeline_null_tops(
-            source.shape, k, p, resolve_null(null, source), n_draws, settings, null_seed, n_jobs
+            source.shape, k, p, nulls, n_draws, random_state=null_seed, n_jobs=n_jobs, **persistence
         )
     return _judge(method, len(X), alpha, diagrams, bound, band, tops)
 
