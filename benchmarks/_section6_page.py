@@ -19,6 +19,26 @@ def _load(out: str, name: str):
     return pd.read_csv(os.path.join(out, f"{name}.csv")), record
 
 
+def _parts(record) -> dict:
+    """What a record holds of its result: settings, the paper's numbers, the verdict, the measured.
+
+    Under "result"; records written before the experiments returned result objects have them
+    under "attrs" (the DataFrame's attributes then), without the verdict.
+    """
+    return record["result"] if "result" in record else record["attrs"]
+
+
+def _verdict(parts: dict) -> list[str]:
+    """The result's verdict (one per run where a record holds several), or nothing in older records."""
+    found = parts.get("verdict")
+    if found is None:
+        return []
+    lines = []
+    for finding in found if isinstance(found, list) else [found]:
+        lines += [f"Verdict: **{finding['level']}**. " + "; ".join(finding["reasons"]) + ".", ""]
+    return lines
+
+
 def _pm(values, digits: int = 3) -> str:
     """Mean ± standard deviation (min-max) of ``values``, n = their number."""
     v = np.asarray(values, dtype=float)
@@ -67,11 +87,11 @@ def _lifetime_cell(runs, arm: str, settings: dict, notes: list) -> str:
 
 
 def _generalization(df, record) -> list[str]:
-    paper = record["attrs"]["paper"]
-    settings = record["attrs"]["settings"]
+    parts = _parts(record)
+    paper, settings = parts["paper"], parts["settings"]
     settings = settings if isinstance(settings, list) else [settings]
     lines = ["## (i) A fixed first layer and generalization to another digit set", ""]
-    lines += [f"Ran: {_ran(record)}; `benchmarks/section6.py generalization`.", ""]
+    lines += [f"Ran: {_ran(record)}; `benchmarks/section6.py generalization`.", "", *_verdict(parts)]
     rows, notes = [], []
     for i, ((source, target), part) in enumerate(df.groupby(["source", "target"], sort=False)):
         for arm, runs in part.groupby("first_layer", sort=False):
@@ -112,15 +132,16 @@ def _generalization(df, record) -> list[str]:
 
 
 def _simplicity(df, record) -> list[str]:
-    attrs = record["attrs"]
-    corr, pooled = attrs["correlation"], pd.DataFrame(attrs["pooled"])
-    settings = attrs["settings"]
+    parts = _parts(record)
+    corr, pooled = parts["correlation"], pd.DataFrame(parts["pooled"])
+    settings = parts["settings"]
     lines = ["## (ii) Topological simplicity and test accuracy over training (Fig. 12)", ""]
     lines += [
         f"Ran: {_ran(record)}; {settings['n_networks']} networks {settings['spec']} in "
         f"{settings['n_groups']} groups on {settings['dataset']}, ρ({settings['k']}, {settings['p']}); "
         "`benchmarks/section6.py simplicity`.",
         "",
+        *_verdict(parts),
     ]
     computed = "h1_null_median" not in df
     if computed:  # a result from before the null level: the null depends only on the counts
@@ -155,7 +176,7 @@ def _simplicity(df, record) -> list[str]:
         f"Spearman correlation of the groups' lifetime and accuracy over checkpoints: "
         f"{corr['spearman']:.2f}, {100 * corr['confidence']:.0f}% bootstrap interval over groups "
         f"[{corr['low']:.2f}, {corr['high']:.2f}]. The paper: the two rise together (Fig. 12); "
-        f"top H1 lifetime {attrs['paper']['h1_lifetime_mnist_40k']} on MNIST at 40,000 iterations "
+        f"top H1 lifetime {parts['paper']['h1_lifetime_mnist_40k']} on MNIST at 40,000 iterations "
         "(ρ(100, 0.1) of 100 networks: set it beside the pooled column only where the filtration is the same).",
         "",
         *([NO_NULL, ""] if computed else []),
@@ -207,8 +228,8 @@ def _finite(values) -> str:
 
 
 def _speedup(df, record) -> list[str]:
-    attrs = record["attrs"]
-    settings, summary, paper = attrs["settings"], attrs["speedup"], attrs["paper"]
+    parts = _parts(record)
+    settings, summary, paper = parts["settings"], parts["speedup"], parts["paper"]
     lines = ["## (iii) Appended filter responses speed training up (Fig. 13)", ""]
     lines += [
         f"Ran: {_ran(record)}; {settings['n_repeats']} networks {settings['spec']} per bank on "
@@ -216,6 +237,7 @@ def _speedup(df, record) -> list[str]:
         f"target accuracy {settings['target_accuracy']:.3f} ({settings['target_rule']}); "
         "`benchmarks/section6.py speedup`.",
         "",
+        *_verdict(parts),
     ]
     rows = []
     last = df[df["iteration"] == df["iteration"].max()]
@@ -240,12 +262,14 @@ def _speedup(df, record) -> list[str]:
 
 
 def _evolution(df, record) -> list[str]:
-    settings = record["attrs"]["settings"]
+    parts = _parts(record)
+    settings = parts["settings"]
     lines = ["## Training evolution (Figs. 5 and 9)", ""]
     lines += [
         f"Ran: {_ran(record)}; {settings['n_networks']} networks {settings['spec']} on "
         f"{settings['dataset']}; `benchmarks/section6.py evolution`.",
         "",
+        *_verdict(parts),
     ]
     rows = [
         [r.layer, r.iteration, r.n_dense, r.mapper_n_loops, f"{r.h1_top:.3f}", f"{r.h1_bound:.3f}"]

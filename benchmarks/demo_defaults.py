@@ -125,7 +125,7 @@ def profile_cell(record, seed, n_networks, iterations, k_fraction=K_FRACTION, p=
     profile = topology_profile(
         kernels, 1, k=k, p=p, accuracy=accuracy, chance=0.1, random_state=seed, progress=False, resolution=12
     )
-    row, evidence = profile.iloc[0], profile.attrs["topology"][1]
+    row, verdict = profile.table.iloc[0], profile.verdicts[1]
     networks, most = record["kernels"].shape[1], max(record["iterations"])
     train = float(record["seconds"]) * n_networks * iterations / (networks * most)
     return {
@@ -146,7 +146,7 @@ def profile_cell(record, seed, n_networks, iterations, k_fraction=K_FRACTION, p=
         "shape": row["shape"],
         "edge_energy": float(row.edge_energy),
         "verdict": row.verdict,
-        "reasons": list(evidence.circle.reasons),
+        "reasons": list(verdict.reasons),
         "found": bool(shows_circle(profile).iloc[0]),
         "seconds": train + time.perf_counter() - start,
     }
