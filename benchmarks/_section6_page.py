@@ -6,8 +6,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from sktopo.experiments._common import h1_null_level, lifetime_reason
 from sktopo.nn import parse_spec
+from sktopo.simplicity import h1_null_level, lifetime_reason
 
 
 def _load(out: str, name: str):
@@ -194,7 +194,7 @@ NO_NULL = (
     "computed for this page, once per cloud size (the null depends on the filters only through "
     "their count), with 19 draws of random filters (Gaussian or uniform pixels, each draw's longer "
     "top lifetime), random_state 0, the run's ρ(k, p) "
-    "and `top_h1_lifetime`'s persistence settings (`sktopo.experiments._common.h1_null_level`); "
+    "and `top_h1_lifetime`'s persistence settings (`sktopo.simplicity.h1_null_level`); "
     "the figure has no band. The lifetimes are the run's."
 )
 

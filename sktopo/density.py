@@ -14,8 +14,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._kdtree import PrincipalTree
 from ._validation import N_JOBS, Integral, Interval, Real, fit_context, validate_params
 from .metrics import METRIC, column_scale
+from .preprocessing import normalize_filters
 
-__all__ = ["DensityFilter", "densest_rows", "knn_density", "n_dense_rows"]
+__all__ = ["DensityFilter", "dense_core", "densest_rows", "knn_density", "n_dense_rows"]
 
 _K = [Interval(Integral, 1, None, closed="left")]
 
@@ -190,6 +191,54 @@ def densest_rows(X, distances, p: float) -> np.ndarray:
             f"distances must hold one number per row of X, shape ({len(X)},); got shape {distances.shape}."
         )
     return _densest(X, distances, n_dense_rows(len(X), p))
+
+
+@validate_params(
+    {
+        "filters": ["array-like"],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "p": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": N_JOBS,
+    },
+    prefer_skip_nested_validation=True,
+)
+def dense_core(filters, k: int, p: float, *, n_jobs=None) -> np.ndarray:
+    """ρ(k, p) of ``filters``: mean-centred and normalized, the densest fraction ``p`` by the k-th neighbour.
+
+    The paper's density filtration of a cloud of spatial filters, in one call:
+    :func:`~sktopo.preprocessing.normalize_filters`, then the ``round(p * n)`` rows nearest their
+    ``k``-th neighbour (:func:`knn_density`, :func:`densest_rows`), as :class:`DensityFilter`
+    keeps them. ``p`` of 1 or more keeps every row; ``k`` is capped at ``n - 1``, so that small
+    clouds still give a core (whether a lifetime of that core means anything is
+    :func:`sktopo.simplicity.lifetime_reason`'s question).
+
+    Parameters
+    ----------
+    filters : array-like of shape (n_filters, n_pixels)
+        Raw spatial filters (at least one row).
+    k : int
+        The neighbour whose distance estimates the density.
+    p : float
+        Fraction kept; 1 or more keeps all.
+    n_jobs : int, default=None
+        Threads of the neighbour search.
+
+    Returns
+    -------
+    core : ndarray of shape (n_dense, n_pixels)
+        In row order.
+
+    Examples
+    --------
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.density import dense_core
+    >>> dense_core(make_circle_filters(200, noise=0.5, random_state=0), k=10, p=0.3).shape
+    (60, 9)
+    """
+    X = normalize_filters(filters)
+    if p >= 1 or len(X) < 2:
+        return X
+    return X[densest_rows(X, knn_density(X, k=min(k, len(X) - 1), n_jobs=n_jobs), p)]
 
 
 def n_dense_rows(n_samples: int, p: float) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._validation import N_JOBS, Interval, Real, validate_params
-from .density import DensityFilter, n_dense_rows
+from .density import dense_core, n_dense_rows
 from .filterbanks import edge_energy
 from .filters import as_sources, extract_spatial_filters, layer_kernel, n_conv_layers
 from .homology import (
@@ -36,7 +36,6 @@ from .homology import (
 )
 from .io import load_state_dict
 from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
-from .preprocessing import normalize_filters
 
 __all__ = [
     "K_FRACTION",
@@ -342,7 +341,7 @@ def _profile_layer(
     filters, provenance = extract_spatial_filters(sources, layer)
     if len(filters) > n_used:
         filters = filters[np.sort(rng.choice(len(filters), n_used, replace=False))]
-    dense = DensityFilter(k=k, p=p, n_jobs=n_jobs).fit_transform(normalize_filters(filters))
+    dense = dense_core(filters, k, p, n_jobs=n_jobs)
     # one seed for every layer: layers of the same size share their null draws (cached)
     rule = dict(k=k, p=p, n_landmarks=n_landmarks, n_jobs=n_jobs, random_state=seed)
     verdict = identify_shape(

@@ -265,3 +265,19 @@ def test_pruning_falls_back_to_every_row_when_the_sample_misleads():
         pruned = DensityFilter(k=3, p=0.2).fit(X)
     np.testing.assert_array_equal(pruned.support_, exact.support_)
     assert np.isfinite(pruned._distances).all()  # measured whole
+
+
+def test_dense_core_is_the_density_filter_of_the_normalized_filters():
+    from sktopo.datasets import make_circle_filters
+    from sktopo.density import dense_core
+    from sktopo.preprocessing import normalize_filters
+
+    filters = make_circle_filters(300, noise=0.3, random_state=0)
+    expected = DensityFilter(k=12, p=0.3).fit_transform(normalize_filters(filters))
+    np.testing.assert_array_equal(dense_core(filters, 12, 0.3), expected)
+    np.testing.assert_array_equal(dense_core(filters, 12, 1.0), normalize_filters(filters))  # p 1: all
+    assert dense_core(filters[:5], 50, 0.5).shape == (3, 9)  # k capped at n - 1
+    with pytest.raises(ValueError, match="'k' parameter"):
+        dense_core(filters, 0, 0.3)
+    with pytest.raises(ValueError, match="'p' parameter"):
+        dense_core(filters, 5, 0.0)

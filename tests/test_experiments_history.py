@@ -20,9 +20,6 @@ from sktopo.datasets import load_mnist_sample, make_circle_filters
 from sktopo.experiments import SimplicityResult
 from sktopo.experiments._common import (
     check_checkpoints,
-    h1_null_level,
-    lifetime_reason,
-    top_h1_lifetime,
 )
 from sktopo.experiments._evolution import layer_settings, training_evolution
 from sktopo.experiments._simplicity import persistence_vs_accuracy
@@ -34,6 +31,7 @@ from sktopo.plotting import (
     plot_persistence_vs_accuracy,
     plot_training_evolution,
 )
+from sktopo.simplicity import h1_null_level, lifetime_reason, top_h1_lifetime
 
 TINY = {"spec": "M(4,2,8)", "k": 4}
 PVA_COLUMNS = [
@@ -382,3 +380,18 @@ def test_h1_lifetime_takes_landmarks_where_exact_barcodes_would_not_fit(monkeypa
     kernels = make_circle_filters(1800, noise=0.05, random_state=0).reshape(1800, 1, 3, 3)
     assert not persistence_module.exact_fits(900)
     assert top_h1_lifetime(kernels, k=10, p=0.5) > 1.0  # the circle, from landmarks
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: top_h1_lifetime(np.zeros((4, 1, 3, 3)), layer=0), "'layer' parameter"),
+        (lambda: top_h1_lifetime(np.zeros((4, 1, 3, 3)), k=0), "'k' parameter"),
+        (lambda: lifetime_reason(100, 5, p=-0.1), "'p' parameter"),
+        (lambda: h1_null_level(np.zeros((10, 9)), 3, 0.5, -1, 0), "'n_draws' parameter"),
+        (lambda: h1_null_level(np.zeros((10, 9)), 3, 0.5, 9, None), "'random_state' parameter"),
+    ],
+)
+def test_simplicity_refuses_bad_parameters(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

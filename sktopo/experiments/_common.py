@@ -1,6 +1,5 @@
-"""What the Section VI experiments share: the device, the scale presets and the circle's strength."""
+"""What the experiments share: the scale presets, the data, recorded training and the warnings."""
 
-import math
 import os
 import warnings
 from numbers import Integral
@@ -9,28 +8,18 @@ import numpy as np
 
 from .._validation import Interval
 from ..datasets import DATASETS, as_dataset
-from ..density import densest_rows, knn_density, n_dense_rows
-from ..filters import extract_spatial_filters
-from ..homology import MIN_CORE_ROWS, exact_fits, persistence_diagrams, random_filter_test, top_lifetime
-from ..preprocessing import normalize_filters
 
 __all__ = [
-    "EXACT_MAX",
     "RUN_CONSTRAINTS",
     "SCALES",
     "check_checkpoints",
     "check_names",
     "check_scale",
     "data_label",
-    "dense_core",
-    "h1_lifetime_and_reason",
-    "h1_null_level",
     "image_kwargs",
-    "lifetime_reason",
     "load_images",
     "recorded",
     "spearman_interval",
-    "top_h1_lifetime",
     "train_recording",
     "warn_unmeasured",
 ]
@@ -47,9 +36,6 @@ RUN_CONSTRAINTS = {
     "verbose": ["verbose"],
 }
 
-#: Dense cores up to this many rows get exact barcodes in :func:`top_h1_lifetime`.
-EXACT_MAX = 1000
-
 SCALES = ("quick", "paper")
 
 
@@ -61,149 +47,6 @@ def check_scale(scale) -> str:
             f"and iterations, meant for a GPU); got {scale!r}."
         )
     return scale
-
-
-def lifetime_reason(n_filters: int, k: int, p: float) -> str:
-    """Why ρ(k, p) of ``n_filters`` filters has no top H1 lifetime worth a number; "" when it has one.
-
-    Two clouds get none (their lifetime is NaN, with this reason):
-
-    * ``k`` not below half the filters (with ``p < 1``): the ball reaching the ``k``-th
-      neighbour then holds half the cloud or more, so its radius ranks filters by how central
-      they are in the whole cloud, not by the density around them; the "densest" rows are a
-      blob around the bulk of the cloud, without the shape's loop. The paper's ρ(100, 0.1)
-      of 6,400 filters has k at 1.6% of them.
-    * a dense core of fewer than :data:`~sktopo.homology.MIN_CORE_ROWS` rows: below it the
-      significance rule has too little power on noisy circles for its answer to mean anything
-      (the constant's comment), so a lifetime there, such as 0.21 from ρ(100, 0.1) of 3
-      networks' 192 filters (19 rows), cannot be told from noise.
-
-    The reason names what to change: more networks, a smaller ``k`` or a larger ``p``.
-
-    Parameters
-    ----------
-    n_filters : int
-        Filters in the cloud, before the density filtration.
-    k : int
-    p : float
-        ρ(k, p); ``p`` of 1 (or more) keeps every filter and ignores ``k``.
-
-    Returns
-    -------
-    reason : str
-        Empty when the lifetime is measured.
-
-    Examples
-    --------
-    >>> from sktopo.experiments._common import lifetime_reason
-    >>> lifetime_reason(6400, k=100, p=0.1)
-    ''
-    >>> lifetime_reason(192, k=100, p=0.1)[:60]
-    'k=100 is not below half of the 192 filters: the distance to '
-    """
-    reasons = []
-    if p < 1 and 2 * k >= n_filters:
-        reasons.append(
-            f"k={k} is not below half of the {n_filters} filters: the distance to the k-th neighbour then "
-            "spans half the cloud and ranks filters by how central they are, not by local density; take "
-            f"k below {math.ceil(n_filters / 2)} or pool more networks (more than {2 * k} filters)"
-        )
-    rows = n_dense_rows(n_filters, min(p, 1.0))
-    if rows < MIN_CORE_ROWS:
-        cloud = (
-            f"rho({k}, {p:g}) of {n_filters} filters keeps {rows} rows" if p < 1 else f"{n_filters} filters"
-        )
-        change = f"pool more networks (at least {math.ceil(MIN_CORE_ROWS / min(p, 1.0))} filters)"
-        if p < 1 and n_filters >= MIN_CORE_ROWS:
-            change += f" or take p of at least {MIN_CORE_ROWS / n_filters:.2f}"
-        reasons.append(
-            f"{cloud}, fewer than MIN_CORE_ROWS={MIN_CORE_ROWS}, too few to tell a loop from noise; {change}"
-        )
-    return "; and ".join(reasons)
-
-
-def _n_landmarks(n_rows: int):
-    """Exact barcodes (None) up to ``EXACT_MAX`` rows where memory allows, else 400 landmarks."""
-    return None if n_rows <= EXACT_MAX and exact_fits(n_rows) else 400
-
-
-def h1_lifetime_and_reason(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> tuple[float, str]:
-    """:func:`top_h1_lifetime` without its warning: ``(lifetime, "")`` or ``(nan, reason)``."""
-    filters = extract_spatial_filters(sources, layer=layer)[0]
-    reason = lifetime_reason(len(filters), k, p)
-    if reason:
-        return float("nan"), reason
-    dense = dense_core(filters, k, p)
-    diagrams = persistence_diagrams(dense, maxdim=1, n_landmarks=_n_landmarks(len(dense))).diagrams
-    return top_lifetime(diagrams[1]), ""
-
-
-def top_h1_lifetime(sources, layer: int = 1, k: int = 100, p: float = 0.1) -> float:
-    """Lifetime of the most persistent H1 bar of ρ(k, p) of ``sources``' spatial filters.
-
-    The paper's "topological simplicity" (Section VI): the layer's spatial filters, pooled over
-    ``sources`` (networks, kernels or an ensemble), mean-centred and normalized, filtered to the
-    densest fraction ``p`` by the distance to the ``k``-th neighbour, then the Rips barcode:
-    exact up to ``EXACT_MAX`` (1,000) dense rows, which covers the paper's ρ(100, 0.1) of 6,400
-    filters (640 rows), where memory allows (see :func:`~sktopo.homology.persistence_diagrams`);
-    beyond, 400 certified landmarks.
-
-    A cloud too small for its ρ(k, p) gets NaN and a ``UserWarning`` that says why and what to
-    change (:func:`lifetime_reason`: ``k`` not below half the filters, or a dense core of fewer
-    than :data:`~sktopo.homology.MIN_CORE_ROWS` rows), never a number.
-
-    Parameters
-    ----------
-    sources : network, kernel array or list of them
-    layer : int, default=1
-    k : int, default=100
-    p : float, default=0.1
-
-    Returns
-    -------
-    lifetime : float
-        NaN for a cloud too small for ρ(k, p).
-
-    See Also
-    --------
-    h1_lifetime_and_reason : the same, returning the reason instead of warning.
-    """
-    lifetime, reason = h1_lifetime_and_reason(sources, layer, k, p)
-    if reason:
-        warnings.warn(f"The top H1 lifetime is NaN: {reason}.", UserWarning, stacklevel=2)
-    return lifetime
-
-
-def h1_null_level(filters, k: int, p: float, n_draws: int, random_state) -> dict:
-    """What as many random filters reach: the null's median and 95% quantile, and the p-value.
-
-    :func:`~sktopo.homology.random_filter_test` on the raw ``filters``, with :func:`top_h1_lifetime`'s
-    ρ(k, p) and landmarks (exact barcodes for its dense cores up to ``EXACT_MAX`` rows), landmark
-    births as they are for the data and the null alike, ``n_draws`` clouds of its default null
-    (each draw's longer top lifetime of Gaussian and of uniform filters). ``random_state`` is an
-    int, so that clouds of the same size share their null draws. NaN where the lifetime is, or
-    when ``n_draws`` is 0.
-
-    Returns
-    -------
-    level : dict
-        ``h1_null_median``, ``h1_null_q95``, ``h1_p_value`` (Monte Carlo, ``(1 + reaching) /
-        (1 + n_draws)``).
-    """
-    filters = np.asarray(filters, dtype=np.float64).reshape(len(filters), -1)
-    nan = {"h1_null_median": np.nan, "h1_null_q95": np.nan, "h1_p_value": np.nan}
-    if not n_draws or lifetime_reason(len(filters), k, p):
-        return nan
-    test = random_filter_test(
-        filters,
-        k=None if p >= 1 else k,
-        p=None if p >= 1 else p,
-        n_draws=n_draws,
-        n_landmarks=_n_landmarks(n_dense_rows(len(filters), min(p, 1.0))),
-        random_state=random_state,
-    )
-    median, q95 = np.quantile(test.null, [0.5, 0.95])
-    return {"h1_null_median": float(median), "h1_null_q95": float(q95), "h1_p_value": test.p_value}
 
 
 def warn_unmeasured(experiment: str, reasons, column: str = "h1_lifetime_reason") -> None:
@@ -315,19 +158,6 @@ def check_checkpoints(checkpoints) -> list:
             f">= 1; got {checkpoints!r}."
         )
     return sorted({int(v) for v in values})
-
-
-def dense_core(filters, k: int, p: float) -> np.ndarray:
-    """ρ(k, p) of the normalized ``filters`` (all of them when ``p`` is 1); ``k`` capped at n - 1.
-
-    The cap keeps Mapper graphs of small clouds drawable
-    (:func:`~sktopo.experiments.training_evolution`); a lifetime
-    first asks :func:`lifetime_reason` whether the cloud is large enough for ρ(k, p).
-    """
-    X = normalize_filters(filters)
-    if p >= 1 or len(X) < 2:
-        return X
-    return X[densest_rows(X, knn_density(X, k=min(k, len(X) - 1)), p)]
 
 
 def image_kwargs(data, X) -> dict:

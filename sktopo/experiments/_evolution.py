@@ -6,17 +6,16 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._validation import Interval, validate_params
+from ..density import dense_core
 from ..filters import extract_spatial_filters
 from ..homology import exact_fits, persistence_diagrams, top_lifetime
 from ..mapper import Mapper, graph_summary
+from ..simplicity import EXACT_MAX, lifetime_reason
 from ._common import (
-    EXACT_MAX,
     RUN_CONSTRAINTS,
     check_checkpoints,
     check_scale,
     data_label,
-    dense_core,
-    lifetime_reason,
     load_images,
     recorded,
     train_recording,

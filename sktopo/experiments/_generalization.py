@@ -6,12 +6,12 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._validation import Interval, validate_params
+from ..simplicity import h1_lifetime_and_reason
 from ._common import (
     RUN_CONSTRAINTS,
     check_names,
     check_scale,
     data_label,
-    h1_lifetime_and_reason,
     image_kwargs,
     load_images,
     warn_unmeasured,
@@ -146,13 +146,13 @@ def cross_domain_generalization(
     A "gaussian" layer is drawn from each network's seed, so every repeat has its own bank.
 
     ``h1_lifetime`` is the top H1 lifetime of ρ(k, p) of the trained arm's first-layer filters
-    pooled over its repeats (:func:`~sktopo.experiments._common.top_h1_lifetime`), the same
+    pooled over its repeats (:func:`~sktopo.simplicity.top_h1_lifetime`), the same
     value on each of its rows, with ``h1_lifetime_reason`` saying why when it is NaN. It is
     NaN for a fixed layer, which is not learned; for an idealized bank ρ(k, p) would say
     nothing anyway: its evenly spread filters are all equally dense, so the densest 10% is an
     arc picked by tie-breaking, whose top lifetime is 0 (measured on the primary circle of 3
     networks). It is NaN, with a warning, for a trained arm too small for its ρ(k, p)
-    (:func:`~sktopo.experiments._common.lifetime_reason`): the paper's ρ(100, 0.1) needs more
+    (:func:`~sktopo.simplicity.lifetime_reason`): the paper's ρ(100, 0.1) needs more
     than 200 filters for ``k`` and 500 for its dense core (:data:`~sktopo.homology.MIN_CORE_ROWS`
     rows), 8 networks M(64, ...); the paper's 3 runs, 192 filters, get NaN at its own
     filtration. The lifetime of one arm says nothing about the accuracies: the experiment

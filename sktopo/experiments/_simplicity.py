@@ -7,13 +7,12 @@ import numpy as np
 
 from .._validation import Interval, validate_params
 from ..filters import extract_spatial_filters
+from ..simplicity import h1_lifetime_and_reason, h1_null_level
 from ._common import (
     RUN_CONSTRAINTS,
     check_checkpoints,
     check_scale,
     data_label,
-    h1_lifetime_and_reason,
-    h1_null_level,
     load_images,
     recorded,
     spearman_interval,
@@ -179,7 +178,7 @@ def persistence_vs_accuracy(
 
     The paper's Fig. 12: networks M(64, 32, 64) trained on MNIST (and on SVHN); at each
     checkpoint, the lifetime of the most persistent H1 bar of ρ(100, 0.1) of their first-layer
-    spatial filters (the "topological simplicity", :func:`~sktopo.experiments._common.top_h1_lifetime`)
+    spatial filters (the "topological simplicity", :func:`~sktopo.simplicity.top_h1_lifetime`)
     and their test accuracy, which the paper finds to rise together.
 
     The lifetime belongs to a pooled cloud (ρ(100, 0.1) needs a thousand filters or more, 16
@@ -202,7 +201,7 @@ def persistence_vs_accuracy(
     the same persistence settings (:func:`~sktopo.homology.random_filter_test`). A lifetime within that band is what
     structureless filters of that count give, whatever the accuracy; a rise of the lifetime
     means a stronger circle only where it leaves the band. A cloud too small for its ρ(k, p)
-    (:func:`~sktopo.experiments._common.lifetime_reason`) gets NaN for the lifetime and its
+    (:func:`~sktopo.simplicity.lifetime_reason`) gets NaN for the lifetime and its
     null, and ``h1_lifetime_reason`` says why and what to change; the correlation is over the
     rows that have a lifetime.
 
