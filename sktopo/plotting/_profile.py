@@ -14,9 +14,7 @@ KINDS = ("barcodes", "mapper")
 
 def _check_profile(profile):
     """``profile`` if it is a :class:`~sktopo.profile.TopologyProfile` with a layer, or a clear error."""
-    from ..profile import TopologyProfile
-
-    if not isinstance(profile, TopologyProfile):
+    if not all(hasattr(profile, name) for name in ("table", "evidence", "layers")):
         raise TypeError(
             "profile must be a TopologyProfile returned by sktopo.profile.topology_profile (its .select() "
             f"keeps some layers); got {type(profile).__name__}."
