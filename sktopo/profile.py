@@ -115,6 +115,19 @@ class LayerTopology:
         Loops of Mapper graphs over a range of resolutions (:func:`~sktopo.mapper.loop_consensus`).
     circle : Verdict
         :func:`~sktopo.homology.circle_verdict`: found, borderline, not found or too small.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filterbanks import primary_circle
+    >>> from sktopo.profile import topology_profile
+    >>> net = torch.nn.Conv2d(1, 200, 3)
+    >>> with torch.no_grad():
+    ...     _ = net.weight.copy_(torch.tensor(primary_circle(200)).unsqueeze(1))
+    >>> profile = topology_profile(net, n_subsamples=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
+    >>> evidence = profile.evidence[1]
+    >>> evidence.layer, evidence.dense.shape, evidence.circle.level, evidence.null.p_value
+    (1, (60, 9), 'found', 0.05)
     """
 
     layer: int

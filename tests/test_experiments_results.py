@@ -88,7 +88,7 @@ def test_speedup_verdict_asks_whether_the_circle_is_fastest():
 def test_evolution_verdict_reads_the_loops():
     table = pd.DataFrame({"layer": [1, 1, 2], "iteration": [50, 100, 100], "mapper_n_loops": [0, 1, 2]})
     finding = EvolutionResult(table, {}, dict(EVOLUTION), {}, {}, [0]).verdict
-    assert finding.level == "found" and "layer 1: at iterations [100]" in finding.reasons[0]
+    assert finding.level == "found" and "appears in layer 1 at iterations [100]" in finding.reasons[0]
     assert "first layer at 400 batch iterations" in finding.reasons[1]
     none = EvolutionResult(table.assign(mapper_n_loops=0), {}, dict(EVOLUTION), {}, {}, [0]).verdict
     assert none.level == "not_found" and "at no iteration" in none.reasons[0]

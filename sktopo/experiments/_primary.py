@@ -75,6 +75,13 @@ class PrimaryCircle(ExperimentResult):
         Each network's test accuracy.
     chance : float
         The accuracy of guessing: one over the number of classes.
+
+    Examples
+    --------
+    >>> from sktopo.experiments import primary_circle
+    >>> result = primary_circle(n_networks=2, iterations=5, random_state=0)
+    >>> result.found, result.evidence.layer, len(result.accuracies)
+    (False, 1, 2)
     """
 
     evidence: object

@@ -39,6 +39,13 @@ class Finding:
     margin : float
         How far the measurement clears the paper's claim (positive when it does); NaN when
         undefined.
+
+    Examples
+    --------
+    >>> from sktopo.experiments import Finding
+    >>> finding = Finding("borderline", ("Spearman 0.40, 95% interval [-0.10, 0.80]",), -0.1)
+    >>> finding.level, finding.agrees
+    ('borderline', False)
     """
 
     level: str
@@ -63,6 +70,12 @@ class ExperimentResult(ABC):
         What ran (data, networks, iterations, device, seed, ``seconds``).
     paper : dict
         The paper's numbers for this experiment.
+
+    Examples
+    --------
+    >>> from sktopo.experiments import ExperimentResult, SpeedupResult
+    >>> issubclass(SpeedupResult, ExperimentResult), SpeedupResult.display
+    (True, 'SpeedupDisplay')
     """
 
     table: object
@@ -122,6 +135,15 @@ class SimplicityResult(ExperimentResult):
         ``test_accuracy``.
     pooled : pandas.DataFrame
         One row per checkpoint, every network's filters pooled (the paper's cloud).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.experiments import SimplicityResult
+    >>> correlation = {"spearman": 0.7, "low": 0.3, "high": 0.9, "confidence": 0.95}
+    >>> result = SimplicityResult(pd.DataFrame(), {}, {}, correlation, pd.DataFrame(), pd.DataFrame())
+    >>> result.verdict.level, result.verdict.margin
+    ('found', 0.3)
     """
 
     correlation: dict
@@ -163,6 +185,16 @@ class CrossDomainResult(ExperimentResult):
         One row per (first layer, repeat).
     settings : dict
     paper : dict
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.experiments import CrossDomainResult
+    >>> table = pd.DataFrame({"first_layer": ["primary_circle", "trained"], "target_accuracy": [0.3, 0.1]})
+    >>> paper = {"primary_circle": 0.28, "gaussian": 0.12, "trained": 0.11}
+    >>> result = CrossDomainResult(table, {"source": "mnist", "target": "svhn"}, paper)
+    >>> result.verdict.level, round(result.verdict.margin, 2)
+    ('found', 0.2)
     """
 
     display: ClassVar[str] = "CrossDomainDisplay"
@@ -211,6 +243,16 @@ class SpeedupResult(ExperimentResult):
     speedup : dict
         Per bank, :func:`~sktopo.experiments.speedup_summary`: ``iterations``, ``n_reached``,
         ``speedup`` and its ``mean``, ``std``, ``min``, ``max``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.experiments import SpeedupResult
+    >>> paper = {"speedup_mnist": 2.0, "speedup_svhn": 3.5, "order": ["primary_circle", "none"]}
+    >>> speedup = {"none": {"mean": 1.0}, "primary_circle": {"mean": 2.4}, "gaussian": {"mean": 1.3}}
+    >>> result = SpeedupResult(pd.DataFrame(), {}, paper, speedup)
+    >>> result.verdict.level, round(result.verdict.margin, 1)
+    ('found', 1.1)
     """
 
     speedup: dict
@@ -259,6 +301,16 @@ class EvolutionResult(ExperimentResult):
         The persistence diagrams of each ``(layer, iteration)``.
     seeds : list of int
         The networks' seeds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktopo.experiments import EvolutionResult
+    >>> from sktopo.experiments._evolution import PAPER
+    >>> table = pd.DataFrame({"layer": [1, 1], "iteration": [100, 400], "mapper_n_loops": [3, 1]})
+    >>> result = EvolutionResult(table, {}, PAPER, {}, {}, [0])
+    >>> result.verdict.level, result.verdict.reasons[0]
+    ('found', 'one Mapper loop appears in layer 1 at iterations [400]')
     """
 
     mappers: dict
@@ -271,7 +323,7 @@ class EvolutionResult(ExperimentResult):
         """ "found" when a layer's Mapper graph shows one loop at some iteration (Figs. 5 and 9)."""
         loops = self.table[self.table["mapper_n_loops"] == 1].groupby("layer")["iteration"].apply(list)
         seen = (
-            "; ".join(f"layer {layer}: at iterations {its}" for layer, its in loops.items())
+            "; ".join(f"in layer {layer} at iterations {its}" for layer, its in loops.items())
             or "at no iteration"
         )
         fig5, fig9 = self.paper["fig5"], self.paper["fig9"]
