@@ -131,6 +131,26 @@ def load_mnist(root, train: bool = True, download: bool = False) -> tuple[np.nda
         Offline and the files are missing; the message names them.
     ValueError
         The files are there but truncated or corrupt; the message names them.
+
+    Examples
+    --------
+    Offline, a folder without the files gets an error that says what to put there:
+
+    >>> import tempfile
+    >>> from sktopo.datasets import load_mnist
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> load_mnist(folder.name)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    FileNotFoundError: MNIST not found under '...': missing MNIST/raw/train-images-idx3-ubyte, ...
+    Offline, place them there (torchvision's layout); online, pass download=True.
+    >>> folder.cleanup()
+
+    With the files in place (``root/MNIST/raw/``):
+
+    >>> X, y = load_mnist("data", train=False)  # doctest: +SKIP
+    >>> X.shape, y.shape  # doctest: +SKIP
+    ((10000, 1, 28, 28), (10000,))
     """
     from torchvision.datasets import MNIST
 
@@ -306,6 +326,28 @@ def load_cifar10(
         Offline and the files are missing; the message names them.
     ValueError
         The files are there but truncated or corrupt; the message names them.
+
+    Examples
+    --------
+    Offline, a folder without the files gets an error that says what to put there:
+
+    >>> import tempfile
+    >>> from sktopo.datasets import load_cifar10
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> load_cifar10(folder.name, train=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    FileNotFoundError: CIFAR10 not found under '...': missing cifar-10-batches-py/data_batch_1, ...
+    Offline, place them there (torchvision's layout); online, pass download=True.
+    >>> folder.cleanup()
+
+    With the files in place (``root/cifar-10-batches-py/``):
+
+    >>> X, y = load_cifar10("data", train=False, grayscale=True)  # doctest: +SKIP
+    >>> X.shape, y.shape  # doctest: +SKIP
+    ((10000, 1, 24, 24), (10000,))
+    >>> load_cifar10("data", train=False, crop=False)[0].shape  # doctest: +SKIP
+    (10000, 3, 32, 32)
     """
     from torchvision.datasets import CIFAR10
 
@@ -351,6 +393,26 @@ def load_svhn(root, split: str = "train", as_mnist: bool = False, download: bool
         Offline and the file is missing; the message names it.
     ValueError
         The file is there but truncated or corrupt; the message names it.
+
+    Examples
+    --------
+    Offline, a folder without the file gets an error that says what to put there:
+
+    >>> import tempfile
+    >>> from sktopo.datasets import load_svhn
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> load_svhn(folder.name, "test")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    FileNotFoundError: SVHN not found under '...': missing test_32x32.mat.
+    Offline, place them there (torchvision's layout); online, pass download=True.
+    >>> folder.cleanup()
+
+    With the file in place (``root/test_32x32.mat``), as MNIST-like digits:
+
+    >>> X, y = load_svhn("data", "test", as_mnist=True)  # doctest: +SKIP
+    >>> X.shape, y.shape  # doctest: +SKIP
+    ((26032, 1, 28, 28), (26032,))
     """
     import torch
     from torchvision.datasets import SVHN

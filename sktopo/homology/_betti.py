@@ -218,6 +218,22 @@ class ShapeVerdict:
     significance : dict
         ``{2: Significance, 3: Significance}``: the diagrams, bands and null draws per field.
         Where Z/2 finds no significant loop no model can fit, and Z/3's entry is Z/2's.
+
+    Examples
+    --------
+    :func:`identify_shape` returns one with ``return_verdict=True``:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.homology import identify_shape
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
+    >>> verdict = identify_shape(
+    ...     X, n_draws=19, n_subsamples=5, n_landmarks=100, random_state=0, return_verdict=True
+    ... )
+    >>> verdict.shape, verdict.betti, verdict.field_distance
+    ('circle', {2: [1, 1], 3: [1, 1]}, 0.0)
+    >>> sorted(verdict.significance), bool(verdict.gap > 1.25)
+    ([2, 3], True)
     """
 
     shape: str

@@ -82,6 +82,17 @@ class NullComparison:
         ``(1 + n_reaching) / (1 + n_draws)``.
     ratio_to_median : float
         ``observed / median(null)`` (inf when only the median is 0, NaN when both are).
+
+    Examples
+    --------
+    :func:`random_filter_test` returns one:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.homology import random_filter_test
+    >>> X = make_circle_filters(200, noise=0.1, random_state=0)
+    >>> test = random_filter_test(X, n_draws=9, n_landmarks=100, random_state=0)
+    >>> test.null.shape, test.n_reaching, test.p_value, bool(test.ratio_to_median > 3)
+    ((9,), 0, 0.1, True)
     """
 
     observed: float

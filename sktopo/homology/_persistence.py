@@ -152,6 +152,20 @@ class Persistence:
         against the exact diagrams of all rows below a scale (see ``exact_below`` in
         :func:`persistence_diagrams`): then its lifetime is accurate, not just within the bound.
         False when skipped or not certain, and when the diagrams are exact (``bound`` 0).
+
+    Examples
+    --------
+    :func:`persistence_diagrams` returns one:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.homology import persistence_diagrams, top_lifetime
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
+    >>> result = persistence_diagrams(X, n_landmarks=100)
+    >>> len(result.diagrams), len(result.landmarks), result.bound > 0, result.refined
+    (2, 100, True, True)
+    >>> round(top_lifetime(result.diagrams[1]), 2)
+    1.36
     """
 
     diagrams: list

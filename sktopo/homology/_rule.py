@@ -94,6 +94,20 @@ class Significance:
         The subsampling band (``"null"`` and ``"band"``).
     null : ndarray of shape (n_draws, maxdim + 1) or None
         Top lifetimes of the null draws (``"null"``).
+
+    Examples
+    --------
+    :func:`significance` returns one:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.homology import significance
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
+    >>> result = significance(X, n_draws=19, n_subsamples=5, n_landmarks=100, random_state=0)
+    >>> result.method, result.n_samples, result.n_significant.tolist(), result.null.shape
+    ('null', 200, [1, 1], (19, 2))
+    >>> result.resolution, bool(result.margin(1) > 0.5)
+    (0.05, True)
     """
 
     method: str

@@ -68,6 +68,20 @@ class ConfidenceBand:
         al.'s count, which does not hold its level on small structureless clouds; see
         :func:`significance` for the rule that does.
     confidence : float
+
+    Examples
+    --------
+    :func:`confidence_band` returns one:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.homology import confidence_band
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
+    >>> result = confidence_band(X, n_landmarks=100, n_subsamples=5, random_state=0)
+    >>> result.distances.shape, result.confidence, int(result.n_significant[1])
+    ((5, 2), 0.95, 1)
+    >>> bool(result.band[1] < 0.5)
+    True
     """
 
     diagrams: list

@@ -40,6 +40,20 @@ class Verdict:
         positive when it is significant; NaN when too small.
     n_significant : int
         Significant H1 bars.
+
+    Examples
+    --------
+    :func:`circle_verdict` returns one, from a :class:`Significance`:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.homology import circle_verdict, significance
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> X = normalize_filters(make_circle_filters(200, noise=0.1, random_state=0))
+    >>> verdict = circle_verdict(significance(X, n_draws=19, n_subsamples=5, n_landmarks=100, random_state=0))
+    >>> verdict.level, verdict.n_significant, bool(verdict.margin > 0.5)
+    ('found', 1, True)
+    >>> verdict.reasons  # doctest: +ELLIPSIS
+    ("1 significant H1 bar(s) by the 'null' rule at alpha = 0.05; the longest clears the threshold by ...",)
     """
 
     level: str

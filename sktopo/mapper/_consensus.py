@@ -30,6 +30,20 @@ class LoopConsensus:
         True if a strict majority of the resolutions give exactly one loop.
     loops : int
         The most common loop count (the smaller one on a tie).
+
+    Examples
+    --------
+    :func:`loop_consensus` returns one:
+
+    >>> from sktopo.datasets import make_circle_filters
+    >>> from sktopo.mapper import loop_consensus
+    >>> from sktopo.preprocessing import normalize_filters
+    >>> circle = normalize_filters(make_circle_filters(200, noise=0.05, random_state=0))
+    >>> consensus = loop_consensus(circle, resolutions=[6, 8, 10])
+    >>> consensus.resolutions.tolist(), consensus.n_loops.tolist()
+    ([6, 8, 10], [1, 1, 1])
+    >>> consensus.n_with_one_loop, consensus.fraction, consensus.one_loop, consensus.loops
+    (3, 1.0, True, 1)
     """
 
     resolutions: np.ndarray

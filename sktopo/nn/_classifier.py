@@ -120,6 +120,21 @@ class PaperNetClassifier(NeuralNetClassifier):
     torch_rng_state_ : dict of str to torch.ByteTensor
         The state of torch's global generator (``"cpu"``) and, on a GPU, of the device's
         (``"cuda:0"``...) that the next training continues.
+
+    Examples
+    --------
+    :func:`make_classifier` builds one with the paper's defaults; ``fit`` runs ``max_iter``
+    batches:
+
+    >>> import numpy as np
+    >>> from sktopo.nn import make_classifier
+    >>> X = np.random.default_rng(0).random((20, 1, 28, 28), dtype=np.float32)
+    >>> y = np.arange(20) % 10
+    >>> net = make_classifier("M(4,2,8)", max_iter=2, batch_size=8, random_state=0).fit(X, y)
+    >>> type(net).__name__, len(net.history[-1]["batches"])
+    ('PaperNetClassifier', 2)
+    >>> net.predict(X[:3]).shape, net.predict_proba(X[:3]).shape
+    ((3,), (3, 10))
     """
 
     _parameter_constraints = {

@@ -73,5 +73,17 @@ def vgg19(weights="imagenet", *, path=None):
     Returns
     -------
     model : torchvision.models.VGG, in eval mode
+
+    Raises
+    ------
+    FileNotFoundError
+        Offline with no cached weights; the message says which file to put where.
+
+    Examples
+    --------
+    >>> from sktopo.filters import conv_layers
+    >>> from sktopo.nn import vgg19
+    >>> len(conv_layers(vgg19(weights=None)))
+    16
     """
     return _vgg("vgg19", weights, path)
