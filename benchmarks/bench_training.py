@@ -57,7 +57,7 @@ TARGET_FRACTION, TARGET_SPEEDUP = 0.6, 1.3
 PAPER_ITERATIONS = 100 * 40_000
 
 
-def tune_glibc_malloc() -> None:
+def tune_glibc_in_this_process() -> None:
     """Serve every block of this (benchmark) process from glibc's heap and keep freed memory.
 
     ``M_MMAP_MAX = 0`` (no block mapped afresh) and ``M_TRIM_THRESHOLD = 2**31 - 1`` (freed memory
@@ -149,7 +149,7 @@ def main():
     if args.case:
         strategy, tuned = CASES[args.case[0]]
         if tuned:
-            tune_glibc_malloc()
+            tune_glibc_in_this_process()
         print(
             seconds_per_network_iteration(strategy, *load_mnist_sample(), int(args.case[1]), args.iterations)
         )
