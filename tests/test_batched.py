@@ -1,6 +1,5 @@
 """The batched strategy: many networks as one computation, each as if trained alone."""
 
-import contextlib
 import os
 
 import numpy as np
@@ -149,20 +148,57 @@ def test_interrupted_batched_run_keeps_finished_groups(data, tmp_path, monkeypat
         _assert_same_networks(ours, theirs)
 
 
-def test_glibc_malloc_is_tuned_only_on_request(data, monkeypatch):
-    calls = []
+@pytest.mark.parametrize("samples", [1, 5])
+def test_passes_of_a_few_samples_give_the_networks_of_one_pass(data, monkeypatch, samples):
+    """On the CPU a batch runs in passes (here of 1 and of 5, 5 and 2 samples); the sums are exact."""
+    estimator = make_classifier("M(6,4,16)", max_iter=4, batch_size=12)
+    stacked = StackedCNN([estimator.initialize().module_.net] * 2)
+    per_sample = stacked.largest_activation((1, 28, 28)) * 4  # float32 bytes, two networks
+    assert per_sample == 2 * 6 * 28 * 28 * 4  # the first convolution's output, before pooling
+    monkeypatch.setattr(_batched, "_PASS_BYTES", samples * per_sample)
+    chosen, choose = [], _batched._samples_per_pass
 
-    @contextlib.contextmanager
-    def recorded(device):
-        calls.append(device)
-        yield
+    def spied(*args):
+        chosen.append(choose(*args))
+        return chosen[-1]
 
-    monkeypatch.setattr(_batched, "_heap_allocations", recorded)
-    estimator = make_classifier("M(4,0,8)", max_iter=2, batch_size=8)
-    NetworkEnsemble(estimator, n_networks=3, group_size=2).fit(*data)
-    assert calls == []
-    NetworkEnsemble(estimator, n_networks=3, group_size=2, tune_glibc_malloc=True).fit(*data)
-    assert calls == [torch.device("cpu")] * 2
+    monkeypatch.setattr(_batched, "_samples_per_pass", spied)
+    seeds = [3, 17]
+    for seed, ours in zip(seeds, fit_batched(estimator, seeds, *data)):
+        alone = clone(estimator).set_params(random_state=seed).fit(*data)
+        _assert_same_networks(ours, alone)
+        assert ours.history[-1, "train_loss"] == pytest.approx(alone.history[-1, "train_loss"], rel=1e-4)
+    assert chosen == [samples] * 4
+
+
+def test_a_class_weighted_loss_takes_one_pass(data, monkeypatch):
+    """Its mean divides by the batch's total weight: no sum of per-pass means, so one pass."""
+    monkeypatch.setattr(_batched, "_PASS_BYTES", 1)  # else one sample per pass
+    weight = torch.linspace(0.5, 2.0, 10)
+    estimator = make_classifier("M(5,3,8)", max_iter=3, batch_size=12, criterion__weight=weight)
+    (ours,) = fit_batched(estimator, [4], *data)
+    _assert_same_networks(ours, clone(estimator).set_params(random_state=4).fit(*data))
+    model = StackedCNN([ours.module_.net])
+    assert _batched._samples_per_pass(model, ours.criterion_, torch.zeros(1, 12, 1, 28, 28)) == 12
+    unweighted = make_classifier("M(5,3,8)").initialize().criterion_
+    assert _batched._samples_per_pass(model, unweighted, torch.zeros(1, 12, 1, 28, 28)) == 1
+
+
+def test_default_training_changes_nothing_process_wide(data, monkeypatch):
+    """No C library call (glibc's mallopt was one): the host process's allocator is left alone."""
+    import ctypes
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the C library was loaded during training")
+
+    monkeypatch.setattr(ctypes, "CDLL", refused)
+    monkeypatch.setattr(ctypes, "cdll", refused)
+    estimator = make_classifier("M(4,2,8)", max_iter=2, batch_size=8)
+    ensemble = NetworkEnsemble(estimator, n_networks=3, group_size=2, random_state=0).fit(*data)
+    assert ensemble.strategy_ == "batched"
+    assert not any(name in vars(_batched) for name in ("ctypes", "_heap_allocations", "_glibc"))
+    with pytest.raises(TypeError, match="tune_glibc_malloc"):  # removed in issue 21
+        NetworkEnsemble(estimator, tune_glibc_malloc=True)
 
 
 def test_progress_bars(data, capsys):

@@ -1,9 +1,5 @@
 """Train many seeded copies of one skorch classifier as one computation (``strategy="batched"``)."""
 
-import contextlib
-import ctypes
-import ctypes.util
-
 import torch
 from sklearn.base import clone
 from torch import nn
@@ -17,6 +13,13 @@ __all__ = ["batched_unsupported", "fit_batched"]
 # Optimizers whose update of a parameter entry reads only that entry's gradient and state, so
 # that one optimizer over stacked parameters updates each network as its own optimizer would.
 _ELEMENTWISE = (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW)
+
+#: On the CPU, the most bytes one layer's output may take in one forward-backward pass: blocks
+#: this size stay below glibc's largest mmap threshold (32 MiB) and in memory the allocator keeps.
+#: Measured for 8 × M(64,32,64) on 2 cores (issue 21): passes of 8 and 16 MiB ran alike with no
+#: page fault; 26 MiB faulted in some runs, 32 MiB in all; the whole batch (205 MB in the first
+#: layer) took about 190,000 page faults per iteration. Passes of 2 MiB were slower (more calls).
+_PASS_BYTES = 16 * 2**20
 
 
 def batched_unsupported(estimator) -> str | None:
@@ -43,7 +46,7 @@ def batched_unsupported(estimator) -> str | None:
     return None
 
 
-def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=False) -> list:
+def fit_batched(estimator, seeds, X, y, progress=None) -> list:
     """Train ``clone(estimator)`` with each seed, all networks in one computation.
 
     Network n gets what ``clone(estimator).set_params(random_state=seeds[n]).fit(X, y)`` gets:
@@ -53,18 +56,23 @@ def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=Fals
     generator state that sequential training would start from (``torch_rng_state_``), and
     moved to the device. Torch's global generators are not used.
 
+    On the CPU, each batch is run forward and backward in passes of a few samples whose layer
+    outputs take at most 16 MiB, their gradients summed before the optimizer's step: PyTorch
+    allocates CPU tensors with ``malloc``, and glibc maps and unmaps every block above 32 MiB
+    afresh, so whole batches of many networks (hundreds of megabytes per layer) would pay a
+    page fault for every 4 KiB they touch, at every iteration. Nothing process-wide is changed.
+    On a GPU, the whole batch is one pass (CUDA's caching allocator keeps its blocks).
+
     Parameters
     ----------
     estimator : PaperNetClassifier
         See :func:`batched_unsupported`.
     seeds : sequence of int
+        One network per seed, its ``random_state``.
     X : array-like of shape (n_samples, channels, height, width)
     y : array-like of shape (n_samples,)
-    progress : callable or None
+    progress : callable or None, default=None
         Called with 1 after every batch iteration (e.g. ``tqdm.update``).
-    tune_glibc_malloc : bool, default=False
-        On the CPU with glibc, change glibc's allocator settings (process-wide) while training;
-        see :class:`~sktopo.nn.NetworkEnsemble`.
 
     Returns
     -------
@@ -92,11 +100,10 @@ def fit_batched(estimator, seeds, X, y, progress=None, *, tune_glibc_malloc=Fals
     for net, group in zip(nets, callbacks):
         for callback in group:
             callback.on_train_begin(net)
-    with _heap_allocations(device) if tune_glibc_malloc else contextlib.nullcontext():
-        losses = [
-            _epoch(nets, callbacks, loaders, generators, model, optimizer, X_t, y_t, progress)
-            for _ in range(estimator.max_epochs)
-        ]
+    losses = [
+        _epoch(nets, callbacks, loaders, generators, model, optimizer, X_t, y_t, progress)
+        for _ in range(estimator.max_epochs)
+    ]
     model.unstack_into([net.module_.net for net in nets])
     for n, (net, generator) in enumerate(zip(nets, generators)):
         net.torch_rng_state_["cpu"] = generator.get_state()  # where sequential training leaves it
@@ -132,15 +139,50 @@ def _epoch(nets, callbacks, loaders, generators, model, optimizer, X, y, progres
         batch = _augmented(nets, generators, X[index])  # drawn before the masks, as in sequential
         masks = model.dropout_masks(generators, index.shape[1], X.device)
         optimizer.zero_grad()
-        logits, targets = model(batch, masks), y[index]
-        loss = torch.stack([criterion(logits[n], targets[n]) for n in range(len(nets))])
-        loss.sum().backward()
+        loss = _forward_backward(model, criterion, batch, y[index], masks)
         optimizer.step()
         _record(nets, callbacks, model)
-        total, batches = total + loss.detach(), batches + 1
+        total, batches = total + loss, batches + 1
         if progress is not None:
             progress(1)
     return (total / max(batches, 1)).cpu()
+
+
+def _forward_backward(model, criterion, batch, targets, masks) -> torch.Tensor:
+    """Each network's loss on its batch, its gradient accumulated pass by pass.
+
+    With ``reduction="mean"``, the loss of a batch of B samples is the sum over its passes of
+    each pass's mean loss times its share of the batch (b / B): the same number and the same
+    gradient, up to rounding, as one pass over the whole batch.
+    """
+    size, total = batch.shape[1], 0
+    step = _samples_per_pass(model, criterion, batch)
+    for start in range(0, size, step):
+        part = slice(start, start + step)
+        logits = model(batch[:, part], [mask[:, part] for mask in masks])
+        loss = torch.stack([criterion(logits[n], targets[n, part]) for n in range(len(logits))])
+        if criterion.reduction == "mean":
+            loss = loss * (logits.shape[1] / size)
+        loss.sum().backward()
+        total = total + loss.detach()
+    return total
+
+
+def _samples_per_pass(model, criterion, batch: torch.Tensor) -> int:
+    """Samples of ``batch`` (N, B, C, H, W) that one forward-backward pass takes: B but on the CPU.
+
+    On the CPU, PyTorch allocates every activation and gradient with the C library's
+    ``malloc``; glibc maps blocks above its mmap threshold (at most 32 MiB) afresh and unmaps
+    them when freed, so a batch whose layers take hundreds of megabytes pays a page fault for
+    every 4 KiB it touches, at every iteration. Passes of at most ``_PASS_BYTES`` per layer
+    output stay in memory the allocator keeps (and in the caches). A class-weighted mean loss
+    is no sum of per-pass means: it takes one pass. CUDA's caching allocator needs none of this.
+    """
+    size = batch.shape[1]
+    if batch.device.type != "cpu" or (criterion.reduction == "mean" and criterion.weight is not None):
+        return size
+    per_sample = model.largest_activation(tuple(batch.shape[2:])) * batch.element_size()
+    return max(1, min(size, _PASS_BYTES // per_sample))
 
 
 def _augmented(nets, generators, batch: torch.Tensor) -> torch.Tensor:
@@ -157,45 +199,3 @@ def _record(nets, callbacks, model) -> None:
     for net, group in zip(nets, callbacks):
         for callback in group:
             callback.step(net)
-
-
-@contextlib.contextmanager
-def _heap_allocations(device):
-    """On the CPU with glibc, serve every allocation from the heap while training (process-wide).
-
-    glibc maps each allocation above its mmap threshold (at most 32 MiB) afresh and unmaps it
-    when freed, so every batch iteration pays page faults for its large activations (50 to 200
-    MB for 8 networks of M(64, 32, 64)); ``benchmarks/bench_training.py`` measures the gain.
-    PyTorch's CPU tuning guide answers this with another allocator (jemalloc, tcmalloc); here
-    glibc is told, for the duration of training, not to use ``mmap`` (``M_MMAP_MAX = 0``) and
-    to keep freed memory (``M_TRIM_THRESHOLD``). Afterwards the kept memory is returned
-    (``malloc_trim``) and glibc is left where its own dynamic threshold ends up in any process
-    that frees a block of 32 MiB or more, as PyTorch training does: mmap threshold 32 MiB, trim
-    threshold 64 MiB (glibc has no call that turns its dynamic adjustment back on). Elsewhere
-    (CUDA's caching allocator, another libc) nothing changes. Opt-in, as it changes the whole
-    process: ``NetworkEnsemble(tune_glibc_malloc=True)``.
-    """
-    libc = _glibc() if device.type == "cpu" else None
-    if libc is None:
-        yield
-        return
-    m_trim_threshold, m_mmap_threshold, m_mmap_max = -1, -3, -4
-    libc.mallopt(m_mmap_max, 0)
-    libc.mallopt(m_trim_threshold, 2**31 - 1)
-    try:
-        yield
-    finally:
-        libc.mallopt(m_mmap_max, 65536)
-        libc.mallopt(m_mmap_threshold, 32 * 2**20)
-        libc.mallopt(m_trim_threshold, 64 * 2**20)
-        libc.malloc_trim(0)
-
-
-def _glibc():
-    """The C library through ctypes if it is glibc (it has ``mallopt``, ``malloc_trim``), else None."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    except OSError:
-        return None
-    glibc = all(hasattr(libc, name) for name in ("mallopt", "malloc_trim", "gnu_get_libc_version"))
-    return libc if glibc else None

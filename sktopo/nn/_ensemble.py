@@ -97,10 +97,10 @@ def _restore(estimator, seed, path, X, y):
     return net
 
 
-def _fit_group(estimator, strategy, seeds, X, y, paths, progress=None, tune_glibc_malloc=False):
+def _fit_group(estimator, strategy, seeds, X, y, paths, progress=None):
     """Train the networks of ``seeds`` (together if batched) and save each one that finishes."""
     if strategy == "batched":
-        nets = fit_batched(estimator, seeds, X, y, progress, tune_glibc_malloc=tune_glibc_malloc)
+        nets = fit_batched(estimator, seeds, X, y, progress)
     else:
         nets = [clone(estimator).set_params(random_state=int(seed)).fit(X, y) for seed in seeds]
         if not all(_completed(net) for net in nets):  # skorch stops quietly on Ctrl-C: pass it on
@@ -141,7 +141,10 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
       :func:`~sktopo.nn.make_classifier` network with SGD, Adam or AdamW and no callbacks but
       :class:`~sktopo.nn.FilterRecorder` and :class:`~sktopo.nn.AccuracyRecorder`, which
       record the same iterations with the same values as in sequential training.
-      Groups run ``n_jobs`` at a time.
+      Groups run ``n_jobs`` at a time. On the CPU, each batch goes forward and backward in
+      passes of a few samples (layer outputs of at most 16 MiB), gradients summed before the
+      step, so that PyTorch's allocations stay in memory that ``malloc`` keeps instead of
+      being mapped afresh at every iteration; nothing process-wide is changed.
     * ``strategy="auto"`` is batched where the estimator allows it, sequential otherwise.
 
     With ``checkpoint_dir``, every finished network is saved there as a state_dict, and a
@@ -170,16 +173,6 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         Networks trained together by the batched strategy. On a 2-core CPU, 8 was faster per
         network than 32 (``benchmarks/bench_training.py``); memory grows with it; on a GPU,
         larger groups fill the device better.
-    tune_glibc_malloc : bool, default=False
-        Batched strategy on the CPU with glibc (Linux) only: while a group trains, tell
-        glibc's ``malloc`` to serve large blocks from the heap rather than map each afresh
-        (``mallopt(M_MMAP_MAX, 0)``) and to keep freed memory (``M_TRIM_THRESHOLD``), which
-        saves the page faults of every batch's large activations; ``benchmarks/bench_training.py``
-        measures the gain. These settings belong to the whole process: while training, every
-        thread allocates this way and freed memory is kept; afterwards it is returned
-        (``malloc_trim``) and glibc keeps fixed thresholds (mmap 32 MiB, trim 64 MiB, where its
-        dynamic thresholds end after PyTorch training) instead of adjusting them, which glibc
-        cannot be told to resume. False leaves the allocator alone.
     verbose : int, default=0
         1 shows progress bars (networks, and batch iterations of a batched group).
 
@@ -217,7 +210,6 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "checkpoint_dir": [str, os.PathLike, None],
         "group_size": [Interval(Integral, 1, None, closed="left")],
-        "tune_glibc_malloc": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -230,7 +222,6 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         random_state=None,
         checkpoint_dir=None,
         group_size=8,
-        tune_glibc_malloc=False,
         verbose=0,
     ):
         self.estimator = estimator
@@ -240,7 +231,6 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.checkpoint_dir = checkpoint_dir
         self.group_size = group_size
-        self.tune_glibc_malloc = tune_glibc_malloc
         self.verbose = verbose
 
     @fit_context
@@ -305,7 +295,6 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
                     y,
                     [paths[i] for i in g],
                     progress,
-                    self.tune_glibc_malloc,
                 )
                 for g in groups
             )

@@ -9,6 +9,8 @@ on a quarter of the data (these small networks are limited by memory traffic on 
 CPU, not by arithmetic).
 """
 
+from collections import deque
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -73,6 +75,7 @@ class StackedCNN:
             for i, m in enumerate(self.layers)
             if isinstance(m, nn.Dropout)
         ]
+        self._largest = {}  # largest_activation by sample shape
 
     def dropout_masks(self, generators, batch: int, device) -> list:
         """Scaled keep-masks, (N, B, features) per Dropout layer, one generator per network.
@@ -89,6 +92,34 @@ class StackedCNN:
 
     def __call__(self, x: torch.Tensor, masks=()) -> torch.Tensor:
         """Logits (N, B, classes) of network n on its batch ``x[n]``, x of shape (N, B, C, H, W)."""
+        return deque(self._outputs(x, masks), maxlen=1)[0]  # the last output, the others let go
+
+    def largest_activation(self, sample_shape) -> int:
+        """Entries of the largest layer output for one sample of every network.
+
+        Parameters
+        ----------
+        sample_shape : tuple of int
+            ``(channels, height, width)`` of one input image.
+
+        Returns
+        -------
+        numel : int
+            The most numbers one layer's output holds per sample, over all N networks; a
+            batch of B samples takes B times as many in that layer (and as many again in its
+            gradient).
+        """
+        sample_shape = tuple(sample_shape)
+        if sample_shape not in self._largest:  # a dry run on one sample, once per shape
+            device = self.params[0].device
+            x = torch.zeros((self.n, 1, *sample_shape), device=device)
+            masks = [torch.ones(self.n, 1, width, device=device) for _, width in self.dropouts]
+            with torch.no_grad():
+                self._largest[sample_shape] = max(h.numel() for h in self._outputs(x, masks))
+        return self._largest[sample_shape]
+
+    def _outputs(self, x, masks):
+        """Each layer's output in turn, the logits last (ReLU and pooling fused as documented)."""
         params, masks, layers = iter(self.params), iter(masks), self.layers
         h = x.transpose(0, 1).flatten(1, 2)  # (B, N·C, H, W): network n's channels are group n
         i = 0
@@ -99,9 +130,9 @@ class StackedCNN:
                 for module in pooling:
                     h = module(h)
                 h, i = F.relu(h), i + 1 + len(pooling)
-                continue
-            h, i = self._apply(layer, h, params, masks), i + 1
-        return h
+            else:
+                h, i = self._apply(layer, h, params, masks), i + 1
+            yield h
 
     def _apply(self, layer, h, params, masks):
         if isinstance(layer, nn.Conv2d):
