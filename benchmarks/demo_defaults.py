@@ -98,7 +98,7 @@ def snapshots(seed, data, networks, iterations, train=None) -> dict:
     X_train, X_test, y_train, y_test = data
     callbacks = [FilterRecorder(1, at=iterations), AccuracyRecorder(X_test, y_test, at=iterations)]
     network = make_classifier(spec, max_iter=max(iterations), callbacks=callbacks, **train)
-    ensemble = NetworkEnsemble(network, n_networks=networks, random_state=seed, tune_glibc_malloc=True)
+    ensemble = NetworkEnsemble(network, n_networks=networks, random_state=seed)
     start = time.perf_counter()
     with first_layer_scaled(scale):
         ensemble.fit(X_train, y_train)

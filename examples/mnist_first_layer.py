@@ -69,9 +69,7 @@ digits, digit_labels = load_digits_28()
 
 start = time.perf_counter()
 network = make_classifier("M(64,0,64)", max_iter=args.iterations)
-# tune_glibc_malloc: faster batched training on Linux CPUs (benchmarks/README.md), at the price
-# of process-wide allocator settings while it trains
-ensemble = NetworkEnsemble(network, n_networks=args.networks, random_state=0, tune_glibc_malloc=True)
+ensemble = NetworkEnsemble(network, n_networks=args.networks, random_state=0)  # batched where it can
 ensemble.fit(X_train, y_train)
 # the same networks as they were before training: same seeds, initialized only
 untrained = [clone(net).initialize() for net in ensemble.estimators_]

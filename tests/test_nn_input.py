@@ -142,7 +142,6 @@ BAD_INPUT = [
     (_fit_ensemble, {"group_size": 0}, ValueError, "'group_size' parameter"),
     (_fit_ensemble, {"n_jobs": True}, ValueError, "'n_jobs' parameter"),
     (_fit_ensemble, {"n_jobs": 0}, ValueError, "'n_jobs' parameter"),
-    (_fit_ensemble, {"tune_glibc_malloc": "yes"}, ValueError, "'tune_glibc_malloc' parameter"),
     (_fit_ensemble, {"checkpoint_dir": 3}, ValueError, "'checkpoint_dir' parameter"),
     (
         _fit_ensemble,

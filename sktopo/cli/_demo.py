@@ -85,8 +85,6 @@ def first_layer_study(
         data_root=data_root,
         device=device,
         checkpoint_dir=checkpoint_dir,
-        # the command owns its process, so it can afford glibc's allocator settings (about twice as fast)
-        tune_glibc_malloc=device == "cpu",
         random_state=args.random_state,
         verbose=int(not args.quiet),
         progress=not args.quiet,

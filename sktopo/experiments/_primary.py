@@ -118,7 +118,6 @@ class PrimaryCircle(ExperimentResult):
         "k": [Interval(Integral, 1, None, closed="left"), None],
         "resolution": [Interval(Integral, 1, None, closed="left"), None],
         "checkpoint_dir": "no_validation",
-        "tune_glibc_malloc": ["boolean"],
         "progress": ["boolean"],
         **RUN_CONSTRAINTS,
     },
@@ -136,7 +135,6 @@ def primary_circle(
     data_root=None,
     device=None,
     checkpoint_dir=None,
-    tune_glibc_malloc=False,
     random_state=0,
     verbose=0,
     progress=False,
@@ -177,10 +175,6 @@ def primary_circle(
     checkpoint_dir : str or os.PathLike, default=None
         Where finished networks are kept, so that an interrupted run resumes
         (:class:`~sktopo.nn.NetworkEnsemble`).
-    tune_glibc_malloc : bool, default=False
-        Passed to :class:`~sktopo.nn.NetworkEnsemble`: glibc's allocator settings for the
-        training, which change the whole process (the ``sktopo`` command, which owns its
-        process, turns them on on the CPU).
     random_state : int, default=0
         Draws the networks' seeds, and seeds the analysis.
     verbose : int, default=0
@@ -240,7 +234,6 @@ def primary_circle(
         random_state=random_state,
         verbose=verbose,
         checkpoint_dir=checkpoint_dir,
-        tune_glibc_malloc=tune_glibc_malloc,
     ).fit(X_train, y_train)
     accuracies = [float(net.score(X_test, y_test)) for net in ensemble.estimators_]
     chance = 1 / len(np.unique(y_train))
