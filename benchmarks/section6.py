@@ -51,7 +51,7 @@ MEASURED = ("correlation", "networks", "pooled", "speedup", "seeds")
 
 
 def _finding(finding) -> dict:
-    """A result's verdict (:class:`sktopo.experiments.Finding`) as a record."""
+    """A result's verdict (:class:`sktopo.homology.Finding`) as a record."""
     return {
         "level": finding.level,
         "reasons": list(finding.reasons),

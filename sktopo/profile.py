@@ -210,10 +210,20 @@ class TopologyProfile:
         ValueError
             For a layer this profile does not hold.
         """
-        wanted = [layers] if isinstance(layers, Integral) else list(layers)
-        missing = [layer for layer in wanted if layer not in self.evidence]
-        if missing or not wanted:
-            raise ValueError(f"layers must be layers of this profile, {self.layers}; got {layers!r}.")
+        message = f"layers must be a layer of this profile, {self.layers}, or a list of distinct ones; got {layers!r}."
+        wanted = [layers] if isinstance(layers, Integral) else layers
+        if isinstance(wanted, (str, bytes)) or not hasattr(wanted, "__iter__"):
+            raise ValueError(message)
+        wanted = list(wanted)
+        if (
+            not wanted
+            or any(
+                isinstance(i, bool) or not isinstance(i, Integral) or i not in self.evidence for i in wanted
+            )
+            or len(set(wanted)) < len(wanted)
+        ):
+            raise ValueError(message)
+        wanted = [int(i) for i in wanted]
         rows = self.table.set_index("layer", drop=False).loc[wanted].reset_index(drop=True)
         return TopologyProfile(rows, {layer: self.evidence[layer] for layer in wanted}, dict(self.settings))
 

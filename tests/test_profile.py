@@ -125,9 +125,15 @@ def test_tables_concatenate_and_the_profile_selects(profile, net):
     assert second.layers == [2] and list(second.evidence) == [2] and second.settings == profile.settings
     pd.testing.assert_frame_equal(second.table, profile.table.iloc[[1]].reset_index(drop=True))
     assert profile.select([2, 1]).layers == [2, 1]
-    for bad in (3, [], [1, 5]):
-        with pytest.raises(ValueError, match=r"layers must be layers of this profile, \[1, 2\]"):
+    for bad in (3, [], [1, 5], [1, 1], True, [True], 1.0, None, "1"):
+        with pytest.raises(
+            ValueError, match=r"layers must be a layer of this profile, \[1, 2\], or a list of distinct ones"
+        ):
             profile.select(bad)
+    assert (
+        list(profile.select(np.int64(2)).evidence) == [2]
+        and type(profile.select([np.int64(1)]).layers[0]) is int
+    )
     assert "TopologyProfile of 2 layer(s)" in repr(profile) and "<table" in profile._repr_html_()
 
 

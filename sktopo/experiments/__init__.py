@@ -27,7 +27,6 @@ from ._result import (
     CrossDomainResult,
     EvolutionResult,
     ExperimentResult,
-    Finding,
     SimplicityResult,
     SpeedupResult,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "CrossDomainResult",
     "EvolutionResult",
     "ExperimentResult",
-    "Finding",
     "PrimaryCircle",
     "SimplicityResult",
     "SpeedupResult",

@@ -2,7 +2,8 @@
 
 Each experiment's result holds its measurements as a pandas table (``.table``), what ran
 (``.settings``), the paper's numbers (``.paper``) and what else it measured as attributes; its
-:attr:`~ExperimentResult.verdict` says, with the levels of :func:`~sktopo.homology.circle_verdict`,
+:attr:`~ExperimentResult.verdict` (a :class:`~sktopo.homology.Finding`) says, with the levels of
+:func:`~sktopo.homology.circle_verdict`,
 whether this run shows what the paper reports, and why; ``.plot()`` draws its figure as a
 Display object of :mod:`sktopo.plotting`.
 """
@@ -12,50 +13,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
+from ..homology import MIN_CORE_ROWS, Finding
 
 __all__ = [
     "CrossDomainResult",
     "EvolutionResult",
     "ExperimentResult",
-    "Finding",
     "SimplicityResult",
     "SpeedupResult",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Does this run show what the paper reports? A level, its reasons and the margin.
-
-    Attributes
-    ----------
-    level : {"found", "borderline", "not_found", "too_small"}
-        ``"found"``: the paper's effect is seen here; ``"borderline"``: seen, but within what
-        the run's spread allows; ``"not_found"``: not seen; ``"too_small"``: the run cannot
-        tell (the measurement is undefined), and the reasons say why.
-    reasons : tuple of str
-        The measurement beside the paper's, in plain words.
-    margin : float
-        How far the measurement clears the paper's claim (positive when it does); NaN when
-        undefined.
-
-    Examples
-    --------
-    >>> from sktopo.experiments import Finding
-    >>> finding = Finding("borderline", ("Spearman 0.40, 95% interval [-0.10, 0.80]",), -0.1)
-    >>> finding.level, finding.agrees
-    ('borderline', False)
-    """
-
-    level: str
-    reasons: tuple
-    margin: float
-
-    @property
-    def agrees(self) -> bool:
-        """Whether the level is ``"found"``."""
-        return self.level == "found"
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +61,12 @@ class ExperimentResult(ABC):
         Parameters
         ----------
         **kwargs : dict
-            ``ax`` (or ``axes``) and the Display's drawing options.
+            The Display's ``from_result`` keywords: ``ax`` for the one-panel figures
+            (:class:`~sktopo.plotting.SimplicityDisplay`,
+            :class:`~sktopo.plotting.CrossDomainDisplay`,
+            :class:`~sktopo.plotting.SpeedupDisplay`), ``axes`` for the grids
+            (:class:`~sktopo.plotting.PrimaryCircleDisplay`,
+            :class:`~sktopo.plotting.EvolutionDisplay`), and their drawing options.
 
         Returns
         -------
@@ -106,9 +77,11 @@ class ExperimentResult(ABC):
         return getattr(plotting, self.display).from_result(self, **kwargs)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__} ({len(self.table)} rows, verdict {self.verdict.level!r})\n{self.table!r}"
-        )
+        try:
+            level = repr(self.verdict.level)
+        except (KeyError, TypeError, ValueError):  # a hand-made result may lack what its verdict reads
+            level = "undefined"
+        return f"{type(self).__name__} ({len(self.table)} rows, verdict {level})\n{self.table!r}"
 
     def _repr_html_(self) -> str:
         return self.table._repr_html_()
@@ -155,8 +128,9 @@ class SimplicityResult(ExperimentResult):
     def verdict(self) -> Finding:
         """ "found" when the interval of the Spearman correlation is above 0 (Fig. 12's rise).
 
-        "borderline" when the correlation is positive but its interval reaches 0; "too_small"
-        when it is undefined (too few rows with a lifetime, or a constant curve).
+        "borderline" when the correlation is positive but its interval reaches 0 (or is
+        undefined); "too_small" when the correlation is undefined (too few rows with a lifetime,
+        or a constant curve).
         """
         c = self.correlation
         rho, low = c["spearman"], c["low"]
@@ -172,7 +146,8 @@ class SimplicityResult(ExperimentResult):
         if low > 0:
             return Finding("found", reasons, low)
         level = "borderline" if rho > 0 else "not_found"
-        return Finding(level, (*reasons, "the interval is not above 0"), low)
+        why = "the interval is undefined" if math.isnan(low) else "the interval is not above 0"
+        return Finding(level, (*reasons, why), low)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -190,7 +165,8 @@ class CrossDomainResult(ExperimentResult):
     --------
     >>> import pandas as pd
     >>> from sktopo.experiments import CrossDomainResult
-    >>> table = pd.DataFrame({"first_layer": ["primary_circle", "trained"], "target_accuracy": [0.3, 0.1]})
+    >>> table = pd.DataFrame({"first_layer": ["primary_circle", "trained"] * 2,
+    ...                       "target_accuracy": [0.3, 0.1, 0.32, 0.12]})
     >>> paper = {"primary_circle": 0.28, "gaussian": 0.12, "trained": 0.11}
     >>> result = CrossDomainResult(table, {"source": "mnist", "target": "svhn"}, paper)
     >>> result.verdict.level, round(result.verdict.margin, 2)
@@ -203,7 +179,9 @@ class CrossDomainResult(ExperimentResult):
     def verdict(self) -> Finding:
         """ "found" when the fixed primary circle's mean target accuracy beats every other first layer.
 
-        "too_small" when the primary circle, or every other first layer, was not run.
+        By more than the largest standard deviation of an arm's repeats; "borderline" when it
+        leads by less, or with one repeat (no spread to judge by); "too_small" when the primary
+        circle, or every other first layer, was not run, or an accuracy is NaN.
         """
         accuracy = self.table.groupby("first_layer", sort=False)["target_accuracy"].agg(["mean", "std"])
         arms = ", ".join(f"{arm.replace('_', ' ')} {row['mean']:.1%}" for arm, row in accuracy.iterrows())
@@ -217,16 +195,22 @@ class CrossDomainResult(ExperimentResult):
         )
         others = accuracy.drop("primary_circle", errors="ignore")
         if "primary_circle" not in accuracy.index or not len(others):
-            return Finding(
-                "too_small", (*reasons, "the primary circle and another first layer must both run"), math.nan
-            )
+            reason = "the primary circle and another first layer must both run"
+            return Finding("too_small", (*reasons, reason), math.nan)
         margin = float(accuracy.loc["primary_circle", "mean"] - others["mean"].max())
-        spread = accuracy["std"].max()
-        if np.isfinite(spread):
+        if not math.isfinite(margin):
+            return Finding("too_small", (*reasons, "an accuracy is undefined (NaN)"), math.nan)
+        spread = float(accuracy["std"].max())
+        if math.isfinite(spread):
             reasons += (f"the repeats spread by up to {spread:.1%} (standard deviation)",)
         better = "beats" if margin > 0 else "does not beat"
         reasons += (f"the fixed primary circle {better} the other first layers here, by {margin:+.1%}",)
-        return Finding("found" if margin > 0 else "not_found", reasons, margin)
+        if margin <= 0:
+            return Finding("not_found", reasons, margin)
+        if not math.isfinite(spread) or margin <= spread:
+            within = "within the spread" if math.isfinite(spread) else "from one repeat, without a spread"
+            return Finding("borderline", (*reasons, f"the lead is {within}"), margin)
+        return Finding("found", reasons, margin)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -260,12 +244,12 @@ class SpeedupResult(ExperimentResult):
 
     @property
     def verdict(self) -> Finding:
-        """ "found" when the primary circle's mean speed-up is the highest of the banks.
+        """ "found" when the primary circle's mean speed-up is above 1 and the highest of the banks.
 
         "too_small" when its speed-up is undefined (a repeat never reached the target accuracy).
         """
         banks = {bank: s for bank, s in self.speedup.items() if bank != "none"}
-        text = ", ".join(f"{b.replace('_', ' ')} {_number(s['mean'], '.1f')}×" for b, s in banks.items())
+        text = ", ".join(f"{b.replace('_', ' ')} {_number(s.get('mean'), '.1f')}×" for b, s in banks.items())
         order = ", then ".join(bank.replace("_", " ") for bank in self.paper["order"] if bank != "none")
         reasons = (
             f"mean speed-up in batch iterations to the target accuracy over the raw-image networks: {text}",
@@ -278,11 +262,14 @@ class SpeedupResult(ExperimentResult):
                 "the primary circle's speed-up is undefined: some network never reached the target accuracy"
             )
             return Finding("too_small", (*reasons, reason), math.nan)
-        others = [s["mean"] for s in banks.values() if s["mean"] is not None and math.isfinite(s["mean"])]
-        margin = circle - max(others, default=-math.inf)
+        # the raw images are 1x by definition: the circle must beat them and every other bank
+        others = [s.get("mean") for s in banks.values()]
+        margin = circle - max([1.0, *(m for m in others if m is not None and math.isfinite(m))])
         fastest = margin > 0
-        reasons += (f"the primary circle is {'' if fastest else 'not '}the fastest here",)
-        return Finding("found" if fastest else "not_found", reasons, margin if others else math.nan)
+        reasons += (
+            f"the primary circle is {'' if fastest else 'not '}the fastest here, raw images included",
+        )
+        return Finding("found" if fastest else "not_found", reasons, margin)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -307,7 +294,8 @@ class EvolutionResult(ExperimentResult):
     >>> import pandas as pd
     >>> from sktopo.experiments import EvolutionResult
     >>> from sktopo.experiments._evolution import PAPER
-    >>> table = pd.DataFrame({"layer": [1, 1], "iteration": [100, 400], "mapper_n_loops": [3, 1]})
+    >>> table = pd.DataFrame({"layer": [1, 1], "iteration": [100, 400], "n_dense": [640, 640],
+    ...                       "mapper_n_loops": [3, 1]})
     >>> result = EvolutionResult(table, {}, PAPER, {}, {}, [0])
     >>> result.verdict.level, result.verdict.reasons[0]
     ('found', 'one Mapper loop appears in layer 1 at iterations [400]')
@@ -320,8 +308,13 @@ class EvolutionResult(ExperimentResult):
 
     @property
     def verdict(self) -> Finding:
-        """ "found" when a layer's Mapper graph shows one loop at some iteration (Figs. 5 and 9)."""
-        loops = self.table[self.table["mapper_n_loops"] == 1].groupby("layer")["iteration"].apply(list)
+        """ "found" when a layer's Mapper graph shows one loop at some iteration (Figs. 5 and 9).
+
+        Only cells whose dense core has at least :data:`~sktopo.homology.MIN_CORE_ROWS` rows
+        are read (a graph of fewer points loops by chance); "too_small" when no cell has as many.
+        """
+        judged = self.table[self.table["n_dense"] >= MIN_CORE_ROWS]
+        loops = judged[judged["mapper_n_loops"] == 1].groupby("layer")["iteration"].apply(list)
         seen = (
             "; ".join(f"in layer {layer} at iterations {its}" for layer, its in loops.items())
             or "at no iteration"
@@ -334,4 +327,9 @@ class EvolutionResult(ExperimentResult):
             f"Fig. 9: the first layer at {fig9['layer1_circle_appears']:,}, the second at "
             f"{fig9['layer2_circle_appears']:,}",
         )
+        if not len(judged):
+            reason = (
+                f"every dense core has fewer than MIN_CORE_ROWS={MIN_CORE_ROWS} rows: too few to read a loop"
+            )
+            return Finding("too_small", (*reasons, reason), math.nan)
         return Finding("found" if len(loops) else "not_found", reasons, math.nan)

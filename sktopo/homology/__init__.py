@@ -32,7 +32,7 @@ from ._persistence import (
 from ._rule import METHODS, Significance, significance, universal_p_values
 from ._scoring import PersistenceScorer, topological_simplicity_scorer
 from ._significance import SIGNIFICANCE_CONSTRAINTS, ConfidenceBand, check_band, confidence_band
-from ._verdict import LEVELS, MIN_CORE_ROWS, Verdict, circle_verdict
+from ._verdict import LEVELS, MIN_CORE_ROWS, Finding, Verdict, circle_verdict
 
 __all__ = [
     "DEFAULT_NULL",
@@ -44,6 +44,7 @@ __all__ = [
     "SHAPES_BY_BETTI",
     "SIGNIFICANCE_CONSTRAINTS",
     "ConfidenceBand",
+    "Finding",
     "NullComparison",
     "Persistence",
     "PersistenceScorer",

@@ -15,7 +15,7 @@ from .._validation import Integral, Interval, Real, validate_params
 from ._null import at_most
 from ._rule import Significance
 
-__all__ = ["LEVELS", "MIN_CORE_ROWS", "Verdict", "circle_verdict"]
+__all__ = ["LEVELS", "MIN_CORE_ROWS", "Finding", "Verdict", "circle_verdict"]
 
 #: The fewest dense-core rows whose barcode a verdict is drawn from: below it, the rule's power
 #: on the noisy circles of ``benchmarks/bench_significance.py`` is too low for "not found" to
@@ -27,8 +27,45 @@ LEVELS = ("found", "borderline", "not_found", "too_small")
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """Did this dense core show one circle? A level, its reasons, and the margin.
+class Finding:
+    """A judgement with its level, its reasons and its margin: what every verdict of sktopo is.
+
+    The level is one of :data:`LEVELS`: ``"found"`` (what was looked for is there: a circle, or
+    the effect the paper reports), ``"borderline"`` (there, but within what the run's noise
+    allows), ``"not_found"``, or ``"too_small"`` (the run cannot tell, and the reasons say why).
+    :class:`Verdict` (a dense core's circle) and the experiments' verdicts
+    (:attr:`sktopo.experiments.ExperimentResult.verdict`) are findings.
+
+    Attributes
+    ----------
+    level : {"found", "borderline", "not_found", "too_small"}
+    reasons : tuple of str
+        Why, in plain words.
+    margin : float
+        How far the measurement clears its criterion (positive when it does); NaN when
+        undefined.
+
+    Examples
+    --------
+    >>> from sktopo.homology import Finding
+    >>> finding = Finding("borderline", ("Spearman 0.40, 95% interval [-0.10, 0.80]",), -0.1)
+    >>> finding.level, finding.agrees
+    ('borderline', False)
+    """
+
+    level: str
+    reasons: tuple
+    margin: float
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the level is ``"found"``."""
+        return self.level == "found"
+
+
+@dataclass(frozen=True)
+class Verdict(Finding):
+    """Did this dense core show one circle? A level, its reasons, and the margin (a :class:`Finding`).
 
     Attributes
     ----------
@@ -56,9 +93,6 @@ class Verdict:
     ("1 significant H1 bar(s) by the 'null' rule at alpha = 0.05; the longest clears the threshold by ...",)
     """
 
-    level: str
-    reasons: tuple
-    margin: float
     n_significant: int
 
 

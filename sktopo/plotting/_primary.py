@@ -58,9 +58,10 @@ class PrimaryCircleDisplay:
         -------
         display : PrimaryCircleDisplay
         """
-        if not hasattr(result, "evidence"):
+        if not hasattr(getattr(result, "evidence", None), "mapper"):
             raise TypeError(
-                f"result must be a primary_circle result (with evidence); got {type(result).__name__}."
+                f"result must be a primary_circle result (with one layer's evidence); got {type(result).__name__}. "
+                "For a layer of a profile: PrimaryCircleDisplay(profile.evidence[layer]).plot()."
             )
         return cls(result.evidence).plot(axes, n_filters=n_filters)
 

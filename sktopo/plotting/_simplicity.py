@@ -43,9 +43,15 @@ def _title(found) -> str:
     if not found:
         return "Test accuracy and persistence"
     level = round(100 * found["confidence"])
-    if not np.isfinite(found["spearman"]):
+    rho, low, high = (_defined(found[key]) for key in ("spearman", "low", "high"))
+    if rho == "undefined":
         return "Spearman undefined: too few rows with a lifetime (NaN), or a constant curve"
-    return f"Spearman {found['spearman']:.2f}, {level}% CI [{found['low']:.2f}, {found['high']:.2f}]"
+    return f"Spearman {rho}, {level}% CI [{low}, {high}]"
+
+
+def _defined(value) -> str:
+    """``value`` to two decimals, or "undefined" for None and NaN (a result read back from JSON)."""
+    return "undefined" if value is None or not np.isfinite(value) else f"{value:.2f}"
 
 
 class SimplicityDisplay:

@@ -26,7 +26,8 @@ CONTROLS = ("gradients", "none_5x5")
 def _label(bank: str, speedup: dict) -> str:
     """The bank's legend label, with its mean speed-up over "none" when known and finite."""
     label = STYLE.get(bank, (bank, None))[0]
-    mean = speedup.get(bank, {}).get("mean", math.nan)
+    mean = speedup.get(bank, {}).get("mean")
+    mean = math.nan if mean is None else mean
     if bank == "none":
         return label
     if not math.isfinite(mean):  # a repeat that never reached the target: inf or NaN

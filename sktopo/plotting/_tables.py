@@ -1,7 +1,7 @@
 """What the experiments' figures share: is this the table they draw, and what came with it?"""
 
 
-def check_table(df, columns, producer: str) -> None:
+def check_table(df, columns, producer: str, name: str = "table") -> None:
     """Refuse anything but a DataFrame of ``producer`` with rows and ``columns``, naming what is wrong.
 
     Parameters
@@ -10,11 +10,13 @@ def check_table(df, columns, producer: str) -> None:
     columns : sequence of str
     producer : str
         The experiment function whose table is expected, for the message.
+    name : str, default="table"
+        The parameter that held ``df``, for the message.
     """
     missing = [c for c in columns if c not in getattr(df, "columns", ())]
     if missing or not hasattr(df, "iloc") or not len(df):
         raise ValueError(
-            f"result must be a result of {producer} or its table, with rows and the columns {', '.join(columns)}"
+            f"{name} must be the table of a result of {producer}, with rows and the columns {', '.join(columns)}"
             + (f"; missing {', '.join(missing)}." if missing else "; it has no rows.")
         )
 
