@@ -36,6 +36,8 @@ def _assert_same_networks(ours, theirs, atol=2e-5):
         ("C(6,4,16)", {"input_size": 28}),
         ("M(5,0,8)", {"max_epochs": 2}),
         ("M(4,3,8)", {"optimizer": torch.optim.AdamW, "optimizer__weight_decay": 0.1}),
+        ("M(5,3,8)", {"criterion__reduction": "sum"}),
+        ("M(5,3,8)", {"criterion__label_smoothing": 0.1}),
     ],
 )
 def test_batched_networks_match_sequential_training(data, spec, kwargs):
@@ -169,6 +171,15 @@ def test_passes_of_a_few_samples_give_the_networks_of_one_pass(data, monkeypatch
         _assert_same_networks(ours, alone)
         assert ours.history[-1, "train_loss"] == pytest.approx(alone.history[-1, "train_loss"], rel=1e-4)
     assert chosen == [samples] * 4
+
+
+def test_the_networks_losses_in_one_call_are_each_networks_criterion():
+    logits, targets = torch.randn(3, 7, 10), torch.randint(0, 10, (3, 7))
+    targets[1, 2] = -100  # ignored, as CrossEntropyLoss ignores it
+    for kwargs in ({}, {"reduction": "sum"}, {"label_smoothing": 0.2}, {"weight": torch.rand(10)}):
+        criterion = torch.nn.CrossEntropyLoss(**kwargs)
+        expected = torch.stack([criterion(logits[n], targets[n]) for n in range(3)])
+        torch.testing.assert_close(_batched._losses(criterion, logits, targets), expected)
 
 
 def test_a_class_weighted_loss_takes_one_pass(data, monkeypatch):
