@@ -11,6 +11,7 @@ Brüel Gabrielsson & Carlsson) as one call. pandas and tqdm are imported when it
 
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -36,9 +37,11 @@ from .homology import (
 )
 from .io import load_state_dict
 from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
+from .preprocessing import constant_rows
 
 __all__ = [
     "K_FRACTION",
+    "MIN_PIXELS",
     "PRIMARY_EDGE_ENERGY",
     "LayerTopology",
     "TopologyProfile",
@@ -52,6 +55,12 @@ __all__ = [
 #: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random
 #: 3 × 3 filters; :func:`~sktopo.filterbanks.edge_energy`).
 PRIMARY_EDGE_ENERGY = 0.5
+
+#: The fewest pixels a spatial filter needs for its layer to be analysed. Mean-centred and
+#: normalized, filters of 3 pixels lie on a circle and filters of 2 on two points, whatever the
+#: weights (and a 1 × 1 filter is zero): such a layer has no topology of its own to measure, so
+#: the profile lists it as skipped, with the reason, at no cost.
+MIN_PIXELS = 4
 
 #: The default k of ρ(k, p) as a fraction of the cloud: the paper's ρ(200, 0.3) of 6,400 filters.
 K_FRACTION = 1 / 32
@@ -80,6 +89,7 @@ COLUMNS = [
     "verdict",
     "margin",
     "seconds",
+    "skipped",
 ]
 
 #: identify_shape needs at least this many rows in the dense core.
@@ -159,7 +169,8 @@ class TopologyProfile:
     table : pandas.DataFrame
         One row per layer, the columns of :func:`topology_profile` (``shape``, ``verdict``...).
     evidence : dict of int to LayerTopology
-        Each layer's barcodes, band, null draws, dense core and Mapper graph, by layer number.
+        Each analysed layer's barcodes, band, null draws, dense core and Mapper graph, by layer
+        number (a skipped layer has none: see the table's ``skipped``).
     settings : dict
         The analysis's settings: ``p``, ``max_filters``, ``confidence``, ``n_subsamples``,
         ``n_null``, ``n_landmarks``, ``mapper_resolution``, ``mapper_gain``.
@@ -190,8 +201,8 @@ class TopologyProfile:
 
     @property
     def verdicts(self) -> dict:
-        """Each layer's :class:`~sktopo.homology.Verdict` (level, reasons, margin), by layer number."""
-        return {layer: self.evidence[layer].circle for layer in self.layers}
+        """Each analysed layer's :class:`~sktopo.homology.Verdict` (level, reasons, margin), by layer number."""
+        return {layer: self.evidence[layer].circle for layer in self.layers if layer in self.evidence}
 
     def select(self, layers):
         """The profile of some of its layers, in the order given.
@@ -217,15 +228,14 @@ class TopologyProfile:
         wanted = list(wanted)
         if (
             not wanted
-            or any(
-                isinstance(i, bool) or not isinstance(i, Integral) or i not in self.evidence for i in wanted
-            )
+            or any(isinstance(i, bool) or not isinstance(i, Integral) or i not in self.layers for i in wanted)
             or len(set(wanted)) < len(wanted)
         ):
             raise ValueError(message)
         wanted = [int(i) for i in wanted]
         rows = self.table.set_index("layer", drop=False).loc[wanted].reset_index(drop=True)
-        return TopologyProfile(rows, {layer: self.evidence[layer] for layer in wanted}, dict(self.settings))
+        evidence = {layer: self.evidence[layer] for layer in wanted if layer in self.evidence}
+        return TopologyProfile(rows, evidence, dict(self.settings))
 
     def plot(self, *, kind="barcodes", axes=None):
         """Draw the profile layer by layer (:class:`~sktopo.plotting.ProfileDisplay`).
@@ -323,10 +333,28 @@ def _layer_k(k, n_used: int) -> int:
     return k if isinstance(k, Integral) else max(1, int(np.floor(k * n_used + 0.5)))
 
 
-def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int]]:
-    """``(layer, n_used, k)`` per layer; refuses layers too small for ρ(k, p), before any work."""
+def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int, str]]:
+    """``(layer, n_used, k, skipped)`` per layer; refuses layers too small for ρ(k, p), before any work.
+
+    ``skipped`` is why a layer is not analysed (its filters have fewer than :data:`MIN_PIXELS`
+    pixels), "" for the others.
+    """
     plan = []
     for layer in layers:
+        height, width = layer_kernel(sources[0], layer)[2].shape[2:]
+        if height * width < MIN_PIXELS:
+            shape = "zero" if height * width == 1 else "on a circle" if height * width == 3 else "two points"
+            plan.append(
+                (
+                    layer,
+                    0,
+                    0,
+                    f"{height} × {width} kernels: spatial filters of {height * width} pixel(s), fewer than "
+                    f"MIN_PIXELS={MIN_PIXELS}; mean-centred and normalized they are {shape} whatever the "
+                    "weights, so there is no topology to measure",
+                )
+            )
+            continue
         n_used = min(_n_filters(sources, layer), max_filters)
         k_used = _layer_k(k, n_used) if n_used > 1 else 1
         n_dense = n_dense_rows(n_used, p)
@@ -336,8 +364,28 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int]]:
                 f"ρ(k={k_used}, p={p}), which needs k below that count and keeps {n_dense} rows where the "
                 f"barcodes need at least {_MIN_DENSE}. Leave this layer out of layers, or change k or p."
             )
-        plan.append((layer, n_used, k_used))
+        plan.append((layer, n_used, k_used, ""))
     return plan
+
+
+def _skipped_row(sources, layer, n_filters, reason) -> dict:
+    """The row of a layer that is not analysed: what it holds, NaN for what was not measured."""
+    row = dict.fromkeys(COLUMNS, np.nan)
+    name = layer_kernel(sources[0], layer)[1]
+    counts = {"n_used": 0, "k": 0, "n_dense": 0}
+    return (
+        row
+        | counts
+        | {
+            "layer": layer,
+            "layer_name": name,
+            "n_filters": n_filters,
+            "shape": None,
+            "verdict": "skipped",
+            "seconds": 0.0,
+            "skipped": reason,
+        }
+    )
 
 
 def _profile_layer(
@@ -358,10 +406,30 @@ def _profile_layer(
     gain,
     seed,
     n_jobs,
-) -> tuple[dict, LayerTopology]:
-    """One row of the profile and its evidence: ``n_used`` of the layer's filters (drawn by ``rng``)."""
+) -> tuple[dict, LayerTopology | None]:
+    """One row of the profile and its evidence: ``n_used`` of the layer's filters (drawn by ``rng``).
+
+    Constant filters (all-zero included) are left out with a warning: mean-centred they are zero,
+    and as many identical points would make the densest part of the cloud. A layer left with too
+    few filters for ρ(k, p) is skipped (no evidence), with the reason in its row.
+    """
     start = time.perf_counter()
     filters, provenance = extract_spatial_filters(sources, layer)
+    constant = constant_rows(filters)
+    if constant.any():
+        filters = filters[~constant]
+        if len(filters) <= k or n_dense_rows(len(filters), p) < _MIN_DENSE:
+            reason = (
+                f"{int(constant.sum())} of {len(constant)} spatial filters are constant (all-zero included), "
+                f"which mean-centred are zero; the {len(filters)} left are too few for ρ(k={k}, p={p})"
+            )
+            return _skipped_row(sources, layer, len(constant), reason), None
+        warnings.warn(
+            f"Layer {layer}: {int(constant.sum())} of {len(constant)} spatial filters are constant (all-zero "
+            "included); they are left out of its analysis (mean-centred they are zero).",
+            UserWarning,
+            stacklevel=3,
+        )
     if len(filters) > n_used:
         filters = filters[np.sort(rng.choice(len(filters), n_used, replace=False))]
     dense = dense_core(filters, k, p, n_jobs=n_jobs)
@@ -417,6 +485,7 @@ def _profile_layer(
         "verdict": circle.level,
         "margin": circle.margin,
         "seconds": time.perf_counter() - start,
+        "skipped": "",
     }
     return row, LayerTopology(layer, verdict, null, covariance, dense, mapper, consensus, circle)
 
@@ -568,8 +637,15 @@ def topology_profile(
           ``mapper_one_loop_share``: the share of the resolutions of
           :func:`~sktopo.mapper.loop_consensus` with exactly one loop.
         * ``verdict``: ``"found"``, ``"borderline"``, ``"not_found"`` or ``"too_small"``
-          (:func:`~sktopo.homology.circle_verdict`; its reasons are in the evidence);
-          ``margin``: how far the longest bar clears the threshold; ``seconds``: time for the layer.
+          (:func:`~sktopo.homology.circle_verdict`; its reasons are in the evidence), or
+          ``"skipped"``; ``margin``: how far the longest bar clears the threshold; ``seconds``:
+          time for the layer.
+        * ``skipped``: why a layer is not analysed, "" for the others. A layer whose spatial
+          filters have fewer than :data:`MIN_PIXELS` pixels (1 × 1 convolutions, say) is skipped
+          before any work, as is one whose filters are all constant (all-zero included); its
+          row keeps ``layer``, ``layer_name`` and ``n_filters``, 0 for ``n_used``, ``k`` and
+          ``n_dense``, NaN for what was not measured, and it has no evidence. Constant filters
+          among others are left out of the analysis, with a ``UserWarning``.
 
         ``profile.evidence`` maps each layer to its :class:`LayerTopology` (barcodes, bands, null
         draws, the dense core and its Mapper graph), which ``profile.plot()`` draws;
@@ -631,10 +707,17 @@ def topology_profile(
         n_jobs=n_jobs,
     )
     rows, topology = [], {}
-    for layer, n_used, k_used in tqdm(plan, desc="topology profile", unit="layer", disable=not progress):
+    for layer, n_used, k_used, skipped in tqdm(
+        plan, desc="topology profile", unit="layer", disable=not progress
+    ):
+        if skipped:
+            rows.append(_skipped_row(sources, layer, _n_filters(sources, layer), skipped))
+            continue
         rng = np.random.RandomState(np.random.SeedSequence([base, layer]).generate_state(1)[0])
-        row, topology[layer] = _profile_layer(sources, layer, n_used, rng, k=k_used, **analysis)
+        row, evidence = _profile_layer(sources, layer, n_used, rng, k=k_used, **analysis)
         rows.append(row)
+        if evidence is not None:
+            topology[layer] = evidence
     settings = {
         "p": p,
         "max_filters": max_filters,

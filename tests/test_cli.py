@@ -147,9 +147,15 @@ def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
         (["analyze", circle_file, "--arch", "vgg11"], "does not hold vgg11 weights"),
         (["analyze", circle_file, "--layer", "3"], "layers must be from 1 to 2"),
         (["profile", circle_file, "--k", "500"], "too few for"),
+        (
+            ["-q", "analyze", str(tmp_path / "pointwise.pt"), "--layer", "2"],
+            "--layer 2 is not analysed: 1 × 1 kernels",
+        ),
         (["analyze", circle_file, circle_file], "is .* again: give each network once"),
         (["analyze", circle_file, "--out", circle_file], "--out .* is not a folder that can be written to"),
     ]
+    pointwise = torch.nn.Sequential(torch.nn.Conv2d(1, 400, 3), torch.nn.Conv2d(400, 2, 1))
+    torch.save(pointwise.state_dict(), tmp_path / "pointwise.pt")
     for argv, message in cases:
         status, _, err = cli([*argv, "--out", str(tmp_path / "out")] if "--out" not in argv else argv, capsys)
         assert status == 2 and err.count("\n") == 1 and re.search(message, err), (argv, err)

@@ -346,3 +346,42 @@ def test_profile_display_of_mapper_graphs(profile):
     assert [panel.mapper for panel in display.panels_] == [profile.evidence[i].mapper for i in (1, 2)]
     assert [ax.get_title() for ax in display.axes_] == ["layer 1", "layer 2"]
     plt.close("all")
+
+
+def test_layers_without_spatial_structure_are_skipped_with_a_reason():
+    from sktopo.filterbanks import primary_circle
+
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 200, 3),
+        torch.nn.Conv2d(200, 4, 1),  # 1 x 1: 800 one-pixel filters
+        torch.nn.Conv2d(4, 50, (1, 3)),  # 3 pixels: a circle whatever the weights
+        torch.nn.Conv2d(50, 2, 3),  # all zero
+        torch.nn.Conv2d(2, 300, 3),  # a circle, with 100 zero filters among its 600
+    )
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(primary_circle(200)).unsqueeze(1))
+        net[3].weight.zero_()
+        net[4].weight.copy_(torch.tensor(primary_circle(600)).reshape(300, 2, 3, 3))
+        net[4].weight[:50].zero_()
+    with pytest.warns(UserWarning, match=r"Layer 5: 100 of 600 spatial filters are constant"):
+        profile = topology_profile(net, **FAST)
+    table = profile.table
+    assert table["verdict"].tolist()[:4] == ["found", "skipped", "skipped", "skipped"]
+    assert table["shape"][4] == "circle" and table["verdict"][4] != "skipped"  # analysed, zeros left out
+    assert table["skipped"][0] == table["skipped"][4] == ""
+    assert table["skipped"][1].startswith(
+        "1 × 1 kernels: spatial filters of 1 pixel(s), fewer than MIN_PIXELS=4"
+    )
+    assert "they are on a circle whatever the weights" in table["skipped"][2]
+    assert table["skipped"][3].startswith("100 of 100 spatial filters are constant (all-zero included)")
+    assert table["n_filters"].tolist() == [200, 800, 200, 100, 600]
+    assert table["n_used"].tolist() == [200, 0, 0, 0, 500] and table["h1_top"][1:4].isna().all()
+    assert (
+        list(profile.evidence) == [1, 5]
+        and list(profile.verdicts) == [1, 5]
+        and profile.layers == [1, 2, 3, 4, 5]
+    )
+    assert profile.select([2, 5]).layers == [2, 5] and list(profile.select([2, 5]).evidence) == [5]
+    display = profile.plot()
+    assert display.panels_[1] is None and "skipped" in display.axes_[1].texts[0].get_text()
+    plt.close("all")

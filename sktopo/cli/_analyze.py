@@ -121,6 +121,8 @@ def run_analyze(args) -> None:
 
     start = time.perf_counter()
     profile = _profile(args, [args.layer])
+    if args.layer not in profile.evidence:
+        raise ValueError(f"--layer {args.layer} is not analysed: {profile.table['skipped'].iloc[0]}.")
     numbers = measured(profile.table, profile.evidence[args.layer])
     report = Report(title=f"sktopo analyze: layer {args.layer} of {len(args.sources)} source(s)")
     report.verdict(verdict(numbers), found=numbers["found_circle"])
@@ -153,7 +155,7 @@ def run_profile(args) -> None:
     table.to_csv(os.path.join(args.out, "profile.csv"), index=False)
     report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {len(args.sources)} source(s)")
     found = table.layer[shows_circle(profile)].tolist()
-    levels = ", ".join(f"layer {layer}: {verdict.level}" for layer, verdict in profile.verdicts.items())
+    levels = ", ".join(f"layer {row.layer}: {row.verdict}" for row in table.itertuples())
     report.verdict(
         f"{len(found)} of {len(profile)} layers show a circle (verdict 'found': exactly one significant H1 bar "
         f"beyond the band and random filters, and one Mapper loop at most resolutions). {levels}.",

@@ -47,8 +47,8 @@ class ProfileDisplay:
     axes_ : ndarray of matplotlib Axes
         One per layer.
     figure_ : matplotlib Figure
-    panels_ : list of BarcodeDisplay or MapperGraphDisplay
-        One per layer.
+    panels_ : list of BarcodeDisplay, MapperGraphDisplay or None
+        One per layer; None for a skipped layer, whose panel says why.
 
     Examples
     --------
@@ -135,8 +135,21 @@ class ProfileDisplay:
             )
         self.panels_ = []
         for ax, (_, row) in zip(axes, profile.table.iterrows()):
-            evidence = profile.evidence[row["layer"]]
-            if self.kind == "mapper":
+            evidence = profile.evidence.get(row["layer"])
+            if evidence is None:  # a skipped layer: its reason instead of a picture
+                self.panels_.append(None)
+                ax.set_axis_off()
+                ax.text(
+                    0.5,
+                    0.5,
+                    f"skipped:\n{row['skipped']}",
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize="x-small",
+                    wrap=True,
+                )
+            elif self.kind == "mapper":
                 self.panels_.append(MapperGraphDisplay.from_estimator(evidence.mapper, ax=ax, n_filters=4))
             else:
                 # a threshold no null draw count can reach (too few draws) is drawn without a bracket
