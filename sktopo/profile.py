@@ -333,27 +333,24 @@ def _layer_k(k, n_used: int) -> int:
     return k if isinstance(k, Integral) else max(1, int(np.floor(k * n_used + 0.5)))
 
 
-def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int, str]]:
+def _plan(sources, layers, k, p, max_filters) -> list[tuple]:
     """``(layer, n_used, k, skipped)`` per layer; refuses layers too small for ρ(k, p), before any work.
 
-    ``skipped`` is why a layer is not analysed (its filters have fewer than :data:`MIN_PIXELS`
-    pixels), "" for the others.
+    ``skipped`` is the row of a layer that is not analysed (its filters have fewer than
+    :data:`MIN_PIXELS` pixels), None for the others.
     """
     plan = []
     for layer in layers:
-        height, width = layer_kernel(sources[0], layer)[2].shape[2:]
-        if height * width < MIN_PIXELS:
-            shape = "zero" if height * width == 1 else "on a circle" if height * width == 3 else "two points"
-            plan.append(
-                (
-                    layer,
-                    0,
-                    0,
-                    f"{height} × {width} kernels: spatial filters of {height * width} pixel(s), fewer than "
-                    f"MIN_PIXELS={MIN_PIXELS}; mean-centred and normalized they are {shape} whatever the "
-                    "weights, so there is no topology to measure",
-                )
+        _, name, kernel = layer_kernel(sources[0], layer)
+        pixels = kernel.shape[2] * kernel.shape[3]
+        if pixels < MIN_PIXELS:
+            shape = "zero" if pixels == 1 else "on a circle" if pixels == 3 else "two points"
+            reason = (
+                f"{kernel.shape[2]} × {kernel.shape[3]} kernels: spatial filters of {pixels} pixel(s), fewer "
+                f"than MIN_PIXELS={MIN_PIXELS}; mean-centred and normalized they are {shape} whatever the "
+                "weights, so there is no topology to measure"
             )
+            plan.append((layer, 0, 0, _skipped_row(layer, name, _n_filters(sources, layer), reason)))
             continue
         n_used = min(_n_filters(sources, layer), max_filters)
         k_used = _layer_k(k, n_used) if n_used > 1 else 1
@@ -364,28 +361,24 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple[int, int, int, str]]
                 f"ρ(k={k_used}, p={p}), which needs k below that count and keeps {n_dense} rows where the "
                 f"barcodes need at least {_MIN_DENSE}. Leave this layer out of layers, or change k or p."
             )
-        plan.append((layer, n_used, k_used, ""))
+        plan.append((layer, n_used, k_used, None))
     return plan
 
 
-def _skipped_row(sources, layer, n_filters, reason) -> dict:
+def _skipped_row(layer, name, n_filters, reason) -> dict:
     """The row of a layer that is not analysed: what it holds, NaN for what was not measured."""
-    row = dict.fromkeys(COLUMNS, np.nan)
-    name = layer_kernel(sources[0], layer)[1]
-    counts = {"n_used": 0, "k": 0, "n_dense": 0}
-    return (
-        row
-        | counts
-        | {
-            "layer": layer,
-            "layer_name": name,
-            "n_filters": n_filters,
-            "shape": None,
-            "verdict": "skipped",
-            "seconds": 0.0,
-            "skipped": reason,
-        }
-    )
+    return dict.fromkeys(COLUMNS, np.nan) | {
+        "layer": layer,
+        "layer_name": name,
+        "n_filters": n_filters,
+        "n_used": 0,
+        "k": 0,
+        "n_dense": 0,
+        "shape": None,
+        "verdict": "skipped",
+        "seconds": 0.0,
+        "skipped": reason,
+    }
 
 
 def _profile_layer(
@@ -423,7 +416,7 @@ def _profile_layer(
                 f"{int(constant.sum())} of {len(constant)} spatial filters are constant (all-zero included), "
                 f"which mean-centred are zero; the {len(filters)} left are too few for ρ(k={k}, p={p})"
             )
-            return _skipped_row(sources, layer, len(constant), reason), None
+            return _skipped_row(layer, provenance["layer_name"].iloc[0], len(constant), reason), None
         warnings.warn(
             f"Layer {layer}: {int(constant.sum())} of {len(constant)} spatial filters are constant (all-zero "
             "included); they are left out of its analysis (mean-centred they are zero).",
@@ -710,8 +703,8 @@ def topology_profile(
     for layer, n_used, k_used, skipped in tqdm(
         plan, desc="topology profile", unit="layer", disable=not progress
     ):
-        if skipped:
-            rows.append(_skipped_row(sources, layer, _n_filters(sources, layer), skipped))
+        if skipped is not None:
+            rows.append(skipped)
             continue
         rng = np.random.RandomState(np.random.SeedSequence([base, layer]).generate_state(1)[0])
         row, evidence = _profile_layer(sources, layer, n_used, rng, k=k_used, **analysis)

@@ -340,6 +340,10 @@ def test_barcode_display_from_result_marks_what_the_rule_marks():
     assert display.figure_ is display.ax_.figure
     same = plot_barcodes(result.diagrams, band=result.thresholds / 2, dims=[1])
     assert same.texts[0].get_text() == label
+    unreachable = significance(X, n_draws=9, n_subsamples=3, n_landmarks=None, random_state=0)
+    assert np.isinf(unreachable.thresholds).all()  # 9 draws cannot reach alpha = 0.05
+    undrawn = BarcodeDisplay.from_result(unreachable, dims=[1])
+    assert undrawn.band is None and not undrawn.ax_.texts  # no bracket for a threshold none can reach
 
 
 def test_barcode_display_checks_what_it_draws():

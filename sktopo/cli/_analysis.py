@@ -77,7 +77,7 @@ def add_layer(report, topology, out: str) -> None:
     """The figures of one layer into ``report`` (and as PNG files in ``out``): Mapper, its view, barcodes."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import plot_barcodes, plot_mapper_graph
+    from ..plotting import BarcodeDisplay, plot_mapper_graph
 
     name = f"layer {topology.layer}"
     ax = plot_mapper_graph(topology.mapper)
@@ -85,7 +85,7 @@ def add_layer(report, topology, out: str) -> None:
     report.figure(ax.figure, caption, path=os.path.join(out, "mapper.png"))
     plt.close(ax.figure)
     report.mapper_view(topology.mapper, f"The same Mapper graph of {name}, interactive")
-    ax = plot_barcodes(topology.diagrams, band=topology.band)
+    ax = BarcodeDisplay.from_result(topology.verdict.significance[2]).ax_
     caption = (
         f"Barcodes of the dense core of {name}: bars longer than the grey bracket (the significance threshold, "
         "max(2 x band, what random filters reach)) are significant"

@@ -67,6 +67,9 @@ class BarcodeDisplay:
     def from_result(cls, result, *, ax=None, dims=None, colors=("tab:blue", "tab:red", "tab:green")):
         """Draw the barcodes of a :func:`~sktopo.homology.significance` result with its thresholds.
 
+        A threshold that no bar can reach (infinite: too few null draws for the rule's level) is
+        drawn without a bracket.
+
         Parameters
         ----------
         result : Significance
@@ -79,7 +82,9 @@ class BarcodeDisplay:
         -------
         display : BarcodeDisplay
         """
-        return cls(result.diagrams, band=np.asarray(result.thresholds) / 2).plot(ax, dims=dims, colors=colors)
+        band = np.asarray(result.thresholds) / 2
+        band = band if np.isfinite(band).all() else None
+        return cls(result.diagrams, band=band).plot(ax, dims=dims, colors=colors)
 
     def plot(self, ax=None, *, dims=None, colors=("tab:blue", "tab:red", "tab:green")):
         """Draw the barcodes.

@@ -93,8 +93,7 @@ class PrimaryCircleDisplay:
             raise ValueError(f"axes must hold two matplotlib Axes (graph, barcodes); got {len(axes)}.")
         evidence = self.evidence
         self.mapper_ = MapperGraphDisplay.from_estimator(evidence.mapper, ax=axes[0], n_filters=n_filters)
-        band = evidence.band if np.isfinite(evidence.band).all() else None
-        self.barcodes_ = BarcodeDisplay(evidence.diagrams, band=band).plot(axes[1])
+        self.barcodes_ = BarcodeDisplay.from_result(evidence.verdict.significance[2], ax=axes[1])
         axes[1].set_title(f"layer {evidence.layer}: {evidence.circle.level}")
         self.axes_, self.figure_ = axes, axes[0].figure
         return self

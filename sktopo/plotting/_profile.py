@@ -152,10 +152,8 @@ class ProfileDisplay:
             elif self.kind == "mapper":
                 self.panels_.append(MapperGraphDisplay.from_estimator(evidence.mapper, ax=ax, n_filters=4))
             else:
-                # a threshold no null draw count can reach (too few draws) is drawn without a bracket
-                band = evidence.band if np.isfinite(evidence.band).all() else None
-                display = BarcodeDisplay(evidence.diagrams, band=band)
-                self.panels_.append(display.plot(ax, dims=[1], colors=("tab:red",)))
+                rule = evidence.verdict.significance[2]
+                self.panels_.append(BarcodeDisplay.from_result(rule, ax=ax, dims=[1], colors=("tab:red",)))
                 text = f"{row['shape']}, {row['verdict']}\ntop H1 {row['h1_top']:.2f}\np = {row['null_p_value']:.2g}"
                 ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize="small")
             ax.set_title(f"layer {row['layer']}")
