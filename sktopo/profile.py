@@ -29,10 +29,9 @@ from .homology import (
     ShapeVerdict,
     Verdict,
     circle_verdict,
-    covariance_null,
     identify_shape,
-    null_top_lifetimes,
     persistence_diagrams,
+    random_filter_test,
     top_lifetime,
 )
 from .io import load_state_dict
@@ -40,6 +39,7 @@ from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
 from .preprocessing import constant_rows
 
 __all__ = [
+    "COVARIANCE_EXCEEDANCES",
     "K_FRACTION",
     "MIN_PIXELS",
     "PRIMARY_EDGE_ENERGY",
@@ -61,6 +61,11 @@ PRIMARY_EDGE_ENERGY = 0.5
 #: weights (and a 1 × 1 filter is zero): such a layer has no topology of its own to measure, so
 #: the profile lists it as skipped, with the reason, at no cost.
 MIN_PIXELS = 4
+
+#: The covariance null's draws stop at this many reaching the layer's longest bar (Besag and
+#: Clifford's sequential test, :func:`~sktopo.homology.random_filter_test`): a bar that
+#: Gaussian filters with the layer's covariance reach often is settled in about ten draws.
+COVARIANCE_EXCEEDANCES = 10
 
 #: The default k of ρ(k, p) as a fraction of the cloud: the paper's ρ(200, 0.3) of 6,400 filters.
 K_FRACTION = 1 / 32
@@ -113,10 +118,12 @@ class LayerTopology:
         The longest H1 bar against the null clouds of the significance rule (random filters
         through the same pipeline: each draw's longer top lifetime of Gaussian and of uniform
         filters, torch's initialization).
-    covariance : NullComparison
+    covariance : NullComparison or None
         The same against Gaussian filters with the layer's own covariance
-        (:func:`~sktopo.homology.null_top_lifetimes` of
-        :func:`~sktopo.homology.covariance_null`, as many draws, the same seed).
+        (:func:`~sktopo.homology.random_filter_test` with ``null="covariance"``, the same seed),
+        drawn until :data:`COVARIANCE_EXCEEDANCES` draws reach the bar, at most as many; None
+        where the rule finds no loop, which this null would explain (it does not change the
+        level: :func:`~sktopo.homology.circle_verdict`).
     dense : ndarray of shape (n_dense, n_features)
         The dense core ρ(k, p) of the normalized filters.
     mapper : Mapper
@@ -143,7 +150,7 @@ class LayerTopology:
     layer: int
     verdict: ShapeVerdict
     null: NullComparison
-    covariance: NullComparison
+    covariance: NullComparison | None
     dense: np.ndarray
     mapper: Mapper
     consensus: LoopConsensus
@@ -440,15 +447,21 @@ def _profile_layer(
     result = verdict.significance[2]
     observed = float(result.lifetimes[1][0]) if len(result.lifetimes[1]) else 0.0
     null = NullComparison.compare(observed, result.null[:, 1])
-    draws = null_top_lifetimes(filters.shape, null=covariance_null(filters), n_draws=n_null, **rule)
-    covariance = NullComparison.compare(observed, draws[:, 1])
+    # a note on a loop the rule finds, not a level: only then drawn, until settled (Besag and Clifford)
+    covariance = (
+        random_filter_test(
+            filters, null="covariance", n_draws=n_null, exceedances=COVARIANCE_EXCEEDANCES, **rule
+        )
+        if result.n_significant[1] >= 1
+        else None
+    )
     consensus = loop_consensus(dense, gain=gain)
     circle = circle_verdict(
         result,
         loop_fraction=consensus.fraction,
         accuracy=accuracy,
         chance=chance,
-        covariance_p_value=covariance.p_value,
+        covariance_p_value=None if covariance is None else covariance.p_value,
     )
     mapper = Mapper(resolution=resolution, gain=gain).fit(dense)
     too_small = circle.level == "too_small"
@@ -470,7 +483,7 @@ def _profile_layer(
         "n_significant_h1": int(result.n_significant[1]),
         "null_p_value": null.p_value,
         "null_ratio": null.ratio_to_median,
-        "covariance_p_value": covariance.p_value,
+        "covariance_p_value": np.nan if covariance is None else covariance.p_value,
         "shape": verdict.shape,
         "edge_energy": float(edge_energy(dense).mean()) if dense.shape[1] == 9 else np.nan,
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
@@ -585,7 +598,9 @@ def topology_profile(
     n_null : int, default=99
         Random-filter clouds of the null, through the same pipeline; 99 resolves p = 0.01.
         Layers with the same number of filters and pixels share them. The covariance null
-        draws as many.
+        draws at most as many, only for a layer where the rule finds a loop (its p-value is a
+        note on that loop, not a level), and stops once :data:`COVARIANCE_EXCEEDANCES` of them
+        reach the longest bar.
     accuracy, chance : float, default=None
         The networks' mean test accuracy and the accuracy of guessing: a layer of networks that
         have not learned is judged ``"too_small"`` (:func:`~sktopo.homology.circle_verdict`).
@@ -621,7 +636,8 @@ def topology_profile(
         * ``null_p_value``, ``null_ratio``: the longest bar's Monte Carlo p-value against
           random filters through the same pipeline (Gaussian or uniform, each draw's longer top
           lifetime), and its lifetime over their median;
-          ``covariance_p_value``: the same against Gaussian filters with the layer's covariance.
+          ``covariance_p_value``: the same against Gaussian filters with the layer's covariance,
+          where the rule finds a loop (NaN elsewhere: no loop for it to explain).
         * ``shape``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
           ``"klein bottle"``, ``"torus"`` or ``"none"``).
         * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy`

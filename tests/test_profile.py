@@ -20,7 +20,15 @@ from sktopo.filterbanks import klein_filter
 from sktopo.homology import SHAPES_BY_BETTI
 from sktopo.nn import NetworkEnsemble, make_classifier
 from sktopo.plotting import ProfileDisplay, plot_topology_profile
-from sktopo.profile import COLUMNS, K_FRACTION, TopologyProfile, default_k, shows_circle, topology_profile
+from sktopo.profile import (
+    COLUMNS,
+    COVARIANCE_EXCEEDANCES,
+    K_FRACTION,
+    TopologyProfile,
+    default_k,
+    shows_circle,
+    topology_profile,
+)
 
 #: Small settings: a layer in a fraction of a second.
 FAST = dict(n_subsamples=5, n_null=19, n_landmarks=80, resolution=8, random_state=0, progress=False)
@@ -114,7 +122,24 @@ def test_evidence_agrees_with_the_columns(profile):
         assert evidence.circle.level == row["verdict"]
         # the null comparison is the rule's: its longest bar against its null draws
         assert evidence.null.observed == evidence.verdict.significance[2].lifetimes[1][0]
-        assert len(evidence.null.null) == len(evidence.covariance.null) == FAST["n_null"]
+        assert len(evidence.null.null) == FAST["n_null"]
+        # the covariance null explains a loop: drawn only where the rule finds one, until settled
+        if row["n_significant_h1"] >= 1:
+            covariance = evidence.covariance
+            assert covariance.observed == evidence.null.observed
+            assert covariance.p_value == row["covariance_p_value"]
+            assert len(covariance.null) <= FAST["n_null"]
+            stopped = (
+                covariance.n_reaching == COVARIANCE_EXCEEDANCES and len(covariance.null) < FAST["n_null"]
+            )
+            assert covariance.p_value == (
+                COVARIANCE_EXCEEDANCES / len(covariance.null)
+                if stopped
+                else (1 + covariance.n_reaching) / (1 + len(covariance.null))
+            )
+        else:
+            assert evidence.covariance is None and np.isnan(row["covariance_p_value"])
+    assert [row["n_significant_h1"] >= 1 for _, row in profile.table.iterrows()] == [True, False]
 
 
 def test_tables_concatenate_and_the_profile_selects(profile, net):
@@ -163,11 +188,11 @@ def test_deterministic_for_a_fixed_random_state(net, profile):
 def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
     shapes = []
 
-    def spy(shape, **kwargs):
-        shapes.append(tuple(shape))
-        return sktopo.homology.null_top_lifetimes(shape, **kwargs)
+    def spy(X, **kwargs):
+        shapes.append(X.shape)
+        return sktopo.homology.random_filter_test(X, **kwargs)
 
-    monkeypatch.setattr(sktopo.profile, "null_top_lifetimes", spy)
+    monkeypatch.setattr(sktopo.profile, "random_filter_test", spy)
     profile = topology_profile(net, 1, max_filters=500, **FAST).table
     row = profile.iloc[0]
     assert (row["n_filters"], row["n_used"], row["k"], row["n_dense"]) == (1000, 500, default_k(500), 150)

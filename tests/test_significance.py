@@ -172,9 +172,50 @@ def test_random_filter_test_is_deterministic():
     np.testing.assert_array_equal(a.null, b.null)
 
 
+def test_sequential_test_stops_at_the_exceedances_on_the_fixed_tests_draws():
+    noise = make_gaussian_filters(200, random_state=3)
+    fixed = random_filter_test(noise, n_draws=60, n_landmarks=50, random_state=0)
+    for n_jobs in (None, 2):
+        early = random_filter_test(
+            noise, n_draws=60, exceedances=4, n_landmarks=50, random_state=0, n_jobs=n_jobs
+        )
+        drawn = len(early.null)
+        assert drawn < 60 and early.n_reaching == 4 and early.null[-1] >= early.observed
+        np.testing.assert_array_equal(early.null, fixed.null[:drawn])  # the same draws, in order
+        assert early.p_value == 4 / drawn  # Besag and Clifford's p-value
+        assert np.sum(fixed.null[: drawn - 1] >= fixed.observed) == 3  # it stopped at the 4th
+
+
+def test_sequential_test_draws_everything_for_a_bar_noise_does_not_reach():
+    X = make_circle_filters(200, noise=0.1, random_state=0)
+    fixed = random_filter_test(X, n_draws=19, n_landmarks=50, random_state=0)
+    early = random_filter_test(X, n_draws=19, exceedances=2, n_landmarks=50, random_state=0)
+    assert len(early.null) == 19 and early.p_value == fixed.p_value == 0.05
+
+
+def test_sequential_test_holds_its_level_under_the_null():
+    # data drawn from the null: P(p <= alpha) <= alpha, for the stopped and the full runs alike
+    alpha, trials = 0.2, 120
+    p_values = [
+        random_filter_test(
+            make_gaussian_filters(30, random_state=1000 + seed),
+            null="gaussian",
+            n_draws=19,
+            exceedances=2,
+            n_landmarks=None,
+            random_state=seed,
+        ).p_value
+        for seed in range(trials)
+    ]
+    rejected = sum(p <= alpha + 1e-12 for p in p_values)
+    assert rejected <= 36  # binomial(120, 0.2): mean 24, P(X > 36) < 0.005
+    assert any(p > 0.5 for p in p_values)  # most stop early with large p-values
+
+
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
+        ({"exceedances": 0}, ValueError, "'exceedances' parameter of random_filter_test"),
         ({"k": 10}, ValueError, "give both or neither"),
         ({"p": 0.5}, ValueError, "give both or neither"),
         ({"null": lambda n, rs: np.zeros((n, 4))}, ValueError, "null must return finite random filters"),
