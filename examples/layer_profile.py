@@ -16,7 +16,9 @@ graphs behind them, and ``plot()`` draws each layer's barcode with its band, or 
 Here the network is the paper's two-conv-layer M(64, 32, 64), trained briefly on the embedded
 MNIST sample: a few seconds of training, not the paper's 40,000 iterations, so the profile
 says what these networks have learned by then. For VGG16 with ImageNet weights, pass
-:func:`sktopo.nn.vgg16` (the weights must be in torch's hub cache, or given by ``path=``).
+:func:`sktopo.nn.vgg16` (the weights must be in torch's hub cache, or given by ``path=``, or
+``download=True``); for any torchvision network at random initialization, its name
+(``topology_profile("resnet18")``, :func:`sktopo.nn.torchvision_model`).
 
 Run by hand: ``python examples/layer_profile.py [--networks 4] [--iterations 200]``.
 """

@@ -323,10 +323,29 @@ def _check_layers(layers, n_layers: int) -> list[int]:
     return [int(i) for i in items]
 
 
-def _loaded(source) -> list:
-    """The sources of ``source``, weights files read once (not once per layer)."""
-    sources = as_sources(source)
-    return [load_state_dict(s) if isinstance(s, (str, os.PathLike)) else s for s in sources]
+def _loaded(source, random_state=None) -> list:
+    """The sources of ``source``, weights files read once (not once per layer), model names built.
+
+    A str that is no existing file or folder names a torchvision model, built at random
+    initialization with the int ``random_state``, a seed drawn from a RandomState, or (None) from
+    torch's global generator.
+    """
+    loaded = []
+    for item in as_sources(source):
+        if isinstance(item, str) and not os.path.exists(item):
+            from .nn import torchvision_model
+
+            seed = random_state
+            if seed is not None and not isinstance(seed, Integral):
+                seed = int(check_random_state(seed).randint(2**32, dtype=np.int64))
+            try:
+                item = torchvision_model(item, random_state=seed)
+            except ValueError as exc:
+                raise FileNotFoundError(
+                    f"No weights file at {item!r}, nor a network by that name: {exc}"
+                ) from exc
+        loaded.append(load_state_dict(item) if isinstance(item, (str, os.PathLike)) else item)
+    return loaded
 
 
 def _n_filters(sources, layer: int) -> int:
@@ -580,7 +599,13 @@ def topology_profile(
         What :func:`~sktopo.filters.extract_spatial_filters` reads: a ``torch.nn.Module`` (e.g.
         :func:`sktopo.nn.vgg16`), a fitted skorch net or :class:`~sktopo.nn.NetworkEnsemble`, a
         state_dict, a path to a saved state_dict (read once, with ``weights_only=True``), a
-        kernel array, or a list of these, pooled layer by layer.
+        kernel array, or a list of these, pooled layer by layer; and, here only, the name of a
+        torchvision classification model (``"resnet18"``, ``"vgg16"``...), randomly initialized.
+        A str is a path when a file or folder of that name exists, else a model name, built by
+        :func:`sktopo.nn.torchvision_model` with ``random_state`` when it is an int (the same
+        network each time: a name given twice is one network twice), a seed drawn from it when
+        it is a RandomState, torch's global generator when None. For trained weights pass the
+        model itself, e.g. ``torchvision_model("resnet18", "DEFAULT")``.
     layers : int or list of int, default=None
         1-based conv layer numbers (as ``layer`` of :class:`~sktopo.filters.SpatialFilterExtractor`),
         counted in the first source; None for every conv layer. Rows come in this order.
@@ -668,6 +693,9 @@ def topology_profile(
         For ``layers`` that are not conv layers of the source, or a layer with too few filters
         for ρ(k, p) (checked for every layer before any work); and whatever
         :func:`~sktopo.filters.extract_spatial_filters` refuses.
+    FileNotFoundError
+        For a str that is neither an existing path nor a torchvision classification model name
+        (the message says both, with close names).
 
     See Also
     --------
@@ -699,7 +727,7 @@ def topology_profile(
     import pandas as pd
     from tqdm.auto import tqdm
 
-    sources = _loaded(source)
+    sources = _loaded(source, random_state)
     plan = _plan(sources, _check_layers(layers, n_conv_layers(sources[0])), k, p, max_filters)
     base = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     analysis = dict(

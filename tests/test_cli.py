@@ -142,8 +142,11 @@ def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
         (["profile", str(tmp_path / "hostile.pt")], "weights_only"),
         (
             ["analyze", circle_file, "--arch", "nonet"],
-            "--arch must be a torchvision classification architecture",
+            "--arch nonet: name must be a torchvision classification model",
         ),
+        (["analyze", "resnet18", "--arch", "resnet18"], "no such file or folder: 'resnet18' \\(with --arch"),
+        (["analyze", "resnet181"], "nor a network by that name: .* Did you mean 'resnet18'"),
+        (["profile", "resnet18", "ResNet18"], "'ResNet18' is 'resnet18' again: give each network once"),
         (["analyze", circle_file, "--arch", "vgg11"], "does not hold vgg11 weights"),
         (["analyze", circle_file, "--layer", "3"], "layers must be from 1 to 2"),
         (["profile", circle_file, "--k", "500"], "too few for"),
@@ -221,6 +224,31 @@ def test_analyze_pools_a_folder_and_loads_into_an_architecture(circle_file, tmp_
     argv = ["-q", "analyze", str(path), "--arch", "squeezenet1_1", "--out", str(tmp_path / "b")]
     assert cli(argv, capsys)[0] == 0
     assert _summary(tmp_path / "b")["n_filters"] == 64 * 3  # features.0: Conv2d(3, 64, 3)
+
+
+def test_profile_and_analyze_a_torchvision_model_by_name(tmp_path, capsys, monkeypatch):
+    from sktopo.nn import torchvision_model
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("downloaded")
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", no_download)
+    argv = ["-q", "profile", "--layers", "1", "--resolution", "6", "--random-state", "3"]
+    assert cli([*argv, "mobilenet_v3_small", "--out", str(tmp_path / "a")], capsys) == (0, "", "")
+    by_name = pd.read_csv(tmp_path / "a" / "profile.csv").drop(columns="seconds")
+    assert by_name.layer_name.tolist() == ["features.0.0"] and by_name.n_filters.tolist() == [16 * 3]
+    assert _summary(tmp_path / "a")["parameters"]["sources"] == ["mobilenet_v3_small"]
+    # the network is the library's torchvision_model(name, random_state=S): its weights give the same rows
+    path = tmp_path / "mobilenet.pt"
+    torch.save(torchvision_model("mobilenet_v3_small", random_state=3).state_dict(), path)
+    on_file = [*argv, str(path), "--arch", "mobilenet_v3_small", "--out", str(tmp_path / "b")]
+    assert cli(on_file, capsys)[0] == 0
+    pd.testing.assert_frame_equal(
+        by_name, pd.read_csv(tmp_path / "b" / "profile.csv").drop(columns="seconds")
+    )
+    analyze = ["-q", "analyze", "mobilenet_v3_small", "--layer", "1", "--resolution", "6"]
+    assert cli([*analyze, "--out", str(tmp_path / "c")], capsys)[0] == 0
+    assert _summary(tmp_path / "c")["n_filters"] == 16 * 3
 
 
 class _VGGStyle(torch.nn.Module):

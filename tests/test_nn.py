@@ -286,7 +286,13 @@ def test_checkpointed_ensemble_with_a_callback_resumes_in_a_new_process(tmp_path
     assert resumed.stdout.split() == ["2"]
 
 
+def _no_download(*args, **kwargs):
+    raise AssertionError("tried to download without download=True")
+
+
 def test_vgg16_layers_and_offline_weights(tmp_path, monkeypatch):
+    # vgg16() and vgg19() no longer download unless download=True (issue 22): without it a
+    # missing file is an error at once; with it, offline, the same advice after the attempt.
     from urllib.error import URLError
 
     from sktopo.filters import conv_layers
@@ -301,10 +307,17 @@ def test_vgg16_layers_and_offline_weights(tmp_path, monkeypatch):
     def offline(*args, **kwargs):
         raise URLError("no network")
 
-    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match=r"put vgg19-dcbb9e9d\.pth .* in .*hub/checkpoints"):
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", _no_download)
+    with pytest.raises(
+        FileNotFoundError, match=r"put vgg19-dcbb9e9d\.pth .* in .*hub/checkpoints.*download=True"
+    ):
         vgg19()
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    with pytest.raises(
+        FileNotFoundError, match=r"no network.*put vgg19-dcbb9e9d\.pth .* in .*hub/checkpoints"
+    ):
+        vgg19(download=True)
     with pytest.raises(ValueError, match="weights must be 'imagenet' or None"):
         vgg16(weights="cifar")
     torch.save(torch.nn.Conv2d(1, 2, 3).state_dict(), tmp_path / "small.pt")
@@ -328,3 +341,171 @@ def test_vgg_from_a_local_state_dict(tmp_path, monkeypatch):
     torch.save(saved, tmp_path / "pickled_model.pt")
     with pytest.raises(ValueError, match="weights_only"):
         vgg16(path=tmp_path / "pickled_model.pt")
+
+
+def _same_weights(a, b) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[key], b[key]) for key in a)
+
+
+def _hub_file(torch_home, weights):
+    """Where torch's hub cache keeps ``weights``' file under ``torch_home``."""
+    folder = torch_home / "hub" / "checkpoints"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / weights.url.rsplit("/", 1)[-1]
+
+
+def test_torchvision_model_random_init_is_seeded_apart_from_torch(monkeypatch):
+    from sktopo.filters import conv_layers
+    from sktopo.nn import torchvision_model
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", _no_download)
+    before = torch.get_rng_state()
+    first = torchvision_model("squeezenet1_0", random_state=0)
+    assert torch.equal(torch.get_rng_state(), before)  # torch's global generator untouched
+    assert _same_weights(first.state_dict(), torchvision_model("SqueezeNet1_0", random_state=0).state_dict())
+    assert not _same_weights(
+        first.state_dict(), torchvision_model("squeezenet1_0", random_state=1).state_dict()
+    )
+    assert not first.training and len(conv_layers(first)) == 26
+    torch.manual_seed(5)  # None: one draw from torch's global generator, so manual_seed fixes it
+    unseeded = torchvision_model("squeezenet1_0")
+    after = torch.get_rng_state()
+    torch.manual_seed(5)
+    seed = int(torch.randint(0, 2**32, (), dtype=torch.int64))
+    assert torch.equal(torch.get_rng_state(), after)
+    assert _same_weights(
+        unseeded.state_dict(), torchvision_model("squeezenet1_0", random_state=seed).state_dict()
+    )
+
+
+def test_torchvision_model_loads_a_weights_file_that_fits(tmp_path, monkeypatch):
+    import torchvision.models
+
+    from sktopo.nn import torchvision_model
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", _no_download)
+    saved = torchvision_model("squeezenet1_0", random_state=3).state_dict()
+    torch.save(saved, tmp_path / "net.pt")
+    for path in (tmp_path / "net.pt", str(tmp_path / "net.pt")):
+        assert _same_weights(torchvision_model("squeezenet1_0", path).state_dict(), saved)
+    with pytest.raises(ValueError, match=r"net\.pt' does not hold squeezenet1_1 weights: Error"):
+        torchvision_model("squeezenet1_1", tmp_path / "net.pt")
+    torch.save(
+        torch.nn.Conv2d(1, 2, 3).state_dict(),
+        _hub_file(tmp_path, torchvision.models.SqueezeNet1_1_Weights.DEFAULT),
+    )
+    with pytest.raises(
+        ValueError, match=r"torchvision's file of weights='IMAGENET1K_V1'.*put it in torch's hub cache"
+    ):
+        torchvision_model(
+            "squeezenet1_1", _hub_file(tmp_path, torchvision.models.SqueezeNet1_1_Weights.DEFAULT)
+        )
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"weights must be None, the path .*\(IMAGENET1K_V1, DEFAULT.*; got 'nothere\.pt', which is",
+    ):
+        torchvision_model("squeezenet1_0", "nothere.pt")
+    with pytest.raises(ValueError, match=r"got ResNet18_Weights\.IMAGENET1K_V1"):
+        torchvision_model("squeezenet1_0", torchvision.models.ResNet18_Weights.IMAGENET1K_V1)
+    with pytest.raises(TypeError, match="weights must be None"):
+        torchvision_model("squeezenet1_0", 3)
+
+
+def test_torchvision_model_reads_torchvision_weights_from_the_hub_cache(tmp_path, monkeypatch):
+    import torchvision.models
+
+    from sktopo.nn import torchvision_model
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", _no_download)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", _no_download)
+    enum = torchvision.models.SqueezeNet1_0_Weights
+    saved = torchvision_model("squeezenet1_0", random_state=7).state_dict()
+    torch.save(saved, _hub_file(tmp_path, enum.DEFAULT))
+    before = torch.get_rng_state()
+    for weights in ("DEFAULT", "IMAGENET1K_V1", enum.IMAGENET1K_V1):
+        model = torchvision_model("squeezenet1_0", weights)
+        assert _same_weights(model.state_dict(), saved) and not model.training
+    assert torch.equal(torch.get_rng_state(), before)
+    torch.save(torch.nn.Conv2d(1, 2, 3).state_dict(), _hub_file(tmp_path, enum.DEFAULT))
+    with pytest.raises(
+        ValueError, match=r"hub cache's file of SqueezeNet1_0_Weights.IMAGENET1K_V1 does not hold"
+    ):
+        torchvision_model("squeezenet1_0", "DEFAULT")
+    _hub_file(tmp_path, enum.DEFAULT).write_text(
+        "not weights"
+    )  # checked with weights_only before torchvision
+    with pytest.raises(ValueError, match="weights_only"):
+        torchvision_model("squeezenet1_0", "DEFAULT")
+
+
+def test_torchvision_weights_not_cached_say_where_to_put_them(tmp_path, monkeypatch):
+    from sktopo.nn import torchvision_model
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", _no_download)
+    with pytest.raises(FileNotFoundError) as error:
+        torchvision_model("resnet18", "IMAGENET1K_V1")
+    message = str(error.value)
+    assert (
+        "put resnet18-f37072fd.pth (from https://download.pytorch.org/models/resnet18-f37072fd.pth)"
+        in message
+    )
+    assert f"in {tmp_path / 'hub' / 'checkpoints'}," in message and "download=True" in message
+
+
+def test_download_true_downloads_into_the_hub_cache(tmp_path, monkeypatch):
+    import torchvision.models
+
+    from sktopo.nn import torchvision_model
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    weights = torchvision.models.SqueezeNet1_0_Weights.DEFAULT
+    served = torchvision_model("squeezenet1_0", random_state=2).state_dict()
+    calls = []
+
+    def download(url, **kwargs):  # what torch.hub does: the file into the cache, then read it
+        calls.append((url, kwargs))
+        torch.save(served, _hub_file(tmp_path, weights))
+        return served
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", download)
+    model = torchvision_model("squeezenet1_0", "DEFAULT", download=True)
+    assert _same_weights(model.state_dict(), served)
+    assert calls == [(weights.url, {"check_hash": True, "weights_only": True})]
+    torchvision_model("squeezenet1_0", "DEFAULT", download=True)
+    assert len(calls) == 1  # cached now: not downloaded again
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "match"),
+    [
+        (
+            "resnet181",
+            ValueError,
+            r"list_models\(torchvision.models\); got 'resnet181'. Did you mean 'resnet18'",
+        ),
+        ("mobilenet_v3_smal", ValueError, "Did you mean 'mobilenet_v3_small'"),
+        ("zzzz", ValueError, r"got 'zzzz'\.$"),
+        (
+            "fcn_resnet50",
+            ValueError,
+            r"torchvision.models.segmentation, not a classification model.*weights_backbone=None",
+        ),
+        ("r3d_18", ValueError, "torchvision.models.video, not a classification model"),
+        (3, ValueError, "'name' parameter"),
+    ],
+)
+def test_torchvision_model_unknown_names(name, error, match):
+    from sktopo.nn import torchvision_model
+
+    with pytest.raises(error, match=match):
+        torchvision_model(name)
+
+
+@pytest.mark.parametrize("random_state", [-1, 2**32, True, 0.5])
+def test_torchvision_model_bad_random_state(random_state):
+    from sktopo.nn import torchvision_model
+
+    with pytest.raises(ValueError, match="'random_state' parameter"):
+        torchvision_model("squeezenet1_0", random_state=random_state)

@@ -410,3 +410,40 @@ def test_layers_without_spatial_structure_are_skipped_with_a_reason():
     display = profile.plot()
     assert display.panels_[1] is None and "skipped" in display.axes_[1].texts[0].get_text()
     plt.close("all")
+
+
+#: Small settings for a torchvision network's first layer, built at random initialization.
+NAMED = dict(layers=[1], n_subsamples=3, n_null=19, n_landmarks=60, max_filters=600, progress=False)
+
+
+def test_a_torchvision_model_by_name_at_random_initialization(monkeypatch):
+    from sktopo.nn import torchvision_model
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("downloaded")
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", no_download)
+    before = torch.get_rng_state()
+    by_name = topology_profile("mobilenet_v3_small", **NAMED, random_state=0).table
+    assert torch.equal(torch.get_rng_state(), before)
+    assert by_name[["layer", "layer_name", "n_filters"]].values.tolist() == [[1, "features.0.0", 16 * 3]]
+    pd.testing.assert_frame_equal(
+        _rows(by_name), _rows(topology_profile("mobilenet_v3_small", **NAMED, random_state=0).table)
+    )
+    model = torchvision_model("mobilenet_v3_small", random_state=0)
+    pd.testing.assert_frame_equal(
+        _rows(by_name), _rows(topology_profile(model, **NAMED, random_state=0).table)
+    )
+
+
+def test_an_existing_path_wins_over_a_model_name(net, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    torch.save(net.state_dict(), tmp_path / "resnet18")
+    table = topology_profile("resnet18", 1, **FAST).table
+    assert table["n_filters"].tolist() == [1000]  # the file's first layer, not resnet18's 3 x 64
+    with pytest.raises(
+        FileNotFoundError, match=r"No weights file at 'resnet181', nor a network .*'resnet18'"
+    ):
+        topology_profile("resnet181", **FAST)
+    with pytest.raises(FileNotFoundError, match="No weights file at"):
+        topology_profile(tmp_path / "resnet34", **FAST)  # a path object is never a name

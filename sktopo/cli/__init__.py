@@ -2,9 +2,9 @@
 
 ``sktopo demo`` trains small CNNs on the embedded MNIST sample and reports whether their
 first-layer filters form the paper's primary circle; ``sktopo analyze`` and ``sktopo profile``
-do the same for saved networks, one layer or every layer; ``sktopo reproduce`` runs the paper's
-experiments. Each writes a self-contained ``report.html``, its figures as PNG files and
-``summary.json`` into ``--out``. Run ``sktopo COMMAND --help`` for the options.
+do the same for saved networks or torchvision networks by name, one layer or every layer;
+``sktopo reproduce`` runs the paper's experiments. Each writes a self-contained ``report.html``,
+its figures as PNG files and ``summary.json`` into ``--out``. Run ``sktopo COMMAND --help`` for the options.
 """
 
 import argparse
@@ -23,9 +23,10 @@ QUIET = "no progress bars, messages or warnings: errors only"
 DESCRIPTION = (
     "The topology of CNNs' spatial filters (Bruel Gabrielsson and Carlsson, ICMLA 2019). 'sktopo demo' "
     "trains small CNNs on the embedded MNIST sample and reports whether their first-layer filters form the "
-    "paper's primary circle; 'sktopo analyze' and 'sktopo profile' do the same for saved networks, one "
-    "layer or every layer; 'sktopo reproduce' runs the paper's experiments. Each writes a self-contained "
-    "report.html, its figures as PNG files and summary.json into --out."
+    "paper's primary circle; 'sktopo analyze' and 'sktopo profile' do the same for saved networks or "
+    "torchvision networks by name, one layer or every layer; 'sktopo reproduce' runs the paper's "
+    "experiments. Each writes a self-contained report.html, its figures as PNG files and summary.json "
+    "into --out."
 )
 
 

@@ -1,4 +1,4 @@
-"""``sktopo analyze`` (one layer of saved networks) and ``sktopo profile`` (every layer, Figs. 10-11)."""
+"""``sktopo analyze`` (one layer of saved or named networks) and ``sktopo profile`` (every layer)."""
 
 import argparse
 import os
@@ -48,7 +48,7 @@ def _add_analysis_arguments(parser, resolution) -> None:
         default=20000,
         help="spatial filters used per layer, a random subsample beyond (default: %(default)s)",
     )
-    add_random_state(parser, "the subsample, the confidence band and the null test")
+    add_random_state(parser, "networks given by name, the subsample, the confidence band and the null test")
     out = os.path.join("sktopo_output", parser.prog.split()[-1])
     parser.add_argument("--out", default=out, help="folder for the report (default: %(default)s)")
 
@@ -56,10 +56,11 @@ def _add_analysis_arguments(parser, resolution) -> None:
 def add_parsers(subparsers) -> None:
     analyze = subparsers.add_parser(
         "analyze",
-        help="the topology of one conv layer of saved networks",
-        description="Pool the spatial filters of one conv layer of saved networks, normalize them, keep the "
-        "dense core rho(k, p), and write its Mapper graph, barcodes with their confidence band, the "
-        "random-filter test and a verdict to OUT/report.html, the PNG figures and OUT/summary.json.",
+        help="the topology of one conv layer of saved networks or torchvision networks by name",
+        description="Pool the spatial filters of one conv layer of saved networks (or torchvision networks "
+        "by name, randomly initialized), normalize them, keep the dense core rho(k, p), and write its Mapper "
+        "graph, barcodes with their confidence band, the random-filter test and a verdict to "
+        "OUT/report.html, the PNG figures and OUT/summary.json.",
     )
     add_source_arguments(analyze)
     analyze.add_argument(
@@ -70,8 +71,8 @@ def add_parsers(subparsers) -> None:
     profile = subparsers.add_parser(
         "profile",
         help="the topology of every conv layer, layer by layer (the paper's Figs. 10-11)",
-        description="Run the analysis of 'sktopo analyze' on each conv layer of saved networks and write the "
-        "profile as a table (OUT/profile.csv), the barcodes layer by layer (OUT/profile.png), "
+        description="Run the analysis of 'sktopo analyze' on each conv layer of saved or named networks and "
+        "write the profile as a table (OUT/profile.csv), the barcodes layer by layer (OUT/profile.png), "
         "OUT/report.html and OUT/summary.json.",
     )
     add_source_arguments(profile)
@@ -89,7 +90,7 @@ def _profile(args, layers):
     """The profile of ``layers`` of the sources, the output folder prepared after they are read."""
     from ..profile import topology_profile
 
-    networks = load_networks(args.sources, args.arch)
+    networks = load_networks(args.sources, args.arch, args.random_state)
     prepare_out(args.out)
     return topology_profile(
         networks,

@@ -4,7 +4,7 @@ from ._architectures import make_cnn, parse_spec
 from ._classifier import PaperCNN, PaperNetClassifier, make_classifier
 from ._device import resolve_device
 from ._ensemble import NetworkEnsemble
-from ._pretrained import vgg16, vgg19
+from ._pretrained import torchvision_model, vgg16, vgg19
 from ._recorder import AccuracyRecorder, FilterRecorder
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "make_cnn",
     "parse_spec",
     "resolve_device",
+    "torchvision_model",
     "vgg16",
     "vgg19",
 ]
