@@ -5,9 +5,12 @@ scikit-learn's parameter-constraint machinery (``Interval``, ``StrOptions``,
 here, means a change in scikit-learn is mended in one file.
 """
 
+import inspect
+import os
 import sys
 from numbers import Integral, Real
 
+import sklearn
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -27,6 +30,7 @@ __all__ = [
     "fit_context",
     "is_tensor",
     "nested_fit_context",
+    "user_stacklevel",
     "validate_parameter_constraints",
     "validate_params",
 ]
@@ -60,3 +64,22 @@ def is_tensor(obj) -> bool:
     """Whether ``obj`` is a torch tensor, without importing torch (no tensor exists before it is)."""
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(obj, torch.Tensor)
+
+
+#: Where sktopo's and scikit-learn's own frames come from (validate_params' wrapper, a search).
+_LIBRARIES = tuple(
+    os.path.dirname(os.path.abspath(m.__file__)) + os.sep for m in (sys.modules[__package__], sklearn)
+)
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside sktopo and scikit-learn.
+
+    For a warning raised at different depths (a check shared by several functions, behind
+    ``validate_params``' wrapper or a ``GridSearchCV``): pandas' ``find_stack_level``, with
+    scikit-learn's frames passed over as well.
+    """
+    frame, level = inspect.currentframe().f_back, 1  # the frame that calls warnings.warn
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARIES):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -39,8 +39,12 @@ _LAYER = [Interval(Integral, 1, None, closed="left"), str]
 
 
 def _layer_name(key: str) -> str:
-    """The layer name of a state_dict key or a layer name: ``"conv1.weight"`` -> ``"conv1"``."""
-    return key[: -len(".weight")] if key.endswith(".weight") else key
+    """The layer name of a state_dict key or a layer name: ``"conv1.weight"`` -> ``"conv1"``.
+
+    A bare conv layer's key, ``"weight"``, names the module itself: ``""``, as
+    ``named_modules()`` names it.
+    """
+    return "" if key == "weight" else key[: -len(".weight")] if key.endswith(".weight") else key
 
 
 def conv_layers(source) -> list[tuple[str, np.ndarray]]:
@@ -48,23 +52,31 @@ def conv_layers(source) -> list[tuple[str, np.ndarray]]:
 
     A conv layer is a layer with a 4-D kernel: ``torch.nn.Conv2d`` or ``torch.nn.ConvTranspose2d``.
     Both count, in a module and in a state_dict alike, because a state_dict cannot tell them
-    apart: so ``layer=2`` names the same layer in a module and in its ``state_dict()``.
-    (``Conv1d`` and ``Conv3d`` kernels are 3-D and 5-D, and are not counted.)
+    apart: so ``layer=2`` names the same layer, with the same name, in a module and in its
+    ``state_dict()``. (``Conv1d`` and ``Conv3d`` kernels are 3-D and 5-D, and are not counted.)
 
     Parameters
     ----------
     source : torch.nn.Module, skorch.NeuralNet, Mapping, str or os.PathLike
         For a module (or a skorch net's ``module_``) these are its ``Conv2d`` and
-        ``ConvTranspose2d`` layers in registration order; for a state_dict, its 4-D
-        ``*.weight`` tensors in key order (the order ``module.state_dict()`` writes them in).
+        ``ConvTranspose2d`` layers in registration order, which need not be the order the
+        forward pass uses them in (a module registered under two names counts twice); for a
+        state_dict, its 4-D ``*.weight`` tensors in key order (the order ``module.state_dict()``
+        writes them in, the same).
 
     Returns
     -------
     layers : list of (str, ndarray of shape (out_channels, in_channels / groups, h, w))
-        Kernels in ``Conv2d``'s layout. A module's ``ConvTranspose2d`` kernel, stored input
-        channels first, is transposed to it. A state_dict records neither layer types nor
-        ``groups``: its kernels are taken as they are, as ungrouped ``Conv2d`` kernels.
-        Floating types that numpy lacks (bfloat16, float8) are read as float32, exactly.
+        Kernels in ``Conv2d``'s layout; a layer's name is its module's (``""`` for a bare conv
+        layer, whose state_dict key is ``"weight"``). A module's ``ConvTranspose2d`` kernel,
+        stored input channels first, ``(in, out / groups, h, w)``, is transposed to it. A
+        state_dict records neither layer types nor ``groups``: its kernels are taken as they
+        are, as ungrouped ``Conv2d`` kernels. So a ``ConvTranspose2d`` read from a state_dict
+        gives the same spatial filters as from its module, in another order: its axes 0 and 1
+        are taken as output and input channels, which for that layer are the other way round
+        (see the provenance of :func:`extract_spatial_filters`). Pass the module itself where
+        this matters. Floating types that numpy lacks (bfloat16, float8) are read as float32,
+        exactly.
 
     Examples
     --------
@@ -87,7 +99,8 @@ def _conv_layers(source) -> list[tuple[str, np.ndarray, int]]:
     if torch is not None and isinstance(source, torch.nn.Module):
         return [
             (name, _conv2d_layout(module), module.groups)
-            for name, module in source.named_modules()
+            # a module registered twice counts twice, as state_dict() writes its weight twice
+            for name, module in source.named_modules(remove_duplicate=False)
             if isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
         ]
     if isinstance(source, Mapping):
@@ -313,10 +326,18 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
         Aligned with the rows: ``network`` (0-based position in ``X``), ``layer`` (1-based
         depth; missing for a kernel array given with a layer name), ``layer_name``,
         ``out_channel`` and ``in_channel``: the index, among the layer's input channels, of
-        the channel the filter reads. For a grouped or depthwise ``Conv2d`` (``groups > 1``)
-        output channel ``o`` reads input channels ``(o // (out / groups)) * (in / groups) + i``.
-        A state_dict or a kernel array does not record ``groups`` and is read as ungrouped:
-        pass the module itself for the true input channels of a grouped layer.
+        the channel the filter reads. For a grouped or depthwise layer (``groups > 1``)
+        output channel ``o`` reads input channels ``(o // (out / groups)) * (in / groups) + i``,
+        ``i`` from 0 to ``in / groups - 1``.
+        A state_dict or a kernel array records neither ``groups`` nor the layer's type, and is
+        read as an ungrouped ``Conv2d``: for a grouped layer, ``in_channel`` is then ``i``,
+        the index within the group. For a ``ConvTranspose2d``, whose kernel is stored
+        ``(in, out / groups, h, w)``, the state_dict gives the module's filters in another
+        order, with ``out_channel`` and ``in_channel`` swapped: its row ``out_channel=c``,
+        ``in_channel=o`` is the module's row of input channel ``c`` and output channel ``o``
+        (when grouped, the ``o``-th output channel of ``c``'s group), and its rows run over
+        input channels first. Pass the module itself for the true channels of a grouped or
+        transposed layer.
 
     Raises
     ------
@@ -408,7 +429,10 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
     ----------
     provenance_ : pandas.DataFrame
         One row per spatial filter extracted in ``fit``: ``network``, ``layer``,
-        ``layer_name``, ``out_channel``, ``in_channel``.
+        ``layer_name``, ``out_channel``, ``in_channel`` (see :func:`extract_spatial_filters`:
+        from a state_dict, a ``ConvTranspose2d`` layer's ``out_channel`` and ``in_channel``
+        are swapped, and a grouped layer's ``in_channel`` is the index within its group; fit
+        the modules themselves for their true channels).
     kernel_size_ : tuple of int
         ``(h, w)`` of the spatial filters.
     n_networks_ : int

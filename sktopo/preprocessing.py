@@ -1,12 +1,14 @@
 """Mean-centre and normalize spatial filters, as the paper does before anything else."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._validation import Interval, Real, fit_context, validate_params
+from ._validation import Integral, Interval, Real, fit_context, user_stacklevel, validate_params
 
-__all__ = ["FilterNormalizer", "constant_rows", "normalize_filters"]
+__all__ = ["FilterNormalizer", "check_filters", "constant_rows", "normalize_filters"]
 
 #: A row counts as constant when its centred norm is at most this times its largest entry.
 CONSTANT_RTOL = 1e-10
@@ -43,6 +45,89 @@ def constant_rows(X, rtol: float = CONSTANT_RTOL) -> np.ndarray:
     return _constant_after_scaling(
         np.linalg.norm(X - X.mean(axis=1, keepdims=True), axis=1), X.shape[1], rtol
     )
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "input_name": [str],
+        "ensure_min_samples": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def check_filters(X, *, input_name: str = "X", ensure_min_samples: int = 1) -> np.ndarray:
+    """``X`` validated as raw spatial filters that have a topology to measure.
+
+    Mean-centred, as :func:`normalize_filters` and every null of random filters make them, a
+    filter of one pixel is zero, and so is a constant filter (:func:`constant_rows`, all-zero
+    included): a cloud of such filters is one point, whatever the weights. Filters of one pixel
+    and clouds whose every filter is constant are refused; constant filters among others are
+    said in a ``UserWarning``, with how many, since they all fall on one point, the origin.
+    The functions that compare raw filters with random ones run this check:
+    :func:`~sktopo.homology.random_filter_test` on its ``X``, and
+    :func:`~sktopo.homology.significance` (so :func:`~sktopo.homology.identify_shape` and
+    :func:`~sktopo.homology.betti_numbers`) on its ``filters``, or, for its null without them,
+    on its ``X``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_filters, n_features)
+        One filter per row, its pixels in the columns.
+    input_name : str, default="X"
+        The caller's name for ``X``, which the messages use.
+    ensure_min_samples : int, default=1
+        The fewest rows accepted.
+
+    Returns
+    -------
+    X_checked : ndarray of shape (n_filters, n_features)
+        ``X`` as float64.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 columns, or every row constant; and whatever
+        :func:`sklearn.utils.check_array` refuses (NaN, too few rows...).
+
+    Warns
+    -----
+    UserWarning
+        When some rows, not all, are constant.
+
+    Examples
+    --------
+    >>> from sktopo.preprocessing import check_filters
+    >>> check_filters([[1, 2, 3], [3, 1, 2]])
+    array([[1., 2., 3.],
+           [3., 1., 2.]])
+    >>> check_filters([[0.5], [2.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: X has one pixel per filter (n_features=1): ...
+    """
+    X = check_array(X, dtype=np.float64, input_name=input_name, ensure_min_samples=ensure_min_samples)
+    if X.shape[1] < 2:
+        raise ValueError(
+            f"{input_name} has one pixel per filter (n_features=1): mean-centred, a one-pixel filter is "
+            f"zero, so there is no topology to measure; {input_name} must hold filters of at least 2 "
+            "pixels (columns)."
+        )
+    constant = constant_rows(X)
+    if constant.all():
+        raise ValueError(
+            f"Every row of {input_name} ({len(X)} of {len(X)}) is a constant filter (all-zero included): "
+            "mean-centred each is zero, so there is no topology to measure; "
+            f"{input_name} must hold at least one filter that is not (see sktopo.preprocessing.constant_rows)."
+        )
+    if constant.any():
+        warnings.warn(
+            f"{int(constant.sum())} of {len(X)} rows of {input_name} are constant filters (all-zero "
+            "included): mean-centred they are zero, all on one point; leave them out first "
+            "(sktopo.preprocessing.constant_rows) unless that point is meant to count.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return X
 
 
 def _scale_rows(X: np.ndarray) -> np.ndarray:

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -5,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sktopo import FilterNormalizer
-from sktopo.preprocessing import constant_rows, normalize_filters
+from sktopo.preprocessing import check_filters, constant_rows, normalize_filters
 
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 filter_clouds = arrays(np.float64, st.tuples(st.integers(1, 20), st.integers(2, 12)), elements=finite)
@@ -87,6 +89,23 @@ _BAD_X = [
         *[(normalize_filters, {"X": X}, ValueError, match) for X, match in _BAD_X],
         *[(FilterNormalizer().fit_transform, {"X": X}, ValueError, match) for X, match in _BAD_X],
         *[(constant_rows, {"X": X}, ValueError, match) for X, match in _BAD_X],
+        *[(check_filters, {"X": X}, ValueError, match) for X, match in _BAD_X],
+        (
+            check_filters,
+            {"X": [[0.5], [2.0]], "input_name": "filters"},
+            ValueError,
+            r"^filters has one pixel per filter \(n_features=1\): mean-centred, a one-pixel filter is zero, "
+            "so there is no topology to measure",
+        ),
+        (
+            check_filters,
+            {"X": np.zeros((3, 4))},
+            ValueError,
+            r"^Every row of X \(3 of 3\) is a constant filter \(all-zero included\): mean-centred each is zero",
+        ),
+        (check_filters, {"X": np.eye(3), "ensure_min_samples": 4}, ValueError, "minimum of 4 is required"),
+        (check_filters, {"X": np.eye(3), "input_name": 1}, ValueError, "'input_name' parameter"),
+        (check_filters, {"X": np.eye(3), "ensure_min_samples": 0}, ValueError, "'ensure_min_samples'"),
         (normalize_filters, {"X": "abc"}, ValueError, "'X' parameter of normalize_filters"),
         (
             normalize_filters,
@@ -131,3 +150,15 @@ def test_tiny_and_huge_rows_normalize_accurately(value):
 @given(filter_clouds)
 def test_normalize_filters_zeroes_exactly_the_constant_rows(X):
     np.testing.assert_array_equal(np.all(normalize_filters(X) == 0, axis=1), constant_rows(X))
+
+
+def test_check_filters_counts_constant_filters_in_a_warning_that_points_at_the_caller():
+    X = np.random.default_rng(0).normal(size=(10, 4))
+    X[[2, 5, 7]] = [[0.0], [3.0], [-1.0]]
+    with pytest.warns(UserWarning, match=r"^3 of 10 rows of filters are constant filters") as record:
+        checked = check_filters(X, input_name="filters")
+    assert len(record) == 1 and record[0].filename == __file__
+    np.testing.assert_array_equal(checked, X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_filters([[1, 2], [2, 1]]).dtype == np.float64  # none constant: silent

@@ -2,6 +2,7 @@
 
 import dataclasses
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from sktopo import PersistenceScorer
+from sktopo import DensityFilter, PersistenceScorer
 from sktopo.datasets import (
     make_circle_filters,
     make_gaussian_filters,
@@ -24,7 +25,9 @@ from sktopo.homology import (
     betti_numbers,
     confidence_band,
     identify_shape,
+    null_top_lifetimes,
     random_filter_test,
+    significance,
 )
 from sktopo.preprocessing import normalize_filters
 
@@ -232,6 +235,84 @@ def test_random_filter_test_refuses_bad_input(kwargs, error, message):
         )
 
 
+# ---------------------------------------------------------------- filters with no topology
+
+_TINY = dict(n_draws=2, n_landmarks=20)
+_TINY_RULE = dict(n_subsamples=2, **_TINY)
+
+
+def _degenerate_calls(raw):
+    """Each function that compares raw filters with random ones, on the raw filters ``raw``."""
+    core = normalize_filters(raw)
+    return {
+        "random_filter_test": lambda: random_filter_test(raw, **_TINY),
+        "significance filters": lambda: significance(core, filters=raw, **_TINY_RULE),
+        "significance X": lambda: significance(core, **_TINY_RULE),
+        "identify_shape filters": lambda: identify_shape(core, filters=raw, **_TINY_RULE),
+        "identify_shape X": lambda: identify_shape(core, **_TINY_RULE),
+        "betti_numbers X": lambda: betti_numbers(core, **_TINY_RULE),
+    }
+
+
+_NAMES = list(_degenerate_calls(np.eye(2)))
+
+
+def _parameter(name):
+    """The parameter that holds the raw filters: ``filters`` where given, else ``X``."""
+    return "filters" if name.endswith("filters") else "X"
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_one_pixel_filters_are_refused_and_why(name):
+    raw = np.random.default_rng(0).normal(size=(40, 1))
+    with pytest.raises(ValueError, match=rf"^{_parameter(name)} has one pixel per filter \(n_features=1\): "):
+        _degenerate_calls(raw)[name]()
+    with pytest.raises(ValueError, match="shape must be \\(n_filters, n_features\\), two ints of at least 2"):
+        null_top_lifetimes((40, 1), n_draws=2)
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_filters_all_constant_are_refused_and_why(name):
+    raw = np.repeat(np.linspace(-1, 1, 40)[:, None], 9, axis=1)  # zero among them
+    message = rf"^Every row of {_parameter(name)} \(40 of 40\) is a constant filter \(all-zero included\)"
+    with pytest.raises(ValueError, match=message):
+        _degenerate_calls(raw)[name]()
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_some_constant_filters_are_counted_once_in_a_warning(name):
+    raw = make_circle_filters(200, noise=0.05, random_state=0)
+    raw[:12] = np.arange(12)[:, None]
+    with pytest.warns(
+        UserWarning, match=rf"^12 of 200 rows of {_parameter(name)} are constant filters"
+    ) as record:
+        _degenerate_calls(raw)[name]()
+    assert len(record) == 1 and record[0].filename == __file__
+
+
+def test_identify_shape_warns_once_for_both_fields():
+    raw = make_circle_filters(600, noise=0.05, random_state=0)
+    raw[:5] = 0.0  # at the origin once normalized, too few to be in the dense core
+    core = DensityFilter(k=19, p=0.3).fit_transform(normalize_filters(raw))
+    with pytest.warns(UserWarning, match="5 of 600 rows of filters are constant") as record:
+        verdict = identify_shape(
+            core, filters=raw, k=19, p=0.3, n_draws=19, random_state=0, return_verdict=True, **_FAST
+        )
+    assert verdict.significance[3] is not verdict.significance[2]  # Z/3 computed too
+    assert len(record) == 1
+
+
+def test_without_a_null_of_filters_any_cloud_is_judged():
+    # a cloud that is not filters, a point on the diagonal included: no null of filters, no check
+    X = np.column_stack([np.cos(np.linspace(0, 6, 40)), np.sin(np.linspace(0, 6, 40))])
+    X[0] = [0.5, 0.5]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for method in ("band", "universal"):
+            significance(X, method=method, **_TINY_RULE)
+        significance(X[:, :1], method="band", **_TINY_RULE)
+
+
 # ---------------------------------------------------------------- naming the shape
 
 
@@ -301,7 +382,7 @@ def test_fields_that_disagree_name_no_torsion_free_shape(monkeypatch):
         lifetimes=[z3.lifetimes[0], np.sort(np.diff(raised).ravel())[::-1]],
         n_significant=np.array([1, 2]),
     )
-    monkeypatch.setattr(betti_module, "significance", lambda X, coeff, **kw: {2: z2, 3: forged}[coeff])
+    monkeypatch.setattr(betti_module, "judge_significance", lambda X, coeff, **kw: {2: z2, 3: forged}[coeff])
     verdict = identify_shape(X, n_draws=19, random_state=0, return_verdict=True)
     assert verdict.betti == {2: [1, 2], 3: [1, 2]} and verdict.gap >= 1.25
     assert verdict.field_distance > verdict.threshold[2] / 2 and verdict.shape == "none"

@@ -14,7 +14,7 @@ from .._validation import Interval, Real, validate_params
 from ._bottleneck import bottleneck_distance
 from ._null import DEFAULT_NULL
 from ._persistence import _constraints, check_diagram
-from ._rule import RULE_CONSTRAINTS, Significance, significance
+from ._rule import RULE_CONSTRAINTS, Significance, check_rule_input, judge_significance, significance
 from ._significance import SIGNIFICANCE_CONSTRAINTS, check_band, n_significant
 
 __all__ = ["SHAPES_BY_BETTI", "ShapeVerdict", "betti_from_diagrams", "betti_numbers", "identify_shape"]
@@ -348,6 +348,17 @@ def identify_shape(
     -------
     shape : str or ShapeVerdict
 
+    Raises
+    ------
+    ValueError
+        As :func:`significance`: for raw filters (``filters``, or ``X`` for ``method="null"``
+        without them) of one pixel or all constant, which mean-centred are zero.
+
+    Warns
+    -----
+    UserWarning
+        Once, when some of those filters, not all, are constant.
+
     See Also
     --------
     significance : The rule behind the counts.
@@ -370,6 +381,7 @@ def identify_shape(
     """
     if not isinstance(random_state, (int, np.integer)):  # one draw of subsamples for both fields
         random_state = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    X, filters = check_rule_input(X, filters, k, p, method)  # once for both fields
     common = dict(
         method=method,
         alpha=1 - confidence,
@@ -385,9 +397,9 @@ def identify_shape(
         random_state=random_state,
         n_jobs=n_jobs,
     )
-    results = {2: significance(X, coeff=2, **common)}
+    results = {2: judge_significance(X, coeff=2, **common)}
     # no significant loop over Z/2: no model fits whatever Z/3 says, so it is not computed
-    results[3] = results[2] if results[2].n_significant[1] == 0 else significance(X, coeff=3, **common)
+    results[3] = results[2] if results[2].n_significant[1] == 0 else judge_significance(X, coeff=3, **common)
     betti = {coeff: result.n_significant.tolist() for coeff, result in results.items()}
     gap = min(_gap(result) for result in results.values())
     field_distance = bottleneck_distance(results[2].diagrams[1], results[3].diagrams[1])

@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_array
 from .._validation import Integral, Interval, Real, StrOptions, validate_params
 from ..density import DensityFilter
 from ..filterbanks import gaussian
-from ..preprocessing import normalize_filters
+from ..preprocessing import check_filters, normalize_filters
 from ._persistence import _constraints, persistence_diagrams, top_lifetime
 from ._significance import SIGNIFICANCE_CONSTRAINTS
 
@@ -472,7 +472,8 @@ def random_filter_test(
     Parameters
     ----------
     X : array-like of shape (n_filters, n_features)
-        Raw (unnormalized) filters, e.g. from :func:`~sktopo.filters.extract_spatial_filters`.
+        Raw (unnormalized) filters, e.g. from :func:`~sktopo.filters.extract_spatial_filters`:
+        at least 2 rows and 2 pixels, not all constant (:func:`~sktopo.preprocessing.check_filters`).
     k, p : int and float, default=None
         The density filtration ρ(k, p); give both or neither (no filtration).
     null : {"gaussian", "uniform", "covariance"}, callable or tuple, default=("gaussian", "uniform")
@@ -508,6 +509,17 @@ def random_filter_test(
     -------
     comparison : NullComparison
 
+    Raises
+    ------
+    ValueError
+        For filters of one pixel, or all constant: mean-centred, as the pipeline makes them,
+        they are zero, and there is no topology to compare.
+
+    Warns
+    -----
+    UserWarning
+        When some filters, not all, are constant: mean-centred they all fall on one point.
+
     See Also
     --------
     significance : Which bars are significant, by this null and the confidence band.
@@ -534,7 +546,7 @@ def random_filter_test(
     >>> len(test.null) < 99, test.n_reaching, bool(test.p_value > 0.05)
     (True, 3, True)
     """
-    X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=2)
+    X = check_filters(X, input_name="X", ensure_min_samples=2)
     check_filtration(k, p)
     persistence = dict(maxdim=dim, coeff=coeff, n_landmarks=n_landmarks, metric=metric)
     observed = top_lifetime(pipeline_diagrams(X, k, p, exact_below=exact_below, **persistence)[dim])

@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_array
 
 from .._validation import Interval, Real, StrOptions, validate_params
 from ..density import n_dense_rows
+from ..preprocessing import check_filters
 from ._null import (
     DEFAULT_NULL,
     NULL_CONSTRAINTS,
@@ -225,7 +226,10 @@ def significance(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        The cloud judged, at least 4 rows: normalized (and density-filtered) filters.
+        The cloud judged, at least 4 rows: normalized (and density-filtered) filters. Without
+        ``filters``, the null's clouds are random filters of ``X``'s width, so for
+        ``method="null"`` ``X`` must be filters with a topology to measure, as ``filters``
+        must (see Raises).
     method : {"null", "universal", "band"}, default="null"
     alpha : float, default=0.05
         The level: the family-wise false-positive rate for ``"null"`` and ``"universal"``;
@@ -233,7 +237,8 @@ def significance(
     filters : array-like of shape (n_filters, n_features), default=None
         The raw filters ``X`` was made from by normalizing and ρ(k, p): the null clouds are as
         many random filters through the same steps. None: ``X`` is the whole cloud, and the
-        null clouds are ``len(X)`` random filters, normalized.
+        null clouds are ``len(X)`` random filters, normalized. At least 2 pixels, not all
+        constant (:func:`~sktopo.preprocessing.check_filters`).
     k, p : int and float, default=None
         The density filtration that made ``X`` from ``filters``; both or neither.
     null : {"gaussian", "uniform", "covariance"}, callable or tuple, default=("gaussian", "uniform")
@@ -258,6 +263,20 @@ def significance(
     -------
     result : Significance
 
+    Raises
+    ------
+    ValueError
+        For ``filters`` (or, for ``method="null"`` without them, ``X``) of one pixel or all
+        constant: mean-centred, as the pipeline and its null make them, such filters are zero
+        and there is no topology to judge; and for ``k``, ``p`` and ``filters`` that do not
+        make ``X``.
+
+    Warns
+    -----
+    UserWarning
+        When some of those filters, not all, are constant: mean-centred they all fall on one
+        point.
+
     See Also
     --------
     verdict : found, borderline, not found or too small, from this result.
@@ -278,12 +297,63 @@ def significance(
     >>> result.n_significant.tolist(), bool(result.margin() > 0.5)
     ([1, 1], True)
     """
+    X, filters = check_rule_input(X, filters, k, p, method)
+    return judge_significance(
+        X,
+        method=method,
+        alpha=alpha,
+        filters=filters,
+        k=k,
+        p=p,
+        null=null,
+        n_draws=n_draws,
+        n_subsamples=n_subsamples,
+        maxdim=maxdim,
+        coeff=coeff,
+        n_landmarks=n_landmarks,
+        metric=metric,
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )
+
+
+def check_rule_input(X, filters, k, p, method) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X`` and ``filters`` of :func:`significance`, validated, ``filters`` None where not given.
+
+    The raw filters, ``filters`` or, with the null and without them, ``X`` itself (the null
+    clouds are random filters of its width), must have a topology to measure
+    (:func:`~sktopo.preprocessing.check_filters`).
+    """
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
     check_filtration(k, p)
     if filters is None and k is not None:
         raise ValueError("k and p say how X was made from filters: give filters with them, or neither.")
     if filters is not None:
-        filters = _check_source(X, filters, p)
+        return X, _check_source(X, filters, p)
+    if method == "null":
+        check_filters(X, input_name="X", ensure_min_samples=4)
+    return X, None
+
+
+def judge_significance(
+    X,
+    *,
+    method,
+    alpha,
+    filters,
+    k,
+    p,
+    null,
+    n_draws,
+    n_subsamples,
+    maxdim,
+    coeff,
+    n_landmarks,
+    metric,
+    random_state,
+    n_jobs,
+) -> Significance:
+    """:func:`significance` of inputs already checked by :func:`check_rule_input`."""
     persistence = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric)
     band_seed, null_seed = _seeds(random_state)
     band = tops = None
@@ -320,7 +390,7 @@ def _check_source(X, filters, p) -> np.ndarray:
             f"X must be what ρ(k, p={p}) keeps of the {len(filters)} filters, {expected} rows; got {len(X)}: "
             "the null clouds would not be the data's size."
         )
-    return filters
+    return check_filters(filters, input_name="filters", ensure_min_samples=2)
 
 
 def _seeds(random_state) -> tuple[int, int]:
