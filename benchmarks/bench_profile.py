@@ -6,7 +6,8 @@ depthwise layers and 1 × 1 layers, the size of EfficientNet-Lite0), MobileNetV3
 at random initialization (seeded; no real weights are available offline, see
 ``docs/profile.md``). Each network runs in a fresh process, which records its wall time, the
 peak resident memory of itself and of its worker processes, and the layers analysed and
-skipped. The peer, in the same run: the profile at the previous default cap,
+skipped; each network's table and six layers' barcodes go to ``docs/results/profile_<name>.csv``
+and ``.png``, which ``docs/profile.md`` shows. The peer, in the same run: the profile at the previous default cap,
 ``max_filters=20000``, on VGG16's layers 1 to 3 (192, 4,096 and 8,192 filters), beside the
 default cap on the same layers. Targets (issue 22), 2 cores: ResNet-18 and EfficientNet-B0 in at
 most 120 s, VGG16 (13 layers) in at most 300 s.
@@ -43,6 +44,7 @@ FRACTIONS = (0.0, 0.05, 0.1, 0.2, 0.4)
 SEEDS = range(3)
 WHOLE = 8192
 CAP_SETTINGS = {"n_null": 39, "random_state": 0, "progress": False}
+DOCS_RESULTS = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "results")
 
 
 def _network(name):
@@ -73,6 +75,8 @@ def run_network(name, layers=None, max_filters=None) -> dict:
     seconds = time.perf_counter() - start
     get_reusable_executor().shutdown(wait=True)  # the workers' peak memory is known once they end
     table = profile.table
+    if layers is None and max_filters is None:
+        _write_page_parts(name, profile)
     return {
         "network": name,
         "layers": "all" if layers is None else layers,
@@ -87,6 +91,23 @@ def run_network(name, layers=None, max_filters=None) -> dict:
         "rss_before_profile_mb": before,
         "peak_worker_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN),
     }
+
+
+#: What docs/profile.md shows of each network's profile (the table as CSV, six layers' barcodes).
+PAGE_COLUMNS = ["layer", "layer_name", "n_filters", "n_used", "n_dense", "h1_top", "threshold", "shape"]
+PAGE_COLUMNS += ["edge_energy", "verdict", "seconds", "skipped"]
+
+
+def _write_page_parts(name, profile):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    os.makedirs(DOCS_RESULTS, exist_ok=True)
+    table = profile.table[PAGE_COLUMNS].round(3)
+    table.to_csv(os.path.join(DOCS_RESULTS, f"profile_{name}.csv"), index=False)
+    shown = [layer for layer in profile.layers if layer in profile.evidence][:6]
+    display = profile.select(shown).plot(kind="barcodes")
+    display.figure_.savefig(os.path.join(DOCS_RESULTS, f"profile_{name}.png"), dpi=80, bbox_inches="tight")
 
 
 def _in_fresh_process(*args) -> dict:

@@ -94,6 +94,15 @@ BAD = [
     (["profile", "x.pt", "--layers", "1-"], "--layers: must be layer numbers"),
     (["profile", "x.pt", "--layers", "1-100000000"], "--layers: must be layer numbers from 1 to 10000"),
     (["analyze", "x.pt", "--gain", "1"], r"--gain: must be a number > 1; got '1'"),
+    (
+        ["analyze", "x.pt", "--n-jobs", "0"],
+        r"--n-jobs: must be -1 \(every core\) or an integer >= 1; got '0'",
+    ),
+    (
+        ["profile", "x.pt", "--n-jobs", "-2"],
+        r"--n-jobs: must be -1 \(every core\) or an integer >= 1; got '-2'",
+    ),
+    (["profile", "x.pt", "--n-jobs", "all"], r"--n-jobs: must be -1"),
     (["analyze", "x.pt", "--netw", "3"], "unrecognized arguments: --netw"),
     (["demo", "--random-state", "4294967296"], r"--random-state: must be an integer in \[0, 4294967295\]"),
     (["reproduce", "fig99"], "invalid choice: 'fig99'"),
@@ -263,6 +272,24 @@ class _VGGStyle(torch.nn.Module):
             torch.nn.MaxPool2d(2),
             conv(16, 24, 3),
         )
+
+
+@pytest.mark.parametrize(("argv", "n_jobs"), [([], -1), (["--n-jobs", "1"], 1), (["--n-jobs", "2"], 2)])
+def test_profile_runs_with_the_librarys_cap_and_the_jobs_asked(
+    argv, n_jobs, circle_file, tmp_path, capsys, monkeypatch
+):
+    import inspect
+
+    asked = {}
+
+    def spy(networks, layers, **kwargs):
+        asked.update(kwargs)
+        raise KeyboardInterrupt  # stop before any work
+
+    library_cap = inspect.signature(sktopo.profile.topology_profile).parameters["max_filters"].default
+    monkeypatch.setattr(sktopo.profile, "topology_profile", spy)
+    assert main(["profile", circle_file, "--out", str(tmp_path / "out"), *argv]) == 130  # interrupted
+    assert asked["max_filters"] == library_cap and asked["n_jobs"] == n_jobs
 
 
 def test_profile_a_saved_vgg_style_state_dict(tmp_path, capsys):

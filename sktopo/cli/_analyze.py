@@ -7,7 +7,7 @@ import time
 from .. import __version__
 from ..profile import shows_circle
 from ._analysis import add_layer, finish, measured, verdict
-from ._args import above_one, add_random_state, fraction, layer_list, positive_int, prepare_out, say
+from ._args import above_one, add_random_state, fraction, layer_list, n_jobs, positive_int, prepare_out, say
 from ._networks import add_source_arguments, load_networks
 
 
@@ -47,6 +47,13 @@ def _add_analysis_arguments(parser, resolution) -> None:
         type=positive_int,
         default=20000,
         help="spatial filters used per layer, a random subsample beyond (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=n_jobs,
+        default=-1,
+        help="jobs for the null clouds, the confidence band and the neighbour searches: -1 every core, "
+        "1 none in parallel (default: %(default)s)",
     )
     add_random_state(parser, "networks given by name, the subsample, the confidence band and the null test")
     out = os.path.join("sktopo_output", parser.prog.split()[-1])
@@ -99,6 +106,7 @@ def _profile(args, layers):
         max_filters=args.max_filters,
         resolution=args.resolution,
         random_state=args.random_state,
+        n_jobs=args.n_jobs,
         progress=not args.quiet,
         p=args.p,
         gain=args.gain,

@@ -56,6 +56,18 @@ above_one = _number(float, 1, low_open=True)
 fraction = _number(float, 0, 1, low_open=True)
 
 
+def n_jobs(text) -> int:
+    """``--n-jobs``: -1 (every core) or a positive number of jobs."""
+    if text.strip() == "-1":
+        return -1
+    try:
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"must be -1 (every core) or an integer >= 1; got {text!r}"
+        ) from None
+
+
 #: The largest layer number --layers accepts (VGG19 has 16 conv layers; ResNet-152 has 155).
 MAX_LAYER = 10_000
 
