@@ -52,8 +52,14 @@ __all__ = [
 ]
 
 #: Edge energy from which a circle is called the primary circle of edges: half of each filter's
-#: energy in the plane of the two linear edges (1 for pure edges, 0.25 on average for random
-#: 3 × 3 filters; :func:`~sktopo.filterbanks.edge_energy`).
+#: energy in the plane of the two linear edges of its kernel (:func:`~sktopo.filterbanks.edge_energy`:
+#: 1 for pure edges at any size; on average ``2 / (h w − 1)`` for random h × w filters, 0.25 at
+#: 3 × 3, 0.083 at 5 × 5, 0.042 at 7 × 7). It means the same at every size, half of the energy,
+#: since the share is of the filter's own energy whatever its pixel count; random filters fall
+#: further below it as the kernel grows (2 times at 3 × 3, 12 times at 7 × 7), so it is no looser
+#: on large kernels. Not on 2 × 2 kernels, where the edges are 2 of the 3 zero-mean dimensions:
+#: random filters average 2 / 3 and every great circle at least 1 / 2, so there the profile
+#: leaves ``edge_energy`` NaN.
 PRIMARY_EDGE_ENERGY = 0.5
 
 #: The fewest pixels a spatial filter needs for its layer to be analysed. Mean-centred and
@@ -504,7 +510,10 @@ def _profile_layer(
         "null_ratio": null.ratio_to_median,
         "covariance_p_value": np.nan if covariance is None else covariance.p_value,
         "shape": verdict.shape,
-        "edge_energy": float(edge_energy(dense).mean()) if dense.shape[1] == 9 else np.nan,
+        # NaN where random filters reach the threshold on average (2 x 2: 2 / 3), so it tells nothing
+        "edge_energy": np.nan
+        if 2 / (dense.shape[1] - 1) >= PRIMARY_EDGE_ENERGY
+        else float(edge_energy(dense, size=provenance.attrs["kernel_size"]).mean()),
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
         "mapper_one_loop_share": consensus.fraction,
         "verdict": circle.level,
@@ -665,8 +674,10 @@ def topology_profile(
           where the rule finds a loop (NaN elsewhere: no loop for it to explain).
         * ``shape``: the shape named (``"circle"``, ``"two circles"``, ``"three circles"``,
           ``"klein bottle"``, ``"torus"`` or ``"none"``).
-        * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy`
-          (1 for pure edges, 0.25 for random filters); NaN for kernels other than 3 × 3.
+        * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy` at
+          the layer's kernel size (1 for pure edges; ``2 / (h w − 1)`` on average for random
+          h × w filters, 0.25 at 3 × 3, 0.042 at 7 × 7); NaN for 2 × 2 kernels, where random
+          filters average 2 / 3, above :data:`PRIMARY_EDGE_ENERGY`.
         * ``mapper_loops``: loops of the core's Mapper graph at ``resolution``;
           ``mapper_one_loop_share``: the share of the resolutions of
           :func:`~sktopo.mapper.loop_consensus` with exactly one loop.
@@ -776,7 +787,7 @@ def shows_circle(profile):
     filters through the same pipeline), confirmed by Mapper showing exactly one loop at a
     majority of resolutions, on a dense core large enough to judge. Whether it is the
     *primary* circle of edges is a further question, which the ``edge_energy`` column answers
-    (1 for pure edges, 0.25 for random filters).
+    (1 for pure edges, ``2 / (h w − 1)`` on average for random h × w filters: 0.25 at 3 × 3).
 
     Parameters
     ----------
@@ -804,16 +815,17 @@ def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
     """Which layers of a profile show the paper's primary circle: a circle found, of edge filters.
 
     A row qualifies when :func:`shows_circle` does and its dense core holds at least
-    ``min_edge_energy`` of its energy in the plane of the two linear edges (``edge_energy``: 1
-    for pure edges, 0.25 on average for random 3 × 3 filters, NaN for other kernel sizes, which
-    never qualify).
+    ``min_edge_energy`` of its energy in the plane of the two linear edges of its kernel
+    (``edge_energy``: 1 for pure edges at any size, ``2 / (h w − 1)`` on average for random
+    h × w filters, 0.25 at 3 × 3 and 0.042 at 7 × 7; NaN for 2 × 2 kernels, which never
+    qualify: see :data:`PRIMARY_EDGE_ENERGY`).
 
     Parameters
     ----------
     profile : TopologyProfile or pandas.DataFrame
         Returned by :func:`topology_profile`, its ``table``, or rows of it.
     min_edge_energy : float, default=PRIMARY_EDGE_ENERGY
-        0.5: half of each filter's energy.
+        0.5: half of each filter's energy, at every kernel size.
 
     Returns
     -------

@@ -54,7 +54,10 @@ def verdict(numbers: dict) -> str:
     level, energy = numbers["verdict_level"], numbers["edge_energy"]
     head = HEADLINES[level]
     if level == "found" and energy is None:
-        head += "; its filters are not 3 × 3, so whether it is the primary circle of edges is not tested"
+        head += (
+            "; its filters are 2 × 2, where random filters hold 2/3 of their energy in the plane of the "
+            "edges, so whether it is the primary circle of edges is not tested"
+        )
     elif level == "found" and numbers["primary_circle"]:
         head = "This run FOUND the paper's primary circle: a circle of edge filters"
     elif level == "found":
@@ -63,7 +66,7 @@ def verdict(numbers: dict) -> str:
         ""
         if energy is None
         else f"the dense core's filters hold {energy:.0%} of their energy in the plane of the linear edges "
-        "(100% for pure edges, 25% on average for random 3 × 3 filters)"
+        "(100% for pure edges; on average 2 / (h·w − 1) for random h × w filters: 25% at 3 × 3, 4% at 7 × 7)"
     )
     reasons = [
         *numbers["verdict_reasons"],

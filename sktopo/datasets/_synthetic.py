@@ -1,8 +1,9 @@
 """Synthetic spatial-filter clouds of known topology: ground truth for tests and experiments.
 
 Each ``make_*_filters`` function samples points of an idealized filter space of
-:mod:`sktopo.filterbanks` (unit-norm, zero-mean 3 × 3 filters) at random parameters and adds
-independent Gaussian noise of standard deviation ``noise`` to every pixel. The result is *not*
+:mod:`sktopo.filterbanks` (unit-norm, zero-mean 3 × 3 filters; h × w for
+:func:`make_circle_filters` with ``size``) at random parameters and adds independent Gaussian
+noise of standard deviation ``noise`` to every pixel. The result is *not*
 normalized: it plays the part of raw learned weights, to be passed through
 :class:`~sktopo.preprocessing.FilterNormalizer` as real filters are.
 """
@@ -31,12 +32,15 @@ _CONSTRAINTS = {
 
 
 def _noisy(filters: np.ndarray, noise: float, rng) -> np.ndarray:
-    flat = filters.reshape(len(filters), 9)
+    flat = filters.reshape(len(filters), -1)
     return flat + noise * rng.standard_normal(flat.shape)
 
 
-@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
-def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> np.ndarray:
+@validate_params(
+    {**_CONSTRAINTS, "size": "no_validation"},  # checked by klein_filter, which says what it accepts
+    prefer_skip_nested_validation=True,
+)
+def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None, *, size=3) -> np.ndarray:
     """Noisy samples of the primary circle: linear edges at uniformly random angles.
 
     Parameters
@@ -44,21 +48,29 @@ def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None) ->
     n : int, default=6400
         Number of filters; 6,400 is the paper's 100 networks × 64 first-layer filters.
     noise : float, default=0.1
-        Standard deviation of the Gaussian noise added to each pixel of a unit-norm filter.
+        Standard deviation of the Gaussian noise added to each pixel of a unit-norm filter. The
+        noise's expected norm is ``noise * sqrt(h * w)``: to keep a 3 × 3 cloud's signal-to-noise
+        ratio at h × w, scale ``noise`` by ``3 / sqrt(h * w)``.
     random_state : int, RandomState instance or None, default=None
+    size : int or tuple of (int, int), default=3
+        The kernel: ``h = w = size``, or ``(h, w)``; each side at least 2. The edge at angle θ
+        is :func:`sktopo.filterbanks.klein_filter` ``(θ, 0, size=size)``.
 
     Returns
     -------
-    X : ndarray of shape (n, 9)
+    X : ndarray of shape (n, h * w)
+        One filter per row, read row by row.
 
     Examples
     --------
     >>> from sktopo.datasets import make_circle_filters
     >>> make_circle_filters(100, noise=0.0, random_state=0).shape
     (100, 9)
+    >>> make_circle_filters(100, noise=0.03, random_state=0, size=7).shape
+    (100, 49)
     """
     rng = check_random_state(random_state)
-    return _noisy(klein_filter(rng.uniform(0, 2 * np.pi, n), 0.0), noise, rng)
+    return _noisy(klein_filter(rng.uniform(0, 2 * np.pi, n), 0.0, size=size), noise, rng)
 
 
 @validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
