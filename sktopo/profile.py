@@ -41,6 +41,7 @@ from .preprocessing import constant_rows
 __all__ = [
     "COVARIANCE_EXCEEDANCES",
     "K_FRACTION",
+    "MAX_FILTERS",
     "MIN_PIXELS",
     "PRIMARY_EDGE_ENERGY",
     "LayerTopology",
@@ -72,6 +73,12 @@ MIN_PIXELS = 4
 #: Clifford's sequential test, :func:`~sktopo.homology.random_filter_test`): a bar that
 #: Gaussian filters with the layer's covariance reach often is settled in about ten draws.
 COVARIANCE_EXCEEDANCES = 10
+
+#: The default cap on the spatial filters used per layer (``max_filters``): 64 × 64, the size of
+#: the smallest 3 × 3 layers of VGG and ResNet, so that most layers of a network share one size,
+#: hence one set of null clouds (see :func:`topology_profile` and ``docs/profile.md`` for what it
+#: costs and keeps of the verdicts).
+MAX_FILTERS = 4096
 
 #: The default k of ρ(k, p) as a fraction of the cloud: the paper's ρ(200, 0.3) of 6,400 filters.
 K_FRACTION = 1 / 32
@@ -551,7 +558,7 @@ def topology_profile(
     *,
     k=None,
     p=0.3,
-    max_filters=20000,
+    max_filters=MAX_FILTERS,
     confidence=0.95,
     n_subsamples=20,
     n_null=99,
@@ -623,7 +630,7 @@ def topology_profile(
         of each layer's ``n_used``; None for ``round(n_used / 32)`` (see above).
     p : float, default=0.3
         Fraction of the filters kept in the dense core, in (0, 1].
-    max_filters : int, default=20000
+    max_filters : int, default=MAX_FILTERS
         Largest number of spatial filters used per layer (see above).
     confidence : float, default=0.95
         ``1 - alpha``, the level of the significance rule (:func:`~sktopo.homology.significance`).

@@ -45,7 +45,7 @@ def _add_analysis_arguments(parser, resolution) -> None:
     parser.add_argument(
         "--max-filters",
         type=positive_int,
-        default=20000,
+        default=4096,  # sktopo.profile.MAX_FILTERS, not imported: --help stays light
         help="spatial filters used per layer, a random subsample beyond (default: %(default)s)",
     )
     parser.add_argument(
