@@ -4,8 +4,9 @@
 torchvision's ResNet-18, EfficientNet-B0 (81 conv layers: a 3 × 3 stem, 3 × 3 and 5 × 5
 depthwise layers and 1 × 1 layers, the size of EfficientNet-Lite0), MobileNetV3-Small and VGG16,
 at random initialization (seeded; no real weights are available offline, see
-``docs/profile.md``). Each network runs in a fresh process, which records its wall time, the
-peak resident memory of itself and of its worker processes, and the layers analysed and
+``docs/profile.md``). Each network runs in a fresh process, which records its wall time, its
+peak resident memory (joblib's worker processes not included: their ``ru_maxrss`` starts at the
+parent's), and the layers analysed and
 skipped; ResNet-18's and VGG16's tables and six layers' barcodes go to
 ``docs/results/profile_<name>.csv`` and ``.png``, which ``docs/profile.md`` shows. The peer, in the same run: the profile at the previous default cap,
 ``max_filters=20000``, on VGG16's layers 1 to 3 (192, 4,096 and 8,192 filters), beside the
@@ -61,8 +62,6 @@ def _rss_mb(who) -> float:
 
 def run_network(name, layers=None, max_filters=None) -> dict:
     """One profile, in this process: what the parent reads from its output."""
-    from joblib.externals.loky import get_reusable_executor
-
     from sktopo.profile import topology_profile
 
     net = _network(name)
@@ -73,7 +72,6 @@ def run_network(name, layers=None, max_filters=None) -> dict:
         warnings.simplefilter("ignore")  # constant filters left out: counted in the table
         profile = topology_profile(net, layers, random_state=0, n_jobs=-1, progress=False, **cap)
     seconds = time.perf_counter() - start
-    get_reusable_executor().shutdown(wait=True)  # the workers' peak memory is known once they end
     table = profile.table
     if layers is None and max_filters is None and name in PAGE_NETWORKS:
         _write_page_parts(name, profile)
@@ -89,7 +87,6 @@ def run_network(name, layers=None, max_filters=None) -> dict:
         "slowest_layer_seconds": round(float(table["seconds"].max()), 1),
         "peak_rss_mb": _rss_mb(resource.RUSAGE_SELF),
         "rss_before_profile_mb": before,
-        "peak_worker_rss_mb": _rss_mb(resource.RUSAGE_CHILDREN),
     }
 
 

@@ -141,7 +141,8 @@ def profile_cell(record, seed, n_networks, iterations, k_fraction=K_FRACTION, p=
         "threshold": float(row.threshold),
         "n_significant_h1": int(row.n_significant_h1),
         "null_p_value": float(row.null_p_value),
-        "covariance_p_value": float(row.covariance_p_value),
+        # NaN (no loop for the covariance null to explain: not drawn) is written as null
+        "covariance_p_value": None if np.isnan(row.covariance_p_value) else float(row.covariance_p_value),
         "mapper_one_loop_share": float(row.mapper_one_loop_share),
         "shape": row["shape"],
         "edge_energy": float(row.edge_energy),

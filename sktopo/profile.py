@@ -60,7 +60,7 @@ __all__ = [
 #: further below it as the kernel grows (2 times at 3 × 3, 12 times at 7 × 7), so it is no looser
 #: on large kernels. Not on 2 × 2 kernels, where the edges are 2 of the 3 zero-mean dimensions:
 #: random filters average 2 / 3 and every great circle at least 1 / 2, so there the profile
-#: leaves ``edge_energy`` NaN.
+#: leaves ``edge_energy`` NaN, as on kernels one pixel wide (1 × w), which have one edge.
 PRIMARY_EDGE_ENERGY = 0.5
 
 #: The fewest pixels a spatial filter needs for its layer to be analysed. Mean-centred and
@@ -517,10 +517,7 @@ def _profile_layer(
         "null_ratio": null.ratio_to_median,
         "covariance_p_value": np.nan if covariance is None else covariance.p_value,
         "shape": verdict.shape,
-        # NaN where random filters reach the threshold on average (2 x 2: 2 / 3), so it tells nothing
-        "edge_energy": np.nan
-        if 2 / (dense.shape[1] - 1) >= PRIMARY_EDGE_ENERGY
-        else float(edge_energy(dense, size=provenance.attrs["kernel_size"]).mean()),
+        "edge_energy": _edge_energy(dense, provenance.attrs["kernel_size"]),
         "mapper_loops": graph_summary(mapper.graph_)["n_loops"],
         "mapper_one_loop_share": consensus.fraction,
         "verdict": circle.level,
@@ -529,6 +526,17 @@ def _profile_layer(
         "skipped": "",
     }
     return row, LayerTopology(layer, verdict, null, covariance, dense, mapper, consensus, circle)
+
+
+def _edge_energy(dense, kernel_size) -> float:
+    """The core's mean :func:`~sktopo.filterbanks.edge_energy`; NaN where it tells nothing.
+
+    That is on kernels of one row or column (1 × w: the plane of edges is a line) and where
+    random filters reach :data:`PRIMARY_EDGE_ENERGY` on average (2 × 2: 2 / 3).
+    """
+    if min(kernel_size) < 2 or 2 / (dense.shape[1] - 1) >= PRIMARY_EDGE_ENERGY:
+        return np.nan
+    return float(edge_energy(dense, size=kernel_size).mean())
 
 
 @validate_params(
@@ -602,12 +610,17 @@ def topology_profile(
     **max_filters.** VGG16's layers 9 to 13 have 512 × 512 = 262,144 spatial filters each. A
     random subsample (without replacement, the same for a given ``random_state`` whichever
     ``layers`` are profiled) bounds memory and time: every step then works on at most
-    ``max_filters`` rows, and the null test draws clouds of the same size. Measured with the
-    defaults on layer 13 of VGG16 (random weights; a shared 2-core machine): 3.5 minutes, of
-    which about 130 s are the 20 density filtrations ρ(625, 0.3) of 20,000 filters (the layer's and
-    the 19 null clouds'), 25 s the 2 × 21 barcodes of the band and 15 s the null clouds' barcodes;
-    memory grew by under 70 MB beyond the network's own. The density filtrations grow about as
-    ``max_filters`` squared (the k-th neighbour of every filter, k a fraction of them).
+    ``max_filters`` rows, and the null test draws clouds of the same size, which the layers of
+    that size (and pixel count) share. The default, :data:`MAX_FILTERS` = 4,096, is 64 × 64, the
+    smallest 3 × 3 layers of VGG and ResNet, so most layers of a network share one set of null
+    clouds. Measured with the defaults and ``n_jobs=-1`` on 2 cores, at random initialization
+    (``benchmarks/bench_profile.py``): ResNet-18 in 74 s, EfficientNet-B0 in 73 s and VGG16 in
+    65 s, the profile adding at most 260 MB to the network's memory. A layer where the rule finds
+    a loop costs more: its covariance null draws up to ``n_null`` clouds of its own. On layers of
+    8,192 filters the cap gave the whole layer's verdict on 15 of 16, missing one weak circle
+    (``docs/profile.md``): pass a larger ``max_filters`` for weak circles, at a cost that grows
+    about as its square (the density filtrations: the k-th neighbour of every filter, k a
+    fraction of them).
 
     Parameters
     ----------
@@ -631,7 +644,8 @@ def topology_profile(
     p : float, default=0.3
         Fraction of the filters kept in the dense core, in (0, 1].
     max_filters : int, default=MAX_FILTERS
-        Largest number of spatial filters used per layer (see above).
+        Largest number of spatial filters used per layer (see above); :data:`MAX_FILTERS` is
+        4,096.
     confidence : float, default=0.95
         ``1 - alpha``, the level of the significance rule (:func:`~sktopo.homology.significance`).
     n_subsamples : int, default=20
@@ -684,7 +698,8 @@ def topology_profile(
         * ``edge_energy``: mean over the core of :func:`~sktopo.filterbanks.edge_energy` at
           the layer's kernel size (1 for pure edges; ``2 / (h w − 1)`` on average for random
           h × w filters, 0.25 at 3 × 3, 0.042 at 7 × 7); NaN for 2 × 2 kernels, where random
-          filters average 2 / 3, above :data:`PRIMARY_EDGE_ENERGY`.
+          filters average 2 / 3, above :data:`PRIMARY_EDGE_ENERGY`, and for kernels one pixel
+          wide (1 × w or h × 1).
         * ``mapper_loops``: loops of the core's Mapper graph at ``resolution``;
           ``mapper_one_loop_share``: the share of the resolutions of
           :func:`~sktopo.mapper.loop_consensus` with exactly one loop.
@@ -824,8 +839,8 @@ def shows_primary_circle(profile, min_edge_energy: float = PRIMARY_EDGE_ENERGY):
     A row qualifies when :func:`shows_circle` does and its dense core holds at least
     ``min_edge_energy`` of its energy in the plane of the two linear edges of its kernel
     (``edge_energy``: 1 for pure edges at any size, ``2 / (h w − 1)`` on average for random
-    h × w filters, 0.25 at 3 × 3 and 0.042 at 7 × 7; NaN for 2 × 2 kernels, which never
-    qualify: see :data:`PRIMARY_EDGE_ENERGY`).
+    h × w filters, 0.25 at 3 × 3 and 0.042 at 7 × 7; NaN for 2 × 2 kernels and kernels one
+    pixel wide, which never qualify: see :data:`PRIMARY_EDGE_ENERGY`).
 
     Parameters
     ----------

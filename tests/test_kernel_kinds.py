@@ -196,7 +196,7 @@ def test_a_bare_conv_layer_and_a_shared_one_are_named_alike_in_module_and_state_
 
 
 def _kinds_network():
-    """One layer of each kind, small enough to profile in seconds; layer 7 all zero."""
+    """One layer of each kind, small enough to profile in seconds; layer 7 all zero (never run forward)."""
     torch.manual_seed(0)
     network = nn.Sequential(
         nn.Conv2d(3, 64, 7, stride=2),  # 7 x 7 RGB stem: 192 filters
@@ -206,6 +206,9 @@ def _kinds_network():
         nn.Conv2d(32, 8, 5),  # 5 x 5: 256 filters
         nn.ConvTranspose2d(8, 16, 3),  # transposed: 128 filters
         nn.Conv2d(16, 4, 3),  # all zero: skipped
+        nn.Conv2d(4, 32, 3, dilation=2),  # dilated: 128 filters
+        nn.Conv2d(1, 64, 11),  # 11 x 11, one input channel: 64 filters
+        nn.Conv2d(16, 8, (1, 7)),  # one pixel high: 128 filters, no edge energy
     )
     with torch.no_grad():
         network[6].weight.zero_()
@@ -219,11 +222,13 @@ def test_profile_lists_each_kind_of_layer_and_a_state_dict_lists_the_same():
     network = _kinds_network()
     table = topology_profile(network, **_PROFILE).table
     counted = [layer.out_channels * layer.in_channels // layer.groups for layer in network]
-    assert table.layer.tolist() == list(range(1, 8))
-    assert table.layer_name.tolist() == [str(i) for i in range(7)]
+    assert table.layer.tolist() == list(range(1, 11))
+    assert table.layer_name.tolist() == [str(i) for i in range(10)]
     assert table.n_filters.tolist() == counted
     skipped = table.verdict == "skipped"
-    assert skipped.tolist() == [False, True, False, False, False, False, True]
+    assert skipped.tolist() == [False, True, False, False, False, False, True, False, False, False]
+    # the plane of edges needs two pixels each way: a 1 x 7 layer is analysed, its edge energy NaN
+    assert table.edge_energy[~skipped].isna().tolist() == [False] * 7 + [True]
     assert table.skipped[1].startswith("1 × 1 kernels: spatial filters of 1 pixel(s)")
     assert table.skipped[6].startswith("64 of 64 spatial filters are constant (all-zero included)")
     assert (table.n_used[skipped] == 0).all() and (table.n_dense[skipped] == 0).all()

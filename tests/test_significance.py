@@ -21,6 +21,7 @@ from sktopo.datasets import (
 )
 from sktopo.homology import (
     SHAPES_BY_BETTI,
+    NullComparison,
     betti_from_diagrams,
     betti_numbers,
     confidence_band,
@@ -178,7 +179,7 @@ def test_random_filter_test_is_deterministic():
 def test_sequential_test_stops_at_the_exceedances_on_the_fixed_tests_draws():
     noise = make_gaussian_filters(200, random_state=3)
     fixed = random_filter_test(noise, n_draws=60, n_landmarks=50, random_state=0)
-    for n_jobs in (None, 2):
+    for n_jobs in (None, 2, 8):  # batches of 4, 4 and 8 draws
         early = random_filter_test(
             noise, n_draws=60, exceedances=4, n_landmarks=50, random_state=0, n_jobs=n_jobs
         )
@@ -187,6 +188,21 @@ def test_sequential_test_stops_at_the_exceedances_on_the_fixed_tests_draws():
         np.testing.assert_array_equal(early.null, fixed.null[:drawn])  # the same draws, in order
         assert early.p_value == 4 / drawn  # Besag and Clifford's p-value
         assert np.sum(fixed.null[: drawn - 1] >= fixed.observed) == 3  # it stopped at the 4th
+
+
+def test_sequential_test_stopping_on_the_last_draw_is_besag_and_cliffords():
+    noise = make_gaussian_filters(200, random_state=3)
+    fixed = random_filter_test(noise, n_draws=60, n_landmarks=50, random_state=0)
+    reaching = np.cumsum(fixed.null >= fixed.observed)
+    last = int(np.argmax(reaching == 4)) + 1  # the 4th draw reaching the observed lifetime
+    early = random_filter_test(noise, n_draws=last, exceedances=4, n_landmarks=50, random_state=0)
+    assert len(early.null) == last and early.p_value == 4 / last
+
+
+def test_a_stopped_comparison_ends_on_a_draw_that_reaches():
+    with pytest.raises(ValueError, match="stopped=True"):
+        NullComparison.compare(0.5, [0.6, 0.1], stopped=True)
+    assert NullComparison.compare(0.5, [0.1, 0.6], stopped=True).p_value == 0.5
 
 
 def test_sequential_test_draws_everything_for_a_bar_noise_does_not_reach():

@@ -55,8 +55,8 @@ def verdict(numbers: dict) -> str:
     head = HEADLINES[level]
     if level == "found" and energy is None:
         head += (
-            "; its filters are 2 × 2, where random filters hold 2/3 of their energy in the plane of the "
-            "edges, so whether it is the primary circle of edges is not tested"
+            "; its filters are 2 × 2 (where random filters hold 2/3 of their energy in the plane of the "
+            "edges) or one pixel wide, so whether it is the primary circle of edges is not tested"
         )
     elif level == "found" and numbers["primary_circle"]:
         head = "This run FOUND the paper's primary circle: a circle of edge filters"

@@ -106,10 +106,13 @@ class NullComparison:
     def compare(cls, observed: float, null, *, stopped: bool = False) -> "NullComparison":
         """The comparison of ``observed`` with the top lifetimes ``null`` of the null draws.
 
-        ``stopped``: the draws stopped early, at the ``n_reaching``-th draw reaching ``observed``
-        (Besag and Clifford's sequential test): the p-value is then ``n_reaching / len(null)``.
+        ``stopped``: the draws stopped at the ``n_reaching``-th draw reaching ``observed``
+        (Besag and Clifford's sequential test): the p-value is then ``n_reaching / len(null)``,
+        and the last draw must reach ``observed``.
         """
         null = np.asarray(null, dtype=float)
+        if stopped and not (len(null) and null[-1] >= observed):
+            raise ValueError("stopped=True means the last null draw reaches observed; it does not.")
         reaching = int(np.sum(null >= observed))
         median = float(np.median(null))
         ratio = observed / median if median > 0 else (float("inf") if observed > 0 else float("nan"))
@@ -388,8 +391,9 @@ def sequential_null_tops(
     Besag and Clifford's sequential Monte Carlo test: the draws are those of
     :func:`pipeline_null_tops` with the same ``random_state`` (so its first rows, whatever
     ``n_jobs``), computed in batches, cut at the ``exceedances``-th draw whose top lifetime
-    reaches ``observed``. Returns the rows drawn and whether the draws stopped before
-    ``n_draws`` (then the p-value is ``exceedances / len(rows)``: :meth:`NullComparison.compare`).
+    reaches ``observed``. Returns the rows drawn and whether that draw came (then the p-value is
+    ``exceedances / len(rows)``, :meth:`NullComparison.compare`; else ``(1 + g) / (1 + n_draws)``
+    with ``g < exceedances`` draws reaching it).
     """
     seeds = _seeds(random_state, n_draws)
     barcodes = _Barcodes(maxdim, coeff, n_landmarks, metric)
@@ -402,9 +406,7 @@ def sequential_null_tops(
         )
         reaching = np.cumsum(tops[:, dim] >= observed)
         if reaching[-1] >= exceedances:
-            end = int(np.argmax(reaching >= exceedances)) + 1
-            if end < n_draws:
-                return tops[:end], True
+            return tops[: int(np.argmax(reaching >= exceedances)) + 1], True
     return tops, False
 
 
@@ -492,7 +494,8 @@ def random_filter_test(
         ``exceedances / p`` draws instead of ``n_draws``, while one they do not reach still
         gets every draw. The draws are the first ones of the fixed test with the same
         ``random_state``. None draws all ``n_draws``; 10 keeps the p-value's relative error
-        near 30 % where it stops (Besag and Clifford).
+        near 30 % where it stops (Besag and Clifford). ``ratio_to_median`` is then the median
+        of the draws made, which a stop after few draws makes rough.
     coeff : int, default=2
     n_landmarks : int or None, default=400
     exact_below : float, "auto" or None, default=None
