@@ -4,7 +4,9 @@
 torchvision's ResNet-18, EfficientNet-B0 (81 conv layers: a 3 × 3 stem, 3 × 3 and 5 × 5
 depthwise layers and 1 × 1 layers, the size of EfficientNet-Lite0), MobileNetV3-Small and VGG16,
 at random initialization (seeded; no real weights are available offline, see
-``docs/profile.md``). Each network runs in a fresh process, which records its wall time, its
+``docs/profile.md``), and ``resnet18_circles``, ResNet-18 whose every 3 × 3 layer holds noisy
+primary-circle edges, where the rule finds a loop in each layer and so draws its covariance null
+(``--networks resnet18_circles --no-peer --out benchmarks/results/profile_loops.json``). Each network runs in a fresh process, which records its wall time, its
 peak resident memory (joblib's worker processes not included: their ``ru_maxrss`` starts at the
 parent's), and the layers analysed and
 skipped; ResNet-18's and VGG16's tables and six layers' barcodes go to
@@ -23,7 +25,7 @@ other settings the defaults. Each case is written to the JSON as it finishes; a 
 cases already there (``--fresh`` starts over).
 
 Usage: python benchmarks/bench_profile.py [--part networks|cap] [--networks resnet18 vgg16 ...]
-       [--out benchmarks/results/profile.json | profile_cap.json] [--fresh]
+       [--no-peer] [--out benchmarks/results/profile.json | profile_cap.json] [--fresh]
 """
 
 import argparse
@@ -37,7 +39,7 @@ import warnings
 
 from _results import RESULTS, write_results
 
-NETWORKS = ("resnet18", "efficientnet_b0", "mobilenet_v3_small", "vgg16")
+NETWORKS = ("resnet18", "efficientnet_b0", "mobilenet_v3_small", "vgg16", "resnet18_circles")
 TARGETS = {"resnet18": 120, "efficientnet_b0": 120, "vgg16": 300}
 PEER_LAYERS = [1, 2, 3]
 CAPS = (2048, 4096)
@@ -53,7 +55,18 @@ def _network(name):
     import torchvision
 
     torch.manual_seed(0)
-    return torchvision.models.get_model(name, weights=None).eval()
+    if name != "resnet18_circles":
+        return torchvision.models.get_model(name, weights=None).eval()
+    # every 3 x 3 layer's filters noisy primary-circle edges: the rule finds a loop in each
+    from sktopo.datasets import make_circle_filters
+
+    network = torchvision.models.resnet18(weights=None).eval()
+    with torch.no_grad():
+        for seed, module in enumerate(m for m in network.modules() if isinstance(m, torch.nn.Conv2d)):
+            if module.kernel_size == (3, 3):
+                edges = make_circle_filters(module.weight[:, :, 0, 0].numel(), noise=0.2, random_state=seed)
+                module.weight.copy_(torch.as_tensor(edges, dtype=torch.float32).reshape(module.weight.shape))
+    return network
 
 
 def _rss_mb(who) -> float:
@@ -114,24 +127,25 @@ def _in_fresh_process(*args) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def networks(names, out):
+def networks(names, out, with_peer=True):
     load = [round(x, 2) for x in os.getloadavg()]
     results = []
     for name in names:
         results.append(_in_fresh_process(name, None, None))
         print(results[-1], flush=True)
-    peer = [_in_fresh_process("vgg16", PEER_LAYERS, cap) for cap in (20000, None)]
+    peer = [_in_fresh_process("vgg16", PEER_LAYERS, cap) for cap in (20000, None)] if with_peer else []
     for row in peer:
         print(row, flush=True)
     summary = {
         name: {"seconds": row["seconds"], "target_s": TARGETS.get(name), "met": _met(row)}
         for name, row in zip(names, results)
     }
-    summary["peer_vgg16_layers_1_3"] = {
-        "max_filters_20000_s": peer[0]["seconds"],
-        "default_s": peer[1]["seconds"],
-        "speedup": round(peer[0]["seconds"] / peer[1]["seconds"], 2),
-    }
+    if peer:
+        summary["peer_vgg16_layers_1_3"] = {
+            "max_filters_20000_s": peer[0]["seconds"],
+            "default_s": peer[1]["seconds"],
+            "speedup": round(peer[0]["seconds"] / peer[1]["seconds"], 2),
+        }
     load.append([round(x, 2) for x in os.getloadavg()])
     write_results(out, "profile", {"summary": summary, "networks": results, "peer": peer}, load_average=load)
     print(json.dumps(summary, indent=2))
@@ -218,16 +232,19 @@ def _agreement(cases):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["networks", "cap"], default="networks")
-    parser.add_argument("--networks", nargs="+", choices=NETWORKS, default=list(NETWORKS))
+    parser.add_argument(
+        "--networks", nargs="+", choices=NETWORKS, default=[n for n in NETWORKS if n != "resnet18_circles"]
+    )
     parser.add_argument("--out", default=None)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--no-peer", action="store_true", help="time the networks alone")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         return print(json.dumps(run_network(*json.loads(args.one))))
     if args.part == "cap":
         return cap_study(args.out or os.path.join(RESULTS, "profile_cap.json"), args.fresh)
-    networks(args.networks, args.out or os.path.join(RESULTS, "profile.json"))
+    networks(args.networks, args.out or os.path.join(RESULTS, "profile.json"), with_peer=not args.no_peer)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ __all__ = [
     "PRIMARY_EDGE_ENERGY",
     "LayerTopology",
     "TopologyProfile",
+    "covariance_draws",
     "default_k",
     "shows_circle",
     "shows_primary_circle",
@@ -73,6 +74,37 @@ MIN_PIXELS = 4
 #: Clifford's sequential test, :func:`~sktopo.homology.random_filter_test`): a bar that
 #: Gaussian filters with the layer's covariance reach often is settled in about ten draws.
 COVARIANCE_EXCEEDANCES = 10
+
+
+def covariance_draws(n_null: int, confidence: float) -> int:
+    """Most clouds the profile's covariance null draws: ``n_null``, or fewer where fewer tell.
+
+    Its p-value is a note on a loop, which says whether it is at most ``alpha = 1 - confidence``
+    (:func:`~sktopo.homology.circle_verdict`): ``1 / alpha - 1`` draws are the fewest that can
+    say so (19 at 0.95), and more only refine a number no level reads. Measured on ResNet-18
+    with a loop in each of its 16 3 × 3 layers, on 2 cores: 297 s with 99 draws per layer,
+    260 s with 19 (74 s with no loop: a loop also costs the band over Z/3).
+
+    Parameters
+    ----------
+    n_null : int
+        The profile's ``n_null``.
+    confidence : float
+        The profile's ``confidence``, in (0, 1).
+
+    Returns
+    -------
+    n_draws : int
+
+    Examples
+    --------
+    >>> from sktopo.profile import covariance_draws
+    >>> covariance_draws(99, 0.95), covariance_draws(99, 0.99), covariance_draws(9, 0.95)
+    (19, 99, 9)
+    """
+    fewest = int(np.ceil(1 / (1 - confidence) - 1 - 1e-9))
+    return max(1, min(n_null, fewest))
+
 
 #: The default cap on the spatial filters used per layer (``max_filters``): 64 × 64, the size of
 #: the smallest 3 × 3 layers of VGG and ResNet, so that most layers of a network share one size,
@@ -134,7 +166,8 @@ class LayerTopology:
     covariance : NullComparison or None
         The same against Gaussian filters with the layer's own covariance
         (:func:`~sktopo.homology.random_filter_test` with ``null="covariance"``, the same seed),
-        drawn until :data:`COVARIANCE_EXCEEDANCES` draws reach the bar, at most as many; None
+        drawn until :data:`COVARIANCE_EXCEEDANCES` draws reach the bar, at most
+        :func:`covariance_draws` (19 at the default confidence); None
         where the rule finds no loop, which this null would explain (it does not change the
         level: :func:`~sktopo.homology.circle_verdict`).
     dense : ndarray of shape (n_dense, n_features)
@@ -482,7 +515,11 @@ def _profile_layer(
     # a note on a loop the rule finds, not a level: only then drawn, until settled (Besag and Clifford)
     covariance = (
         random_filter_test(
-            filters, null="covariance", n_draws=n_null, exceedances=COVARIANCE_EXCEEDANCES, **rule
+            filters,
+            null="covariance",
+            n_draws=covariance_draws(n_null, confidence),
+            exceedances=COVARIANCE_EXCEEDANCES,
+            **rule,
         )
         if result.n_significant[1] >= 1
         else None
@@ -653,9 +690,10 @@ def topology_profile(
     n_null : int, default=99
         Random-filter clouds of the null, through the same pipeline; 99 resolves p = 0.01.
         Layers with the same number of filters and pixels share them. The covariance null
-        draws at most as many, only for a layer where the rule finds a loop (its p-value is a
-        note on that loop, not a level), and stops once :data:`COVARIANCE_EXCEEDANCES` of them
-        reach the longest bar.
+        draws only for a layer where the rule finds a loop (its p-value is a note on that loop,
+        not a level), at most :func:`covariance_draws` (19 at the default confidence, the fewest
+        that can reach its level), and stops once :data:`COVARIANCE_EXCEEDANCES` of them reach
+        the longest bar.
     accuracy, chance : float, default=None
         The networks' mean test accuracy and the accuracy of guessing: a layer of networks that
         have not learned is judged ``"too_small"`` (:func:`~sktopo.homology.circle_verdict`).
