@@ -653,7 +653,8 @@ def topology_profile(
     clouds. Measured with the defaults and ``n_jobs=-1`` on 2 cores, at random initialization
     (``benchmarks/bench_profile.py``): ResNet-18 in 74 s, EfficientNet-B0 in 73 s and VGG16 in
     65 s, the profile adding at most 260 MB to the network's memory. A layer where the rule finds
-    a loop costs more: its covariance null draws up to ``n_null`` clouds of its own. On layers of
+    a loop costs more: the band over Z/3 and up to :func:`covariance_draws` clouds of the
+    covariance null (ResNet-18 with a loop in each 3 × 3 layer: 260 s). On layers of
     8,192 filters the cap gave the whole layer's verdict on 15 of 16, missing one weak circle
     (``docs/profile.md``): pass a larger ``max_filters`` for weak circles, at a cost that grows
     about as its square (the density filtrations: the k-th neighbour of every filter, k a

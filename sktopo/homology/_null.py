@@ -369,7 +369,7 @@ def _seeds(random_state, n_draws) -> tuple:
     )
 
 
-def sequential_null_tops(
+def _sequential_null_tops(
     observed,
     dim,
     exceedances,
@@ -557,7 +557,7 @@ def random_filter_test(
     if exceedances is None:
         lifetimes, stopped = pipeline_null_tops(X.shape, k, p, nulls, n_draws, **settings), False
     else:
-        lifetimes, stopped = sequential_null_tops(
+        lifetimes, stopped = _sequential_null_tops(
             observed, dim, exceedances, X.shape, k, p, nulls, n_draws, **settings
         )
     return NullComparison.compare(observed, lifetimes[:, dim], stopped=stopped)
