@@ -438,7 +438,7 @@ NUMBERS = {
         ({"edge_energy": 0.3, "primary_circle": False}, "FOUND a circle, but not of edge filters"),
         (
             {"edge_energy": None, "primary_circle": False},
-            "FOUND a circle; its filters are 2 × 2, where random filters hold 2/3 of their energy",
+            "FOUND a circle; its filters are 2 × 2 (where random filters hold 2/3 of their energy in the plane of the edges) or one pixel wide",
         ),
         (
             {
