@@ -414,7 +414,7 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple]:
     plan = []
     for layer in layers:
         _, name, kernel = layer_kernel(sources[0], layer)
-        pixels = kernel.shape[2] * kernel.shape[3]
+        pixels, n_filters = kernel.shape[2] * kernel.shape[3], _n_filters(sources, layer)
         if pixels < MIN_PIXELS:
             shape = "zero" if pixels == 1 else "on a circle" if pixels == 3 else "two points"
             reason = (
@@ -422,9 +422,9 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple]:
                 f"than MIN_PIXELS={MIN_PIXELS}; mean-centred and normalized they are {shape} whatever the "
                 "weights, so there is no topology to measure"
             )
-            plan.append((layer, 0, 0, _skipped_row(layer, name, _n_filters(sources, layer), reason)))
+            plan.append((layer, 0, 0, _skipped_row(layer, name, n_filters, reason)))
             continue
-        n_used = min(_n_filters(sources, layer), max_filters)
+        n_used = n_filters if max_filters is None else min(n_filters, max_filters)
         k_used = _layer_k(k, n_used) if n_used > 1 else 1
         n_dense = n_dense_rows(n_used, p)
         if k_used >= n_used or n_dense < _MIN_DENSE:
@@ -582,7 +582,7 @@ def _edge_energy(dense, kernel_size) -> float:
         "layers": "no_validation",  # checked against the source's conv layers
         "k": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="neither"), None],
         "p": [Interval(Real, 0, 1, closed="right")],
-        "max_filters": [Interval(Integral, 1, None, closed="left")],
+        "max_filters": [Interval(Integral, 1, None, closed="left"), None],
         "confidence": SIGNIFICANCE_CONSTRAINTS["confidence"],
         "n_subsamples": SIGNIFICANCE_CONSTRAINTS["n_subsamples"],
         "n_null": [Interval(Integral, 1, None, closed="left")],
@@ -681,9 +681,9 @@ def topology_profile(
         of each layer's ``n_used``; None for ``round(n_used / 32)`` (see above).
     p : float, default=0.3
         Fraction of the filters kept in the dense core, in (0, 1].
-    max_filters : int, default=MAX_FILTERS
+    max_filters : int or None, default=MAX_FILTERS
         Largest number of spatial filters used per layer (see above); :data:`MAX_FILTERS` is
-        4,096.
+        4,096. None uses every filter of every layer.
     confidence : float, default=0.95
         ``1 - alpha``, the level of the significance rule (:func:`~sktopo.homology.significance`).
     n_subsamples : int, default=20

@@ -1,5 +1,7 @@
+import ipaddress
 import os
 import shutil
+import socket
 import subprocess
 from typing import NamedTuple
 
@@ -17,6 +19,38 @@ for name, examples, derandomize in (("sktopo", 60, True), ("thorough", 1000, Fal
         suppress_health_check=[HealthCheck.too_slow],
     )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "sktopo"))
+
+
+def _on_this_machine(host) -> bool:
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a host name other than localhost
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def offline():
+    """The suite runs offline, wherever it runs: a connection beyond this machine fails at once,
+    as it does with no network, whatever asks for it (a ``download=True`` included). Connections
+    on this machine (dask's local cluster) go through."""
+    getaddrinfo, connect = socket.getaddrinfo, socket.socket.connect
+
+    def local_getaddrinfo(host, *args, **kwargs):
+        if not _on_this_machine(host if isinstance(host, str) or host is None else host.decode()):
+            raise socket.gaierror(f"the tests run offline: {host!r} is not looked up")
+        return getaddrinfo(host, *args, **kwargs)
+
+    def local_connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _on_this_machine(address[0]):
+            raise OSError(f"the tests run offline: no connection to {address[0]!r}")
+        return connect(self, address)
+
+    socket.getaddrinfo, socket.socket.connect = local_getaddrinfo, local_connect
+    yield
+    socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
+
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [

@@ -454,6 +454,27 @@ def test_torchvision_weights_not_cached_say_where_to_put_them(tmp_path, monkeypa
     assert f"in {tmp_path / 'hub' / 'checkpoints'}," in message and "download=True" in message
 
 
+def test_download_true_offline_runs_the_real_download_and_says_where_to_put_the_file(tmp_path, monkeypatch):
+    # nothing patched in torch.hub: the suite's offline guard (conftest) stops the connection, as
+    # a machine without a network does, and the error names the file and the folder
+    import os
+    from urllib.error import URLError
+    from urllib.request import urlopen
+
+    import torchvision.models
+
+    from sktopo.nn import torchvision_model
+
+    with pytest.raises(URLError, match="the tests run offline"):
+        urlopen("https://download.pytorch.org/models/", timeout=5)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    file = os.path.basename(torchvision.models.SqueezeNet1_0_Weights.DEFAULT.url)
+    with pytest.raises(FileNotFoundError, match=r"Could not download .*the tests run offline") as error:
+        torchvision_model("squeezenet1_0", "DEFAULT", download=True)
+    assert f"put {file}" in str(error.value) and str(tmp_path / "hub" / "checkpoints") in str(error.value)
+    assert not (tmp_path / "hub" / "checkpoints" / file).exists()
+
+
 def test_download_true_downloads_into_the_hub_cache(tmp_path, monkeypatch):
     import torchvision.models
 

@@ -199,6 +199,8 @@ def test_max_filters_subsamples_and_the_null_uses_as_many(net, monkeypatch):
     assert (row["n_filters"], row["n_used"], row["k"], row["n_dense"]) == (1000, 500, default_k(500), 150)
     assert shapes and set(shapes) == {(500, 9)}  # over Z/2 and Z/3
     assert row["shape"] == "circle"
+    whole = topology_profile(net, 1, max_filters=None, **FAST).table  # None: no cap
+    assert whole.n_used[0] == whole.n_filters[0] == 1000
     # another seed, another subsample
     other = topology_profile(net, 1, max_filters=500, **{**FAST, "random_state": 1}).table
     assert other["h1_top"].iloc[0] != row["h1_top"]

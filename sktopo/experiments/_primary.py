@@ -9,7 +9,6 @@ import numpy as np
 
 from .._validation import Interval, StrOptions, validate_params
 from ..datasets import DATASETS, as_dataset
-from ..filters import extract_spatial_filters
 from ._common import RUN_CONSTRAINTS, check_scale, data_label, image_kwargs
 from ._result import ExperimentResult
 
@@ -243,7 +242,7 @@ def primary_circle(
         ensemble,
         1,
         k=k,
-        max_filters=len(extract_spatial_filters(ensemble, 1)[0]),  # the whole first layer, as the paper
+        max_filters=None,  # the whole first layer, as the paper
         accuracy=float(np.mean(accuracies)),
         chance=chance,
         resolution=resolution,
