@@ -6,6 +6,7 @@ read, not when this module is.
 """
 
 import os
+import re
 from collections.abc import Mapping
 
 __all__ = ["load_into", "load_state_dict"]
@@ -55,15 +56,22 @@ def load_state_dict(path) -> dict:
     except PermissionError:  # the file's permissions, not its content: as it is
         raise
     except Exception as exc:  # unpickling a foreign file fails in many ways (KeyError, struct.error...)
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(
-            f"Cannot read a state_dict from {os.fspath(path)!r}: {reason}. Only files written by "
-            "torch.save(model.state_dict(), path) are read, with torch.load(weights_only=True), "
-            "so that a file cannot run code; save the state_dict rather than the whole model."
+            f"Cannot read a state_dict from {os.fspath(path)!r}: {_unreadable(exc)}. Only files written by "
+            "torch.save(model.state_dict(), path) are read, with torch.load(weights_only=True), so that a "
+            "file cannot run code: save the model's state_dict, not the model."
         ) from exc
     if not isinstance(state, Mapping):
         raise ValueError(f"{os.fspath(path)!r} holds a {type(state).__name__}, not a state_dict mapping.")
     return dict(state)
+
+
+def _unreadable(exc) -> str:
+    """Why torch.load refused a file, in sktopo's words: never torch's advice to unpickle it."""
+    found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
+    if found:
+        return f"it holds Python objects ({found[1]}), such as a whole pickled model, not only tensors"
+    return f"it is not a file written by torch.save ({type(exc).__name__})"
 
 
 def load_into(model, path, name=None):

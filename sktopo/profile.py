@@ -431,7 +431,8 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple]:
             raise ValueError(
                 f"Layer {layer} has {n_used} spatial filters (after max_filters={max_filters}): too few for "
                 f"ρ(k={k_used}, p={p}), which needs k below that count and keeps {n_dense} rows where the "
-                f"barcodes need at least {_MIN_DENSE}. Leave this layer out of layers, or change k or p."
+                f"barcodes need at least {_MIN_DENSE}. Give a smaller k or a larger p, pool more "
+                f"networks, or leave layer {layer} out."
             )
         plan.append((layer, n_used, k_used, None))
     return plan

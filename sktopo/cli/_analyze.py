@@ -4,11 +4,34 @@ import argparse
 import os
 import time
 
-from .. import __version__
 from ..profile import shows_circle
-from ._analysis import add_layer, finish, measured, verdict
-from ._args import above_one, add_random_state, fraction, layer_list, n_jobs, positive_int, prepare_out, say
+from ._analysis import (
+    LABELS,
+    add_figure,
+    add_layer,
+    finish,
+    labelled,
+    layer_rows,
+    measured,
+    say_verdict,
+    verdict,
+)
+from ._args import (
+    UsageError,
+    above_one,
+    add_out,
+    add_random_state,
+    check_out,
+    detail,
+    fraction,
+    layer_list,
+    n_jobs,
+    positive_int,
+    prepare_out,
+    say,
+)
 from ._networks import add_source_arguments, load_networks
+from ._summary import summary
 
 
 def _k(text):
@@ -56,8 +79,7 @@ def _add_analysis_arguments(parser, resolution) -> None:
         "1 none in parallel (default: %(default)s)",
     )
     add_random_state(parser, "networks given by name, the subsample, the confidence band and the null test")
-    out = os.path.join("sktopo_output", parser.prog.split()[-1])
-    parser.add_argument("--out", default=out, help="folder for the report (default: %(default)s)")
+    add_out(parser, os.path.join("sktopo_output", parser.prog.split()[-1]))
 
 
 def add_parsers(subparsers) -> None:
@@ -95,11 +117,20 @@ def add_parsers(subparsers) -> None:
 
 def _profile(args, layers):
     """The profile of ``layers`` of the sources, the output folder prepared after they are read."""
+    from ..filters import n_conv_layers
     from ..profile import topology_profile
 
+    check_out(args)
     networks = load_networks(args.sources, args.arch, args.random_state)
-    prepare_out(args.out)
-    return topology_profile(
+    detail(args, f"read {len(networks)} network(s): {', '.join(args.sources)}")
+    n_layers, option = n_conv_layers(networks[0]), "--layer" if args.command == "analyze" else "--layers"
+    beyond = [layer for layer in layers or () if layer > n_layers]
+    if beyond:
+        raise UsageError(
+            f"{option} {beyond[0]}: the networks have {n_layers} conv layer(s); give layers from 1 to {n_layers}"
+        )
+    prepare_out(args)
+    profile = topology_profile(
         networks,
         layers,
         k=args.k,
@@ -107,10 +138,11 @@ def _profile(args, layers):
         resolution=args.resolution,
         random_state=args.random_state,
         n_jobs=args.n_jobs,
-        progress=not args.quiet,
+        progress=args.progress,
         p=args.p,
         gain=args.gain,
     )
+    return profile, len(networks)
 
 
 def _parameters(args, profile, **extra) -> dict:
@@ -119,29 +151,34 @@ def _parameters(args, profile, **extra) -> dict:
     return {name: getattr(args, name) for name in names} | profile.settings | extra
 
 
-def _finish(args, report, summary: dict, start: float) -> str:
-    """The report and summary.json, with the time since ``start``; the report's path."""
-    timings = {"total_seconds": time.perf_counter() - start}
-    return finish(report, args.out, summary | {"timings": timings, "sktopo_version": __version__})
-
-
 def run_analyze(args) -> None:
     from ..plotting import Report
 
     start = time.perf_counter()
-    profile = _profile(args, [args.layer])
+    profile, n_networks = _profile(args, [args.layer])
     if args.layer not in profile.evidence:
         raise ValueError(f"--layer {args.layer} is not analysed: {profile.table['skipped'].iloc[0]}.")
-    numbers = measured(profile.table, profile.evidence[args.layer])
-    report = Report(title=f"sktopo analyze: layer {args.layer} of {len(args.sources)} source(s)")
-    report.verdict(verdict(numbers), found=numbers["found_circle"])
+    topology, rows = profile.evidence[args.layer], layer_rows(profile.table)
+    numbers = measured(profile.table, topology)
+    head, items = verdict(rows[0], numbers, topology.circle.reasons)
+    report = Report(title=f"sktopo analyze: layer {args.layer} of {n_networks} network(s)")
+    report.verdict(head, level=topology.circle.level, items=items)
+    files = add_layer(report, topology, args.out)
     report.heading("Measured")
-    report.table({key: value for key, value in numbers.items() if key != "h1_lifetimes"})
-    add_layer(report, profile.evidence[args.layer], args.out)
-    path = _finish(
-        args, report, numbers | {"parameters": _parameters(args, profile, layer=args.layer)}, start
+    report.table(labelled(rows[0] | numbers))
+    result = summary(
+        args,
+        verdict=topology.circle,
+        shape=rows[0]["shape"],
+        n_networks=n_networks,
+        layers=rows,
+        measured=numbers,
+        parameters=_parameters(args, profile, layer=args.layer),
+        paper=None,
+        timings={"total_seconds": time.perf_counter() - start},
     )
-    say(args, f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json")
+    path = finish(report, args, result, files)
+    say(args, f"{say_verdict(head, items)}\nwrote {path}, {', '.join(files)} and summary.json")
 
 
 #: What the paper found layer by layer (Section V-C), beside which a profile is read.
@@ -153,37 +190,65 @@ PAPER_PROFILE = (
 )
 
 
-def run_profile(args) -> None:
-    import matplotlib.pyplot as plt
+def overall(profile):
+    """A profile's verdict: the surest level of its layers, with one reason per layer."""
+    from ..homology import LEVELS, Finding
 
+    table = profile.table
+    analysed = table[table.skipped.isna()]
+    level = min(analysed.verdict, key=LEVELS.index) if len(analysed) else "too_small"
+    found = table.layer[shows_circle(profile)].tolist()
+    reasons = [f"{len(found)} of {len(table)} layer(s) show a circle" + (f": {found}" if found else "")]
+    reasons += [
+        f"layer {row.layer} ({row.layer_name or 'unnamed'}): "
+        + (row.verdict if isinstance(row.skipped, float) else f"not analysed, {row.skipped}")
+        for row in table.itertuples()
+    ]
+    return Finding(level, tuple(reasons), float("nan"))
+
+
+def run_profile(args) -> None:
     from ..plotting import Report
 
     start = time.perf_counter()
-    profile = _profile(args, args.layers)
-    table = profile.table
+    profile, n_networks = _profile(args, args.layers)
+    table, finding = profile.table, overall(profile)
     table.to_csv(os.path.join(args.out, "profile.csv"), index=False)
-    report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {len(args.sources)} source(s)")
-    found = table.layer[shows_circle(profile)].tolist()
-    levels = ", ".join(f"layer {row.layer}: {row.verdict}" for row in table.itertuples())
+    report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {n_networks} network(s)")
     report.verdict(
-        f"{len(found)} of {len(profile)} layers show a circle (verdict 'found': exactly one significant H1 bar "
-        f"beyond the band and random filters, and one Mapper loop at most resolutions). {levels}.",
-        found=bool(found),
+        f"The surest verdict over the layers: {finding.level.replace('_', ' ')} (a layer 'found' has exactly "
+        "one significant H1 bar beyond the band and random filters, and one Mapper loop at most resolutions)",
+        level=finding.level,
+        items=finding.reasons,
     )
     report.heading("The profile, one row per layer")
-    report.table(table.round(4))
-    figure = profile.plot().figure_
-    caption = "H1 barcodes of each layer's dense core, with the significance threshold in grey"
-    report.figure(figure, caption, path=os.path.join(args.out, "profile.png"))
-    plt.close(figure)
-    figure = profile.plot(kind="mapper").figure_
-    caption = "Mapper graph of each layer's dense core, with mean filters (the paper's Figs. 10 and 11)"
-    report.figure(figure, caption, path=os.path.join(args.out, "profile_mapper.png"))
-    plt.close(figure)
+    report.table(table.round(4).rename(columns=LABELS))
+    files = ["profile.csv"]
+    for kind, file, caption in (
+        (
+            "barcodes",
+            "profile.png",
+            "H1 barcodes of each layer's dense core, with the significance threshold in grey",
+        ),
+        (
+            "mapper",
+            "profile_mapper.png",
+            "Mapper graph of each layer's dense core, with mean filters (the paper's Figs. 10 and 11)",
+        ),
+    ):
+        add_figure(report, profile.plot(kind=kind).figure_, caption, os.path.join(args.out, file))
+        files.append(file)
     report.paragraph(PAPER_PROFILE)
-    path = _finish(args, report, {"layers": table, "parameters": _parameters(args, profile)}, start)
-    say(
+    result = summary(
         args,
-        f"{len(found)} of {len(profile)} layers show a circle; wrote {path}, profile.csv, profile.png, "
-        "profile_mapper.png and summary.json",
+        verdict=finding,
+        shape=None,
+        n_networks=n_networks,
+        layers=layer_rows(table),
+        measured={},
+        parameters=_parameters(args, profile),
+        paper={"text": PAPER_PROFILE},
+        timings={"total_seconds": time.perf_counter() - start},
     )
+    path = finish(report, args, result, files)
+    say(args, f"{finding.reasons[0]}; wrote {path}, {', '.join(files)} and summary.json")

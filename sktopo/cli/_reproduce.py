@@ -5,10 +5,10 @@ import json
 import os
 import time
 
-from .. import __version__
 from ..experiments import PRIMARY_CIRCLE_PRESETS
-from ._analysis import jsonable, write_summary
-from ._args import UsageError, add_device, add_random_state, prepare_out, say
+from ._analysis import add_figure, finish, labelled, say_verdict
+from ._args import UsageError, add_device, add_out, add_random_state, check_out, prepare_out, say
+from ._summary import jsonable, summary
 
 #: Per experiment: what it is, and its data per scale (the quick scale runs offline).
 EXPERIMENTS = {
@@ -60,9 +60,7 @@ def add_parser(subparsers) -> None:
         default=None,
         help="folder of the torchvision datasets (MNIST, SVHN, CIFAR-10) for --scale paper",
     )
-    parser.add_argument(
-        "--out", default=None, help="folder for the results (default: sktopo_output/EXPERIMENT)"
-    )
+    add_out(parser, None, shown="sktopo_output/EXPERIMENT")
     parser.add_argument(
         "--param",
         action="append",
@@ -99,9 +97,11 @@ def run(args) -> None:
         )
     if args.experiment == "fig2":
         return _fig2(args)
-    prepare_out(args.out)
+    check_out(args)
+    function = _function(args, dict(args.param))
+    prepare_out(args)
     start = time.perf_counter()
-    result = _experiment(args, EXPERIMENTS[args.experiment][1][args.scale], dict(args.param))
+    result = function(*_data(args), **_common(args), **dict(args.param))
     _write(args, result, time.perf_counter() - start)
 
 
@@ -139,7 +139,7 @@ def _common(args) -> dict:
         "data_root": args.data_root,
         "device": args.device,
         "random_state": args.random_state,
-        "verbose": int(not args.quiet),
+        "verbose": int(args.progress),
     }
 
 
@@ -152,23 +152,27 @@ _RUNNERS = {
 }
 
 
-def _experiment(args, data, params):
-    """Run the experiment's function with ``params`` (checked against its signature)."""
+def _data(args) -> tuple:
+    data = EXPERIMENTS[args.experiment][1][args.scale]
+    return data if isinstance(data, tuple) else (data,)
+
+
+def _function(args, params):
+    """The experiment's function, with ``params`` checked against its signature before any work."""
     import inspect
 
     from .. import experiments
 
     function_name = _RUNNERS[args.experiment]
     function = getattr(experiments, function_name)
-    data = data if isinstance(data, tuple) else (data,)
-    names = list(inspect.signature(function).parameters)[len(data) :]  # after the datasets
+    names = list(inspect.signature(function).parameters)[len(_data(args)) :]  # after the datasets
     accepted = [name for name in names if name not in _common(args)]
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise UsageError(
             f"{args.experiment} ({function_name}) takes --param {', '.join(accepted)}; got {unknown}"
         )
-    return function(*data, **_common(args), **params)
+    return function
 
 
 #: What each experiment measured besides its table, written to summary.json and the report.
@@ -176,69 +180,55 @@ _MEASURED = {"fig12": ("correlation", "pooled"), "fig13": ("speedup",)}
 
 
 def _write(args, result, seconds) -> None:
-    """The table, summary.json (with the verdict) and the report of an experiment."""
+    """The table, the figure, summary.json (with the verdict) and the report of an experiment."""
     name, finding = args.experiment, result.verdict
     result.table.to_csv(os.path.join(args.out, f"{name}.csv"), index=False)
-    summary = {
-        "experiment": name,
-        "scale": args.scale,
-        "verdict_level": finding.level,
-        "verdict_reasons": list(finding.reasons),
-        "verdict_margin": finding.margin,
-        "agrees_with_paper": finding.agrees,
-        "seconds": seconds,
-        "sktopo_version": __version__,
-        "settings": result.settings,
-        "paper": result.paper,
-    }
-    summary |= {key: getattr(result, key) for key in _MEASURED.get(name, ())}
-    write_summary(args.out, summary)
-    path = _report(args, result, seconds)
+    measured = {"experiment": name, "scale": args.scale, "agrees_with_paper": finding.agrees}
+    measured |= {key: getattr(result, key) for key in _MEASURED.get(name, ())}
+    study = summary(
+        args,
+        verdict=finding,
+        shape=None,
+        n_networks=result.settings.get("n_networks"),
+        layers=[],
+        measured=measured,
+        parameters=result.settings,
+        paper=result.paper,
+        timings={"total_seconds": seconds},
+    )
+    path = _report(args, result, study)
     say(
         args,
-        f"{_sentence(finding)}\nwrote {path}, {name}.csv, {name}.png and summary.json in {seconds:.0f} s",
+        f"{say_verdict(*_said(finding))}\nwrote {path}, {name}.csv, {name}.png and summary.json in {seconds:.0f} s",
     )
 
 
-def _sentence(finding) -> str:
-    """The verdict as the command says it: the level, then its reasons."""
-    return f"Verdict: {finding.level}. " + "; ".join(finding.reasons) + "."
+def _said(finding) -> tuple[str, list[str]]:
+    """The verdict as the report and the command say it: a headline and its reasons."""
+    head = {
+        "found": "This run shows what the paper reports",
+        "borderline": "This run shows what the paper reports only BORDERLINE",
+        "not_found": "This run does NOT show what the paper reports",
+        "too_small": "This run is TOO SMALL to tell whether it shows what the paper reports",
+    }[finding.level]
+    margin = [] if finding.margin != finding.margin else [f"margin {finding.margin:+.3g} over the criterion"]
+    return head, [*finding.reasons, *margin]
 
 
-def _report(args, result, seconds) -> str:
-    import matplotlib.pyplot as plt
-
+def _report(args, result, study) -> str:
     from ..plotting import Report
 
     name, (what, _) = args.experiment, EXPERIMENTS[args.experiment]
     report = Report(title=f"sktopo reproduce {name} ({args.scale}): {what}")
-    report.verdict(_sentence(result.verdict), found=result.verdict.agrees)
+    head, items = _said(result.verdict)
+    report.verdict(head, level=result.verdict.level, items=items)
+    add_figure(report, result.plot().figure_, what, os.path.join(args.out, f"{name}.png"))
     report.heading("The paper's numbers")
-    report.table(jsonable(result.paper))
+    report.table(labelled(jsonable(result.paper)))
     for key in _MEASURED.get(name, ()):
         report.heading(f"Measured: {key}")
-        report.table(_flat(jsonable(getattr(result, key))))
-    figure = result.plot().figure_
-    report.figure(figure, what, path=os.path.join(args.out, f"{name}.png"))
-    plt.close(figure)
+        value = jsonable(getattr(result, key))
+        report.table(labelled(value if isinstance(value, dict) else {key: value}))
     report.heading("The measured table")
-    report.table(result.table.round(4))
-    report.heading("Settings")
-    report.table(_flat(jsonable(result.settings)))
-    report.paragraph(f"Ran in {seconds:.0f} s with sktopo {__version__}.")
-    return report.save(os.path.join(args.out, "report.html"))
-
-
-def _flat(mapping) -> dict:
-    """A nested dict as one level, keys joined by dots, values as text where not scalars."""
-    if not isinstance(mapping, dict):
-        return {"value": json.dumps(mapping)}
-    flat = {}
-    for key, value in mapping.items():
-        if isinstance(value, dict):
-            flat |= {f"{key}.{k}": v for k, v in _flat(value).items()}
-        else:
-            flat[key] = (
-                value if isinstance(value, (int, float, str, bool)) or value is None else json.dumps(value)
-            )
-    return flat
+    report.table(result.table.round(4).rename(columns=lambda c: c.replace("_", " ")))
+    return finish(report, args, study, [f"{name}.csv", f"{name}.png"])

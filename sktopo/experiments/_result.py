@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
 from ..homology import MIN_CORE_ROWS, Finding
 
 __all__ = [
@@ -246,7 +248,10 @@ class SpeedupResult(ExperimentResult):
     def verdict(self) -> Finding:
         """ "found" when the primary circle's mean speed-up is above 1 and the highest of the banks.
 
-        "too_small" when its speed-up is undefined (a repeat never reached the target accuracy).
+        "too_small" when its speed-up is undefined (a repeat never reached the target accuracy);
+        "borderline" when its mean iterations to the target are within one scoring interval
+        (``settings["eval_every"]``) of another bank's, raw images included: a tie the scoring
+        cannot break.
         """
         banks = {bank: s for bank, s in self.speedup.items() if bank != "none"}
         text = ", ".join(f"{b.replace('_', ' ')} {_number(s.get('mean'), '.1f')}×" for b, s in banks.items())
@@ -269,7 +274,30 @@ class SpeedupResult(ExperimentResult):
         reasons += (
             f"the primary circle is {'' if fastest else 'not '}the fastest here, raw images included",
         )
+        tie = self._tie(self.speedup)
+        if tie:
+            return Finding("borderline", (*reasons, tie), margin)
         return Finding("found" if fastest else "not_found", reasons, margin)
+
+    def _tie(self, speedup) -> str | None:
+        """Why the primary circle's lead (or lag) is a tie: within one scoring interval; else None.
+
+        Iterations to the target are read every ``eval_every`` iterations, so mean iterations
+        closer than that to the nearest other bank's (raw images included) cannot tell them apart.
+        """
+        step = self.settings.get("eval_every")
+        means = {bank: float(np.mean(s["iterations"])) for bank, s in speedup.items() if s.get("iterations")}
+        circle = means.pop("primary_circle", None)
+        finite = {bank: m for bank, m in means.items() if math.isfinite(m)}
+        if not step or circle is None or not math.isfinite(circle) or not finite:
+            return None
+        nearest = min(finite, key=lambda bank: abs(finite[bank] - circle))
+        if abs(finite[nearest] - circle) >= step:
+            return None
+        return (
+            f"the primary circle reaches the target within one scoring interval ({step} iterations) of "
+            f"{'raw images' if nearest == 'none' else nearest.replace('_', ' ')}: ties within the scoring interval are inconclusive"
+        )
 
 
 @dataclass(frozen=True, eq=False, repr=False)

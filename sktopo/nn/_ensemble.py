@@ -97,6 +97,16 @@ def _restore(estimator, seed, path, X, y):
     return net
 
 
+def _advance(steps, bar, networks_per_step):
+    """A batched group's progress callback: one step on ``steps``, its share of a network on ``bar``."""
+
+    def advance(n):
+        steps.update(n)
+        bar.update(n * networks_per_step)
+
+    return advance
+
+
 def _fit_group(estimator, strategy, seeds, X, y, paths, progress=None):
     """Train the networks of ``seeds`` (together if batched) and save each one that finishes."""
     if strategy == "batched":
@@ -282,10 +292,10 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         in_process = self.strategy_ == "batched" and self.n_jobs in (None, 1)
         n_steps = len(groups) * self.estimator.max_epochs * self.estimator.max_iter if in_process else 0
         with (
-            self._progress("networks", self.n_networks, self.n_restored_) as bar,
+            self._progress("networks", self.n_networks, self.n_restored_, fractional=in_process) as bar,
             self._progress("batch iterations", n_steps) as steps,
         ):
-            progress = steps.update if self.verbose and in_process else None
+            share = len(groups) / n_steps if n_steps else 0  # of a network per step, group by group
             jobs = (
                 delayed(_fit_group)(
                     self.estimator,
@@ -294,14 +304,17 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
                     X,
                     y,
                     [paths[i] for i in g],
-                    progress,
+                    _advance(steps, bar, share * len(g)) if self.verbose and in_process else None,
                 )
                 for g in groups
             )
+            done = self.n_restored_
             for group, trained in zip(groups, Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs)):
                 for i, net in zip(group, trained):
                     nets[i] = net
-                bar.update(len(group))
+                done += len(group)
+                bar.n = done  # whole networks, whatever the steps added
+                bar.refresh()
         return nets
 
     def _resolve_strategy(self) -> str:
@@ -349,8 +362,15 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
             )
         return [_checkpoint(folder, i, seed) for i, seed in enumerate(self.seeds_)]
 
-    def _progress(self, desc, total, initial=0):
-        return tqdm(total=total, initial=initial, desc=desc, disable=not self.verbose or not total)
+    def _progress(self, desc, total, initial=0, fractional=False):
+        """A tqdm bar, shown with ``verbose``; ``fractional`` counts in tenths (networks part-trained)."""
+        return tqdm(
+            total=total,
+            initial=initial,
+            desc=desc,
+            disable=not self.verbose or not total,
+            bar_format="{l_bar}{bar}| {n:.1f}/{total} [{elapsed}<{remaining}]" if fractional else None,
+        )
 
     def predict_proba(self, X) -> np.ndarray:
         """Mean of the networks' class probabilities.
