@@ -38,7 +38,7 @@ def full_report(mapper):
     report.figure(plot_barcodes(bars, band=0.1).figure, "Barcodes with the band")
     report.mapper_view(mapper, "The same graph, interactive")
     report.mapper_view(mapper, "A second view on the same page")
-    report.verdict("The primary circle was found.", found=True)
+    report.verdict("The primary circle was found.", level="found", items=["1 significant H1 bar"])
     yield report
     plt.close("all")
 
@@ -55,17 +55,19 @@ def test_items_in_order_and_verdicts_first():
     report = Report(title="run")
     report.heading("Parameters")
     report.paragraph("Some words.")
-    report.verdict("Not found.", found=False)
-    report.verdict("Found.", found=True)
+    report.code("sktopo analyze w.pt")
+    report.verdict("Not found.", level="not_found")
+    report.verdict("Found.", level="found")
     page = report.to_html()
     places = [
         page.index(s)
         for s in (
             "<h1>run</h1>",
-            '<div class="verdict not-found">Not found.</div>',
-            '<div class="verdict found">Found.</div>',
+            '<p class="headline">Not found.</p>',
+            '<p class="headline">Found.</p>',
             "<h2>Parameters</h2>",
             "<p>Some words.</p>",
+            "<pre><code>sktopo analyze w.pt</code></pre>",
         )
     ]
     assert places == sorted(places)
@@ -75,7 +77,8 @@ def test_items_in_order_and_verdicts_first():
 
 def test_text_is_escaped_everywhere(mapper):
     report = Report(title=_HOSTILE)
-    report.verdict(_HOSTILE, found=True)
+    report.verdict(_HOSTILE, level="borderline", items=[_HOSTILE])
+    report.code(_HOSTILE, caption=_HOSTILE)
     report.heading(_HOSTILE)
     report.paragraph(_HOSTILE)
     report.table([{_HOSTILE: _HOSTILE}], caption=_HOSTILE)
@@ -84,10 +87,53 @@ def test_text_is_escaped_everywhere(mapper):
     report.mapper_view(mapper, _HOSTILE)
     page = report.to_html()
     assert _HOSTILE not in page
-    # title twice, verdict, heading, paragraph, table caption, header and cell, alt and caption, view
-    assert page.count(_ESCAPED) == 11
+    # title twice, verdict and its item, code and its caption, heading, paragraph, table caption,
+    # header and cell, alt and caption, view
+    assert page.count(_ESCAPED) == 14
     assert f'alt="{_ESCAPED}"' in page
     plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "level, css, words, items",
+    [
+        ("found", "found", "found", ["1 significant H1 bar", "p = 0.01 against 99 random draws"]),
+        ("borderline", "borderline", "borderline", ["the bar clears the threshold by 0.01"]),
+        ("not_found", "not-found", "not found", []),
+        ("too_small", "too-small", "too small to judge", ("12 rows", "fewer than 50", "no barcode")),
+    ],
+)
+def test_verdict_box_per_level(level, css, words, items):
+    report = Report()
+    report.verdict("Line one\nline two", level=level, items=items)
+    page = report.to_html()
+    box = re.search(r'<div class="verdict ([a-z-]+)" data-level="([a-z_]+)">(.*?)</div>', page, re.S)
+    assert box[1] == css and box[2] == level
+    assert re.search(
+        rf"\.verdict\.{css} {{ background: #[0-9a-f]{{6}}; border-color: #[0-9a-f]{{6}}; }}", page
+    )
+    assert box[3].startswith(f'<p class="level">{words}</p><p class="headline">Line one\nline two</p>')
+    assert re.findall(r"<li>(.*?)</li>", box[3]) == list(items)
+    assert ("<ul>" in box[3]) == bool(items)
+
+
+def test_verdict_colours_differ_by_level():
+    rule = r"\.verdict\.([a-z-]+) \{ background: (#[0-9a-f]{6}); border-color: (#[0-9a-f]{6}); \}"
+    colours = re.findall(rule, Report().to_html())
+    assert [c[0] for c in colours] == ["found", "borderline", "not-found", "too-small"]
+    assert len({c[1] for c in colours}) == 4 and len({c[2] for c in colours}) == 4
+
+
+def test_code_keeps_the_text_as_it_is():
+    report = Report()
+    report.code("sktopo analyze \\\n    weights.pt --layer 1", caption="To run it again")
+    report.code("sktopo demo")
+    page = report.to_html()
+    assert (
+        '<figure class="code"><figcaption>To run it again</figcaption>'
+        "<pre><code>sktopo analyze \\\n    weights.pt --layer 1</code></pre></figure>"
+    ) in page
+    assert '<figure class="code"><pre><code>sktopo demo</code></pre></figure>' in page
 
 
 def test_table_forms():
@@ -159,8 +205,33 @@ def test_save_writes_utf8_and_returns_a_str(tmp_path):
     "method, args, kwargs, error, match",
     [
         (None, (3,), {}, ValueError, "'title' parameter of Report"),
-        ("verdict", ("words",), {"found": "yes"}, ValueError, "'found' parameter of Report.verdict"),
-        ("verdict", (None,), {"found": True}, ValueError, "'text' parameter of Report.verdict"),
+        ("verdict", ("words",), {"level": "yes"}, ValueError, "'level' parameter of Report.verdict"),
+        ("verdict", ("words",), {"level": "not found"}, ValueError, "'level' parameter of Report.verdict"),
+        ("verdict", ("words",), {"level": True}, ValueError, "'level' parameter of Report.verdict"),
+        (
+            "verdict",
+            ("w",),
+            {"level": "found", "found": True},
+            TypeError,
+            "unexpected keyword argument 'found'",
+        ),
+        ("verdict", (None,), {"level": "found"}, ValueError, "'headline' parameter of Report.verdict"),
+        (
+            "verdict",
+            ("w",),
+            {"level": "found", "items": "why"},
+            ValueError,
+            "'items' parameter of Report.verdict",
+        ),
+        (
+            "verdict",
+            ("w",),
+            {"level": "found", "items": ["a", 2]},
+            TypeError,
+            "items must be a list or tuple of str",
+        ),
+        ("code", (None,), {}, ValueError, "'text' parameter of Report.code"),
+        ("code", ("sktopo",), {"caption": 3}, ValueError, "'caption' parameter of Report.code"),
         ("heading", (1,), {}, ValueError, "'text' parameter of Report.heading"),
         ("paragraph", (["words"],), {}, ValueError, "'text' parameter of Report.paragraph"),
         ("table", ("name, value",), {}, TypeError, "data must be a pandas DataFrame, .* got str"),

@@ -9,19 +9,34 @@ import sys
 from collections.abc import Mapping
 from numbers import Integral, Real
 
-from .._validation import validate_params
+from .._validation import StrOptions, validate_params
+from ..homology import LEVELS
 from ._html import MAPPER_VIEW_STYLE, mapper_view_fragment
 
 __all__ = ["Report"]
+
+#: Each verdict level in words, as the box shows it.
+LEVEL_WORDS = {
+    "found": "found",
+    "borderline": "borderline",
+    "not_found": "not found",
+    "too_small": "too small to judge",
+}
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ margin: 0 auto; max-width: 1000px; padding: 16px 24px; font: 15px/1.45 sans-serif; color: #222; }}
 h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }}
-.verdict {{ padding: 12px 16px; border-left: 6px solid; border-radius: 4px; font-size: 1.1em; white-space: pre-line; }}
-.verdict.found {{ background: #e8f5e9; border-color: #2e7d32; }}
-.verdict.not-found {{ background: #fff4e0; border-color: #e69500; }}
+.verdict {{ margin: 12px 0; padding: 12px 16px; border-left: 8px solid; border-radius: 4px; font-size: 1.1em; }}
+.verdict .level {{ margin: 0 0 4px; font-size: 1.25em; font-weight: bold; text-transform: uppercase; letter-spacing: 0.04em; }}
+.verdict .headline {{ margin: 0; white-space: pre-line; }} .verdict ul {{ margin: 6px 0 0; font-size: 0.9em; }}
+.verdict.found {{ background: #e8f5e9; border-color: #2e7d32; }} .verdict.found .level {{ color: #1b5e20; }}
+.verdict.borderline {{ background: #fff8e1; border-color: #ffb300; }} .verdict.borderline .level {{ color: #8d6e00; }}
+.verdict.not-found {{ background: #fbe9e7; border-color: #e64a19; }} .verdict.not-found .level {{ color: #bf360c; }}
+.verdict.too-small {{ background: #f2f2f2; border-color: #9e9e9e; }} .verdict.too-small .level {{ color: #555; }}
+pre {{ margin: 8px 0 16px; padding: 8px 12px; background: #f6f8fa; border: 1px solid #ddd; border-radius: 4px; overflow-x: auto; }}
+figure.code {{ margin: 8px 0 16px; }} figure.code pre {{ margin: 4px 0 0; }}
 table {{ border-collapse: collapse; margin: 8px 0 16px; }}
 caption {{ text-align: left; font-weight: bold; padding-bottom: 4px; }}
 th, td {{ border: 1px solid #ccc; padding: 3px 10px; text-align: left; }}
@@ -81,7 +96,8 @@ class Report:
     >>> report.heading("Parameters")
     >>> report.table({"k": 200, "p": 0.3}, caption="Density filter")
     >>> report.figure(fig, "A line")
-    >>> report.verdict("Found: a line.", found=True)
+    >>> report.verdict("A line.", level="found", items=["It goes down.", "It is straight."])
+    >>> report.code("sktopo analyze weights.pt --layer 1", caption="To run it again")
     >>> path = report.save(os.path.join(tempfile.mkdtemp(), "report.html"))
     >>> "<h1>A &lt;small&gt; run</h1>" in open(path, encoding="utf-8").read()
     True
@@ -95,20 +111,56 @@ class Report:
         self._items = []
         self._n_views = 0
 
-    @validate_params({"text": [str], "found": ["boolean"]}, prefer_skip_nested_validation=True)
-    def verdict(self, text, *, found) -> None:
-        """Add a highlighted box under the title: green when ``found``, amber when not.
+    @validate_params(
+        {"headline": [str], "level": [StrOptions(set(LEVELS))], "items": [list, tuple]},
+        prefer_skip_nested_validation=True,
+    )
+    def verdict(self, headline, *, level, items=()) -> None:
+        """Add a verdict box under the title: its level in words, the headline, then the items.
+
+        The box is coloured by level: green for ``"found"``, amber for ``"borderline"``,
+        orange-red for ``"not_found"`` and grey for ``"too_small"``; its ``div`` has the classes
+        ``verdict`` and the level with a hyphen (``not-found``), and ``data-level`` the level.
+
+        Parameters
+        ----------
+        headline : str
+            The verdict, in plain words; line breaks are kept.
+        level : {"found", "borderline", "not_found", "too_small"}
+            One of :data:`sktopo.homology.LEVELS`, shown as "found", "borderline", "not found"
+            or "too small to judge".
+        items : list or tuple of str, default=()
+            Why, one reason or number per item: a bulleted list under the headline; none when empty.
+
+        Raises
+        ------
+        TypeError
+            If an item is not a str.
+        """
+        others = [type(item).__name__ for item in items if not isinstance(item, str)]
+        if others:
+            raise TypeError(f"items must be a list or tuple of str; got one holding {others[0]}.")
+        bullets = "".join(f"<li>{_escape(item)}</li>" for item in items)
+        self._verdicts.append(
+            f'<div class="verdict {level.replace("_", "-")}" data-level="{level}">'
+            f'<p class="level">{LEVEL_WORDS[level]}</p><p class="headline">{_escape(headline)}</p>'
+            + (f"<ul>{bullets}</ul>" if bullets else "")
+            + "</div>"
+        )
+
+    @validate_params({"text": [str], "caption": [str, None]}, prefer_skip_nested_validation=True)
+    def code(self, text, caption=None) -> None:
+        """Add preformatted text, such as a command line, in a fixed-width block.
 
         Parameters
         ----------
         text : str
-            The verdict, in plain words.
-        found : bool
-            Whether the run found what it looked for.
+            Shown as it is: spaces and line breaks kept, escaped.
+        caption : str, default=None
+            Shown above the block.
         """
-        self._verdicts.append(
-            f'<div class="verdict {"found" if found else "not-found"}">{_escape(text)}</div>'
-        )
+        caption = "" if caption is None else f"<figcaption>{_escape(caption)}</figcaption>"
+        self._items.append(f'<figure class="code">{caption}<pre><code>{_escape(text)}</code></pre></figure>')
 
     @validate_params({"text": [str]}, prefer_skip_nested_validation=True)
     def heading(self, text) -> None:
