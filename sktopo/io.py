@@ -71,7 +71,7 @@ def _unreadable(exc) -> str:
     found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
     if found:
         return f"it holds Python objects ({found[1]}), such as a whole pickled model, not only tensors"
-    return f"it is not a file written by torch.save ({type(exc).__name__})"
+    return "it is not a file of tensors written by torch.save"
 
 
 def load_into(model, path, name=None):

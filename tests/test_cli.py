@@ -1,8 +1,10 @@
+import html
 import importlib.metadata
 import json
 import os
 import pickle
 import re
+import shlex
 import subprocess
 import sys
 
@@ -44,6 +46,12 @@ def circle_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("weights") / "circle.pt"
     torch.save(_net(primary_circle(400)).state_dict(), path)
     return str(path)
+
+
+def _layer(out) -> dict:
+    """The one layer record of ``out``'s summary.json."""
+    (layer,) = _summary(out)["layers"]
+    return layer
 
 
 def _summary(out) -> dict:
@@ -136,7 +144,7 @@ class _Hostile:
 
 
 @pytest.mark.filterwarnings("ignore:Detected pickle protocol")
-def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
+def test_bad_files_end_in_one_line_and_the_status_of_their_kind(circle_file, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     (tmp_path / "notes.pt").write_text("not weights")
     hostile = _Hostile()
@@ -145,32 +153,47 @@ def test_bad_files_end_in_one_line_and_status_2(circle_file, tmp_path, capsys):
         pickle.dump({"conv.weight": hostile}, f)
     torch.save(torch.nn.Linear(4, 2).state_dict(), tmp_path / "dense.pt")
     cases = [
-        (["analyze", str(tmp_path / "dense.pt")], "holds no conv layer"),
-        (["analyze", str(tmp_path / "empty")], "holds no weights file"),
-        (["analyze", str(tmp_path / "notes.pt")], "weights_only"),
-        (["profile", str(tmp_path / "hostile.pt")], "weights_only"),
+        (["analyze", str(tmp_path / "dense.pt")], 1, "holds no conv layer"),
+        (["analyze", str(tmp_path / "empty")], 2, "holds no weights file"),
+        (["analyze", str(tmp_path / "notes.pt")], 1, "it is not a file of tensors written by torch.save"),
+        (["profile", str(tmp_path / "hostile.pt")], 1, "it is not a file of tensors written by torch.save"),
+        (
+            ["analyze", str(tmp_path / "whole.pt")],
+            1,
+            r"holds Python objects \(torch.nn.modules.conv.Conv2d\)",
+        ),
         (
             ["analyze", circle_file, "--arch", "nonet"],
+            2,
             "--arch nonet: name must be a torchvision classification model",
         ),
-        (["analyze", "resnet18", "--arch", "resnet18"], "no such file or folder: 'resnet18' \\(with --arch"),
-        (["analyze", "resnet181"], "nor a network by that name: .* Did you mean 'resnet18'"),
-        (["profile", "resnet18", "ResNet18"], "'ResNet18' is 'resnet18' again: give each network once"),
-        (["analyze", circle_file, "--arch", "vgg11"], "does not hold vgg11 weights"),
-        (["analyze", circle_file, "--layer", "3"], "layers must be from 1 to 2"),
-        (["profile", circle_file, "--k", "500"], "too few for"),
+        (
+            ["analyze", "resnet18", "--arch", "resnet18"],
+            2,
+            "no such file or folder: 'resnet18' \\(with --arch",
+        ),
+        (["analyze", "resnet181"], 2, "nor a network by that name: .* Did you mean 'resnet18'"),
+        (["profile", "resnet18", "ResNet18"], 2, "'ResNet18' is 'resnet18' again: give each network once"),
+        (["analyze", circle_file, "--arch", "vgg11"], 2, "does not hold vgg11 weights"),
+        (["analyze", circle_file, "--layer", "3"], 2, "--layer 3: the networks have 2 conv layer"),
+        (["profile", circle_file, "--layers", "1,5"], 2, "--layers 5: the networks have 2 conv layer"),
+        (["profile", circle_file, "--k", "500"], 1, "too few for .*Give a smaller k"),
         (
             ["-q", "analyze", str(tmp_path / "pointwise.pt"), "--layer", "2"],
+            2,
             "--layer 2 is not analysed: 1 × 1 kernels",
         ),
-        (["analyze", circle_file, circle_file], "is .* again: give each network once"),
-        (["analyze", circle_file, "--out", circle_file], "--out .* is not a folder that can be written to"),
+        (["analyze", circle_file, circle_file], 2, "is .* again: give each network once"),
+        (["analyze", circle_file, "--out", circle_file], 2, "--out .* is a file; give a folder"),
     ]
     pointwise = torch.nn.Sequential(torch.nn.Conv2d(1, 400, 3), torch.nn.Conv2d(400, 2, 1))
     torch.save(pointwise.state_dict(), tmp_path / "pointwise.pt")
-    for argv, message in cases:
+    torch.save(pointwise[0], tmp_path / "whole.pt")  # a whole module, not a state_dict
+    for argv, expected, message in cases:
         status, _, err = cli([*argv, "--out", str(tmp_path / "out")] if "--out" not in argv else argv, capsys)
-        assert status == 2 and err.count("\n") == 1 and re.search(message, err), (argv, err)
+        assert status == expected and err.count("\n") == 1 and re.search(message, err), (argv, err)
+        # sktopo's words only: no torch advice to unpickle, no terminal codes, no traceback
+        assert "weights_only` set to `False`" not in err and "\x1b" not in err and "Traceback" not in err
     assert not hostile.marker.exists()
 
 
@@ -179,27 +202,31 @@ def test_out_must_be_a_writable_folder_before_any_work(circle_file, tmp_path, ca
         raise AssertionError("the work started before --out was checked")
 
     monkeypatch.setattr(sktopo.experiments, "primary_circle", work)
-    monkeypatch.setattr(sktopo.cli._reproduce, "_experiment", work)
+    monkeypatch.setattr(sktopo.cli._reproduce, "_function", work)
     monkeypatch.setattr(sktopo.profile, "topology_profile", work)
     (tmp_path / "a_file").write_text("")
     for argv in (["demo"], ["reproduce", "fig13"], ["profile", circle_file]):
         for out in (tmp_path / "a_file", tmp_path / "a_file" / "below"):
             status, _, err = cli([*argv, "--out", str(out)], capsys)
             assert status == 2 and err.count("\n") == 1 and "--out" in err, err
+            assert sorted(os.listdir(tmp_path)) == ["a_file"]
 
 
 def test_analyze_a_saved_state_dict(circle_file, tmp_path, capsys):
     out = tmp_path / "circle"
     status, stdout, err = cli(["-q", "analyze", circle_file, "--resolution", "8", "--out", str(out)], capsys)
     assert (status, stdout, err) == (0, "", "")
-    summary = _summary(out)
-    assert (summary["n_filters"], summary["k"], summary["n_dense"]) == (400, 13, 120)
-    assert summary["n_significant_h1"] == 1 and summary["shape"] == "circle"
-    assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
-    assert summary["h1_lifetimes"][0] > summary["significance_threshold"] >= 2 * summary["band"]
-    assert summary["verdict_level"] in ("found", "borderline") and summary["verdict_reasons"]
+    summary, layer = _summary(out), _layer(out)
+    assert (layer["n_filters"], layer["k"], layer["n_dense"]) == (400, 13, 120)
+    assert layer["n_significant_h1"] == 1 and layer["shape"] == summary["shape"] == "circle"
+    lifetimes = summary["measured"]["h1_lifetimes"]
+    assert lifetimes == sorted(lifetimes, reverse=True) and lifetimes[0] == pytest.approx(layer["h1_top"])
+    assert lifetimes[0] > layer["threshold"] >= 2 * layer["band"]
+    assert summary["verdict"]["level"] == layer["verdict"] in ("found", "borderline")
+    assert summary["verdict"]["reasons"] and summary["n_networks"] == 1
     assert summary["parameters"]["mapper_resolution"] == 8 and summary["parameters"]["layer"] == 1
-    assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(out))
+    files = {"report.html", "dense_core.png", "barcodes.png", "null.png", "mapper.png", "summary.json"}
+    assert set(os.listdir(out)) == set(summary["files"]) == files
     assert "significant" in (out / "report.html").read_text(encoding="utf-8")
 
 
@@ -212,8 +239,8 @@ def test_analyze_random_filters_finds_no_circle(tmp_path, capsys):
     assert status == 0
     assert "did NOT find" in stdout or "TOO SMALL" in stdout
     summary = _summary(tmp_path / "out")
-    assert summary["n_significant_h1"] == 0 and not summary["found_circle"]
-    assert summary["verdict_level"] in ("not_found", "too_small")
+    assert summary["layers"][0]["n_significant_h1"] == 0 and not summary["measured"]["found_circle"]
+    assert summary["verdict"]["level"] in ("not_found", "too_small")
 
 
 def test_analyze_pools_a_folder_and_loads_into_an_architecture(circle_file, tmp_path, capsys):
@@ -224,7 +251,7 @@ def test_analyze_pools_a_folder_and_loads_into_an_architecture(circle_file, tmp_
     assert (
         cli(["-q", "analyze", str(folder), "--resolution", "8", "--out", str(tmp_path / "a")], capsys)[0] == 0
     )
-    assert _summary(tmp_path / "a")["n_filters"] == 800
+    assert _layer(tmp_path / "a")["n_filters"] == 800 and _summary(tmp_path / "a")["n_networks"] == 2
     import torchvision
 
     path = tmp_path / "squeezenet.pt"
@@ -232,7 +259,7 @@ def test_analyze_pools_a_folder_and_loads_into_an_architecture(circle_file, tmp_
     torch.save(torchvision.models.squeezenet1_1(weights=None).state_dict(), path)
     argv = ["-q", "analyze", str(path), "--arch", "squeezenet1_1", "--out", str(tmp_path / "b")]
     assert cli(argv, capsys)[0] == 0
-    assert _summary(tmp_path / "b")["n_filters"] == 64 * 3  # features.0: Conv2d(3, 64, 3)
+    assert _layer(tmp_path / "b")["n_filters"] == 64 * 3  # features.0: Conv2d(3, 64, 3)
 
 
 def test_profile_and_analyze_a_torchvision_model_by_name(tmp_path, capsys, monkeypatch):
@@ -257,7 +284,7 @@ def test_profile_and_analyze_a_torchvision_model_by_name(tmp_path, capsys, monke
     )
     analyze = ["-q", "analyze", "mobilenet_v3_small", "--layer", "1", "--resolution", "6"]
     assert cli([*analyze, "--out", str(tmp_path / "c")], capsys)[0] == 0
-    assert _summary(tmp_path / "c")["n_filters"] == 16 * 3
+    assert _layer(tmp_path / "c")["n_filters"] == 16 * 3
 
 
 class _VGGStyle(torch.nn.Module):
@@ -300,7 +327,7 @@ def test_profile_a_saved_vgg_style_state_dict(tmp_path, capsys):
     status, stdout, _ = cli(
         ["profile", str(path), "--layers", "1-3", "--resolution", "6", "--out", str(out)], capsys
     )
-    assert status == 0 and "of 3 layers show a circle" in stdout
+    assert status == 0 and "of 3 layer(s) show a circle" in stdout
     assert {"report.html", "profile.png", "profile_mapper.png", "profile.csv", "summary.json"} <= set(
         os.listdir(out)
     )
@@ -309,7 +336,7 @@ def test_profile_a_saved_vgg_style_state_dict(tmp_path, capsys):
     assert table.n_filters.tolist() == [48, 256, 384]
     assert table.layer_name.tolist() == ["features.0", "features.2", "features.5"]
     assert [row["layer"] for row in _summary(out)["layers"]] == [1, 2, 3]
-    assert cli(["-q", "profile", str(path), "--layers", "2", "--out", str(out)], capsys)[0] == 0
+    assert cli(["-q", "profile", str(path), "--layers", "2", "--out", str(out), "--force"], capsys)[0] == 0
     assert pd.read_csv(out / "profile.csv").layer.tolist() == [2]
 
 
@@ -324,43 +351,39 @@ def demo(tmp_path_factory):
 
 
 def test_demo_on_tiny_settings(demo):
-    assert {"report.html", "mapper.png", "barcodes.png", "summary.json"} <= set(os.listdir(demo))
-    summary = _summary(demo)
-    assert (summary["n_networks"], summary["iterations"], summary["n_filters"]) == (2, 10, 128)
-    assert summary["h1_lifetimes"] == sorted(summary["h1_lifetimes"], reverse=True)
-    threshold = summary["significance_threshold"]
-    assert summary["n_significant_h1"] == sum(v > threshold for v in summary["h1_lifetimes"])
+    summary, layer = _summary(demo), _layer(demo)
+    measured = summary["measured"]
+    assert (summary["n_networks"], measured["iterations"], layer["n_filters"]) == (2, 10, 128)
+    assert measured["h1_lifetimes"] == sorted(measured["h1_lifetimes"], reverse=True)
+    assert layer["n_significant_h1"] == sum(v > layer["threshold"] for v in measured["h1_lifetimes"])
     # 2 networks after 10 iterations: 38 dense rows, too few to judge, and said so
-    assert summary["verdict_level"] == "too_small" and not summary["found_circle"]
-    assert len(summary["test_accuracy_per_network"]) == 2
-    assert summary["test_accuracy"] == pytest.approx(np.mean(summary["test_accuracy_per_network"]))
+    assert summary["verdict"]["level"] == layer["verdict"] == "too_small" and not measured["found_circle"]
+    assert len(measured["test_accuracy_per_network"]) == 2
+    assert measured["test_accuracy"] == pytest.approx(np.mean(measured["test_accuracy_per_network"]))
     expected = {"architecture": "M(64,0,64)", "random_state": 0, "mapper_resolution": 6, "p": 0.3, "k": 4}
     assert summary["parameters"] | expected == summary["parameters"]
     assert set(summary["timings"]) == {"training_seconds", "analysis_seconds", "total_seconds"}
-    for key in (
-        "mapper_n_loops",
-        "band",
-        "null_p_value",
-        "found_circle",
-        "shape",
-        "edge_energy",
-        "verdict_level",
-    ):
-        assert key in summary
+    assert set(summary["files"]) == set(os.listdir(demo))
+    assert {"accuracy.png", "dense_core.png", "null.png"} <= set(summary["files"])
 
 
 def test_demo_report_renders_in_headless_chromium(demo, chromium):
     rendered = chromium(demo / "report.html", window=(1000, 3000))
     body = re.search(r"<body[^>]*>", rendered.dom).group(0)
-    assert 'data-figures="2"' in body and 'data-figures-loaded="2"' in body
+    assert 'data-figures="5"' in body and 'data-figures-loaded="5"' in body
     assert 'data-mapper-views="1"' in body and 'data-mapper-views-rendered="1"' in body
     assert rendered.errors == []
     summary = _summary(demo)
-    verdict = re.search(r'<div class="verdict ([a-z-]+)"[^>]*>(.*?)</div>', rendered.dom, re.S)
-    assert verdict[1] == ("found" if summary["found_circle"] else "not-found")
-    assert f"(verdict: {summary['verdict_level']})" in verdict[2]
-    assert all(reason.split(":")[0] in verdict[2] for reason in summary["verdict_reasons"])
+    verdict = re.search(
+        r'<div class="verdict ([a-z-]+)" data-level="([a-z_]+)"[^>]*>(.*?)</div>', rendered.dom, re.S
+    )
+    assert verdict[2] == summary["verdict"]["level"] == "too_small" and verdict[1] == "too-small"
+    items = re.findall(r"<li>(.*?)</li>", verdict[3], re.S)
+    assert items[: len(summary["verdict"]["reasons"])] == [
+        html.escape(r, quote=False) for r in summary["verdict"]["reasons"]
+    ]
     assert "paper, Fig. 2" in rendered.dom
+    assert html.escape(shlex.join(["sktopo", *summary["argv"]]), quote=False) in rendered.dom
 
 
 def test_an_interruption_ends_with_status_130(monkeypatch, tmp_path, capsys):
@@ -387,12 +410,12 @@ def test_reproduce_on_tiny_settings(experiment, tmp_path, capsys):
     assert cli(["-q", "reproduce", experiment, "--out", str(out), *params], capsys) == (0, "", "")
     assert {f"{experiment}.csv", f"{experiment}.png", "summary.json", "report.html"} <= set(os.listdir(out))
     summary = _summary(out)
-    assert (summary["experiment"], summary["scale"]) == (experiment, "quick")
-    assert summary["paper"] and summary["settings"]
+    assert (summary["measured"]["experiment"], summary["measured"]["scale"]) == (experiment, "quick")
+    assert summary["paper"] and summary["parameters"] and summary["layers"] == []
     table = pd.read_csv(out / f"{experiment}.csv")
     assert len(table) and "The paper&#x27;s numbers" in (out / "report.html").read_text(encoding="utf-8")
     if experiment == "fig13":
-        assert summary["settings"]["max_iter"] == 4 and table.iteration.unique().tolist() == [2, 4]
+        assert summary["parameters"]["max_iter"] == 4 and table.iteration.unique().tolist() == [2, 4]
 
 
 def test_reproduce_fig2_is_the_demo_study(tmp_path, capsys):
@@ -409,64 +432,40 @@ def test_reproduce_fig2_is_the_demo_study(tmp_path, capsys):
     ]
     assert cli([*argv, "--param", "resolution=5"], capsys) == (0, "", "")
     summary = _summary(tmp_path)
-    assert (summary["experiment"], summary["n_networks"], summary["iterations"]) == ("fig2", 2, 3)
+    assert (summary["measured"]["experiment"], summary["n_networks"], summary["measured"]["iterations"]) == (
+        "fig2",
+        2,
+        3,
+    )
     assert summary["paper"]["dense core"] == 1920 and summary["parameters"]["mapper_resolution"] == 5
 
 
-NUMBERS = {
-    "h1_lifetimes": [0.9, 0.1],
-    "band": 0.2,
-    "significance_threshold": 0.6,
-    "n_significant_h1": 1,
-    "mapper_n_loops": 1,
-    "null_p_value": 0.01,
-    "shape": "circle",
-    "edge_energy": 0.8,
-    "verdict_level": "found",
-    "verdict_reasons": [
-        "1 significant H1 bar(s) by the 'null' rule at alpha = 0.05; the longest clears the threshold by 0.300"
-    ],
-    "found_circle": True,
-    "primary_circle": True,
-}
+ROW = {"verdict": "found", "edge_energy": 0.8, "shape": "circle", "margin": 0.3}
+REASONS = [
+    "1 significant H1 bar(s) by the 'null' rule at alpha = 0.05; the longest clears the threshold by 0.300"
+]
 
 
 @pytest.mark.parametrize(
-    ("change", "head"),
+    ("row", "primary", "head"),
     [
-        ({}, "This run FOUND the paper's primary circle: a circle of edge filters"),
-        ({"edge_energy": 0.3, "primary_circle": False}, "FOUND a circle, but not of edge filters"),
-        (
-            {"edge_energy": None, "primary_circle": False},
-            "FOUND a circle; its filters are 2 × 2 (where random filters hold 2/3 of their energy in the plane of the edges) or one pixel wide",
-        ),
-        (
-            {
-                "verdict_level": "not_found",
-                "found_circle": False,
-                "primary_circle": False,
-                "shape": "klein bottle",
-            },
-            "did NOT find a circle",
-        ),
-        (
-            {"verdict_level": "borderline", "found_circle": False, "primary_circle": False},
-            "found a circle only BORDERLINE",
-        ),
-        (
-            {"verdict_level": "too_small", "found_circle": False, "primary_circle": False},
-            "is TOO SMALL to tell",
-        ),
+        ({}, True, "This run FOUND the paper's primary circle: a circle of edge filters"),
+        ({"edge_energy": 0.3}, False, "This run FOUND a circle, but not of edge filters"),
+        ({"edge_energy": None}, False, "This run FOUND a circle; whether it is the primary circle"),
+        ({"verdict": "not_found", "shape": "klein bottle"}, False, "This run did NOT find a circle"),
+        ({"verdict": "borderline"}, False, "This run found a circle only BORDERLINE"),
+        ({"verdict": "too_small", "margin": None}, False, "This run is TOO SMALL to tell"),
     ],
 )
-def test_the_verdict_says_what_the_numbers_say(change, head):
+def test_the_verdict_says_what_the_numbers_say(row, primary, head):
     from sktopo.cli._analysis import verdict
 
-    numbers = NUMBERS | change
-    text = verdict(numbers)
-    assert text.startswith(f"This run {head.removeprefix('This run ')}")
-    assert f"(verdict: {numbers['verdict_level']})" in text
-    assert (
-        "- 1 significant H1 bar(s)" in text
-        and f"shape named from the significant bars is {numbers['shape']!r}" in text
+    row = ROW | row
+    said, items = verdict(row, {"primary_circle": primary}, REASONS)
+    assert said.startswith(head)
+    assert items[0] == REASONS[0] and f"shape named from the significant bars: {row['shape']!r}" in items
+    energy = [item for item in items if item.startswith("edge energy")]
+    assert len(energy) == 1 and (
+        f"{row['edge_energy']:.0%}" in energy[0] if row["edge_energy"] else "not defined" in energy[0]
     )
+    assert any("too small to judge" in item for item in items) == (row["verdict"] == "too_small")

@@ -84,8 +84,6 @@ def verdict(row: dict, numbers: dict, reasons) -> tuple[str, list[str]]:
     elif level == "found":
         head += ", but not of edge filters: not the paper's primary circle"
     items = list(reasons)
-    if row["margin"] is not None:
-        items.append(f"margin {row['margin']:+.3f}: how far the longest H1 bar clears the threshold")
     items.append(f"shape named from the significant bars: {row['shape']!r}")
     if energy is not None:
         items.append(

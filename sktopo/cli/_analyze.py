@@ -157,7 +157,7 @@ def run_analyze(args) -> None:
     start = time.perf_counter()
     profile, n_networks = _profile(args, [args.layer])
     if args.layer not in profile.evidence:
-        raise ValueError(f"--layer {args.layer} is not analysed: {profile.table['skipped'].iloc[0]}.")
+        raise UsageError(f"--layer {args.layer} is not analysed: {profile.table['skipped'].iloc[0]}")
     topology, rows = profile.evidence[args.layer], layer_rows(profile.table)
     numbers = measured(profile.table, topology)
     head, items = verdict(rows[0], numbers, topology.circle.reasons)

@@ -133,9 +133,11 @@ def check_out(args) -> None:
                 f"--out {path!r} is not empty (it holds {shown}); give a new folder, or --force to replace "
                 "the files of an earlier sktopo run there"
             )
-    existing = path
-    while not os.path.isdir(existing):  # the nearest folder that exists, where path will be created
-        existing = os.path.dirname(os.path.abspath(existing))
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):  # the nearest path that exists, where path will be created
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UsageError(f"--out {path!r} is not a folder that can be created: {existing!r} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"--out {path!r} is not a folder that can be written to (permission denied)")
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..experiments import PRIMARY_CIRCLE_PRESETS
 from ._analysis import add_figure, add_layer, finish, labelled, layer_rows, measured, say_verdict, verdict
-from ._args import add_device, add_out, add_random_state, check_out, positive_int, prepare_out, say
+from ._args import UsageError, add_device, add_out, add_random_state, check_out, positive_int, prepare_out, say
 from ._summary import summary
 
 #: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/demo.md).
@@ -77,7 +77,10 @@ def first_layer_study(
     from ..nn import resolve_device
 
     check_out(args)
-    device = resolve_device(args.device)
+    try:
+        device = resolve_device(args.device)
+    except ValueError as exc:
+        raise UsageError(f"--device {args.device}: {exc}") from exc
     prepare_out(args)
     say(args, f"training {networks} networks for {iterations} iterations ({scale} scale) on {device}")
     result = primary_circle(
@@ -136,7 +139,7 @@ def _report(args, title, result, study, said) -> str:
     files = add_layer(report, result.evidence, args.out)
     add_figure(
         report,
-        AccuracyDisplay.from_accuracies(result.accuracies, chance=result.chance).figure_,
+        AccuracyDisplay(result.accuracies, chance=result.chance).plot().figure_,
         "Test accuracy of each network (bars), their mean (line) and chance (dashed): the filters of networks "
         "that have not learned are close to their random initialization",
         os.path.join(args.out, "accuracy.png"),

@@ -69,7 +69,7 @@ def load_networks(sources, arch=None, random_state=None) -> list:
             continue
         network = load_state_dict(item) if arch is None else _loaded_into(arch, item)
         if not conv_layers(network):
-            raise UsageError(
+            raise ValueError(
                 f"{item!r} holds no conv layer (no 4-D weight): there are no spatial filters to read"
             )
         networks.append(network)
