@@ -212,11 +212,25 @@ def test_default_training_changes_nothing_process_wide(data, monkeypatch):
         NetworkEnsemble(estimator, tune_glibc_malloc=True)
 
 
-def test_progress_bars(data, capsys):
+def test_progress_bars(data, capsys, monkeypatch):
+    import sktopo.nn._ensemble as ensemble_module
+
+    seen = []
+
+    class Recorded(ensemble_module.tqdm):
+        def update(self, n=1):
+            super().update(n)
+            if self.desc == "networks":
+                seen.append(self.n)
+
+    monkeypatch.setattr(ensemble_module, "tqdm", Recorded)
     estimator = make_classifier("M(4,0,8)", max_iter=3, batch_size=8)
     NetworkEnsemble(estimator, n_networks=3, group_size=2, verbose=1).fit(*data)
     err = capsys.readouterr().err
-    assert "networks" in err and "3/3" in err and "batch iterations" in err
+    assert "networks" in err and "3.0/3" in err and "batch iterations" in err
+    # the outer bar moves with every batch iteration of a group, not only when the group ends:
+    # 2 networks over 3 iterations, then 1 network over 3
+    np.testing.assert_allclose(seen, [2 / 3, 4 / 3, 2, 7 / 3, 8 / 3, 3])
 
 
 def test_checkpoint_manifest_is_the_same_in_every_process(tmp_path):
