@@ -102,6 +102,8 @@ BAD = [
     (["profile", "x.pt", "--layers", "1-"], "--layers: must be layer numbers"),
     (["profile", "x.pt", "--layers", "1-100000000"], "--layers: must be layer numbers from 1 to 10000"),
     (["analyze", "x.pt", "--gain", "1"], r"--gain: must be a number > 1; got '1'"),
+    (["analyze", "x.pt", "--resolution", "1000000000"], r"--resolution: must be an integer in \[1, 1000\]"),
+    (["demo", "--resolution", "0"], r"--resolution: must be an integer in \[1, 1000\]; got '0'"),
     (
         ["analyze", "x.pt", "--n-jobs", "0"],
         r"--n-jobs: must be -1 \(every core\) or an integer >= 1; got '0'",

@@ -113,7 +113,7 @@ def labelled(mapping: dict) -> dict:
         if isinstance(value, dict):
             flat |= {f"{name}: {inner}": v for inner, v in labelled(value).items()}
         elif isinstance(value, (list, tuple)):
-            flat[name] = ", ".join(map(str, value)) if value else "none"
+            flat[name] = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in value) or "none"
         else:
             flat[name] = value
     return flat
@@ -152,13 +152,24 @@ def add_layer(report, topology, out: str) -> list[str]:
             plot_mapper_graph(topology.mapper).figure,
             "mapper.png",
             f"Mapper graph of the dense core of {name}, with mean filters; nodes coloured by size (blue: "
-            "few, red: many)",
+            "few, red: many)" + _crowded(topology),
         ),
     ]
     for figure, file, caption in figures:
         add_figure(report, figure, caption, os.path.join(out, file))
     report.mapper_view(topology.mapper, f"The same Mapper graph of {name}, interactive")
     return [file for _, file, _ in figures]
+
+
+def _crowded(topology) -> str:
+    """A caveat for a Mapper graph with more nodes than the core has points; else ""."""
+    n_nodes, n_points = topology.mapper.graph_.number_of_nodes(), len(topology.dense)
+    if n_nodes <= n_points:
+        return ""
+    return (
+        f". It has more nodes ({n_nodes}) than the core has points ({n_points}): the cover is too fine for "
+        "so few points, so read its shape with care (a lower --resolution draws a coarser graph)"
+    )
 
 
 def add_figure(report, figure, caption: str, path: str) -> None:

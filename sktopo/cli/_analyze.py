@@ -28,6 +28,7 @@ from ._args import (
     n_jobs,
     positive_int,
     prepare_out,
+    resolution,
     say,
 )
 from ._networks import add_source_arguments, load_networks
@@ -51,7 +52,7 @@ def _k(text):
     return value
 
 
-def _add_analysis_arguments(parser, resolution) -> None:
+def _add_analysis_arguments(parser, default_resolution) -> None:
     parser.add_argument(
         "--k",
         type=_k,
@@ -62,7 +63,10 @@ def _add_analysis_arguments(parser, resolution) -> None:
         "--p", type=fraction, default=0.3, help="share kept as the dense core (default: %(default)s)"
     )
     parser.add_argument(
-        "--resolution", type=positive_int, default=resolution, help="Mapper resolution (default: %(default)s)"
+        "--resolution",
+        type=resolution,
+        default=default_resolution,
+        help="Mapper resolution, from 1 to 1000 (default: %(default)s)",
     )
     parser.add_argument("--gain", type=above_one, default=3.0, help="Mapper gain, > 1 (default: %(default)s)")
     parser.add_argument(
@@ -95,7 +99,7 @@ def add_parsers(subparsers) -> None:
     analyze.add_argument(
         "--layer", type=positive_int, default=1, help="1-based conv layer (default: %(default)s)"
     )
-    _add_analysis_arguments(analyze, resolution=30)
+    _add_analysis_arguments(analyze, default_resolution=30)
     analyze.set_defaults(run=run_analyze)
     profile = subparsers.add_parser(
         "profile",
@@ -111,7 +115,7 @@ def add_parsers(subparsers) -> None:
         default=None,
         help="layers and ranges, e.g. 1-13 or 1,3,5-7 (default: every conv layer)",
     )
-    _add_analysis_arguments(profile, resolution=30)
+    _add_analysis_arguments(profile, default_resolution=30)
     profile.set_defaults(run=run_profile)
 
 

@@ -57,6 +57,11 @@ seed = _number(int, 0, 2**32 - 1)
 above_one = _number(float, 1, low_open=True)
 fraction = _number(float, 0, 1, low_open=True)
 
+#: The finest Mapper cover the command draws: the paper's are 30 intervals per lens dimension; beyond a
+#: thousand, intervals hold a point or none, and the cover's cost grows with no picture to show.
+MAX_RESOLUTION = 1000
+resolution = _number(int, 1, MAX_RESOLUTION)
+
 
 def n_jobs(text) -> int:
     """``--n-jobs``: -1 (every core) or a positive number of jobs."""

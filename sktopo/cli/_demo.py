@@ -6,7 +6,17 @@ import numpy as np
 
 from ..experiments import PRIMARY_CIRCLE_PRESETS
 from ._analysis import add_figure, add_layer, finish, labelled, layer_rows, measured, say_verdict, verdict
-from ._args import UsageError, add_device, add_out, add_random_state, check_out, positive_int, prepare_out, say
+from ._args import (
+    UsageError,
+    add_device,
+    add_out,
+    add_random_state,
+    check_out,
+    positive_int,
+    prepare_out,
+    resolution,
+    say,
+)
 from ._summary import summary
 
 #: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/demo.md).
@@ -41,7 +51,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument(
         "--resolution",
-        type=positive_int,
+        type=resolution,
         default=QUICK["resolution"],
         help="Mapper resolution, with gain 3 (default: %(default)s)",
     )
