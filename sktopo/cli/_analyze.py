@@ -199,13 +199,13 @@ def overall(profile):
     from ..homology import LEVELS, Finding
 
     table = profile.table
-    analysed = table[table.skipped.isna()]
+    analysed = table[table.skipped == ""]
     level = min(analysed.verdict, key=LEVELS.index) if len(analysed) else "too_small"
     found = table.layer[shows_circle(profile)].tolist()
     reasons = [f"{len(found)} of {len(table)} layer(s) show a circle" + (f": {found}" if found else "")]
     reasons += [
         f"layer {row.layer} ({row.layer_name or 'unnamed'}): "
-        + (row.verdict if isinstance(row.skipped, float) else f"not analysed, {row.skipped}")
+        + (f"not analysed, {row.skipped}" if row.skipped else row.verdict)
         for row in table.itertuples()
     ]
     return Finding(level, tuple(reasons), float("nan"))
