@@ -1,5 +1,6 @@
 """``import sktopo`` and its analysis modules load neither torch nor pandas, nor numba (which only
-the density filtration of a large cloud needs)."""
+the density filtration of a large cloud needs); ``sktopo --help`` loads no torch, skorch,
+matplotlib or numba."""
 
 import subprocess
 import sys
@@ -55,3 +56,25 @@ def test_reading_weights_has_one_home_and_imports_no_torch():
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "False"]  # torch with sktopo.nn only
+
+
+#: What the command's help must not load: the networks' stack, plotting and the compiled KD-tree.
+#: (pandas is loaded by scikit-learn itself where it is installed, so it is not listed.)
+_HEAVY = ("torch", "torchvision", "skorch", "matplotlib", "numba")
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["demo", "--help"], ["profile", "--help"], ["analyze", "--help"]]
+)
+def test_command_help_loads_nothing_heavy(argv):
+    result = _run(f"""
+        import runpy, sys
+        sys.argv = ["sktopo", *{argv!r}]
+        try:
+            runpy.run_module("sktopo", run_name="__main__")
+        except SystemExit as exc:
+            assert exc.code == 0, exc.code
+        print(sorted({{name.split(".")[0] for name in sys.modules}} & set({_HEAVY!r})))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout[-500:]
