@@ -17,7 +17,7 @@ as the demo does. A cell's time is its share of the measured training (network-i
 rata) plus its own profile's time. Finished seeds are kept in the output and skipped on a rerun.
 
 Writes ``benchmarks/results/demo_defaults.json`` (one row per seed and cell) and prints the table
-that ``docs/demo.md`` shows.
+that ``docs/validation/demo.md`` shows.
 
 Usage: python benchmarks/demo_defaults.py [--seeds 0 1 ... 9] [--out ...]
 """

@@ -5,7 +5,7 @@ Each experiment runs in its own call (about 20 minutes each on 2 cores) and leav
 (``<name>.json``: under "result" the result's settings, the paper's numbers, its verdict,
 speed-ups, correlations; the timings and the machine's matrix-product rate) and its figure
 (``<name>.png``, the result's ``.plot()``). ``--page`` then writes
-``docs/section6.md`` from those files: the measured tables beside the paper's numbers.
+``docs/validation/section6.md`` from those files: the measured tables beside the paper's numbers.
 
     python benchmarks/section6.py generalization   # mnist_sample -> digits and digits -> mnist_sample
     python benchmarks/section6.py simplicity       # Fig. 12 on mnist_sample
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _results import numpy_matmul_gflops
 
 OUT = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "results")
-PAGE = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "section6.md")
+PAGE = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "validation", "section6.md")
 
 
 def _jsonable(value):
@@ -156,7 +156,7 @@ EXPERIMENTS = {
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment", nargs="*", help=f"experiments to run: {', '.join(EXPERIMENTS)}")
-    parser.add_argument("--page", action="store_true", help="write docs/section6.md from docs/results/")
+    parser.add_argument("--page", action="store_true", help="write docs/validation/section6.md from docs/results/")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.experiment) - set(EXPERIMENTS))
     if unknown:

@@ -19,7 +19,7 @@ from ._args import (
 )
 from ._summary import summary
 
-#: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/demo.md).
+#: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/validation/demo.md).
 QUICK = PRIMARY_CIRCLE_PRESETS["quick"]
 
 
@@ -33,7 +33,7 @@ def add_parser(subparsers) -> None:
             "rho(n/32, 0.3), and write its Mapper graph, barcodes with their confidence band and a "
             "plain-language verdict to OUT/report.html, the PNG figures and OUT/summary.json. The defaults "
             "are the cheapest of a grid measured over seeds 0-9 whose verdict is 'found' on at least 9 "
-            "(docs/demo.md)."
+            "(docs/validation/demo.md)."
         ),
     )
     add_out(parser, "sktopo_output")

@@ -30,7 +30,7 @@ PAPER = {
 #: Per scale: the data, the networks and the Mapper picture. "paper" is Section V-A's 100 ×
 #: M(64, 32, 64) to 40,000 iterations, ρ(200, 0.3), Mapper(30, 3). "quick" is ``sktopo demo``'s,
 #: the cheapest cell of ``benchmarks/demo_defaults.py``'s grid whose verdict is "found" on at
-#: least 9 of the seeds 0-9 on 2 CPU cores (docs/demo.md): 12 × M(64, 0, 64) to 300 iterations,
+#: least 9 of the seeds 0-9 on 2 CPU cores (docs/validation/demo.md): 12 × M(64, 0, 64) to 300 iterations,
 #: k = n / 32, and a picture at resolution 6, the middle of the loop consensus's range for its
 #: 230-row core (3 to 8). ``test_size``: the images an offline set holds out (500 of the MNIST
 #: sample; :func:`~sktopo.datasets.as_dataset`); the torchvision sets keep their own test set.
