@@ -3,6 +3,7 @@
 import math
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,6 +92,37 @@ def test_speedup_verdict_asks_whether_the_circle_is_fastest():
     slower = _speedup({"none": 1.0, "primary_circle": 0.7, "gaussian": 0.5}).verdict
     assert slower.level == "not_found" and slower.margin == pytest.approx(-0.3)
     assert _speedup({"none": 1.0, "primary_circle": 2.0, "gaussian": None}).verdict.level == "found"
+
+
+@pytest.mark.parametrize(
+    ("iterations", "level", "nearest"),
+    [
+        # every bank read at the same checkpoint: each "1.0x", a tie the scoring cannot break
+        ({"none": [20, 20], "primary_circle": [20, 20], "gaussian": [20, 20]}, "borderline", "raw images"),
+        # a lead of less than one scoring interval (10 iterations) is a tie too
+        ({"none": [20, 30], "primary_circle": [20, 20], "gaussian": [40, 40]}, "borderline", "raw images"),
+        ({"none": [40, 40], "primary_circle": [20, 30], "gaussian": [30, 30]}, "borderline", "gaussian"),
+        # a lead of one interval or more is not
+        ({"none": [40, 40], "primary_circle": [20, 20], "gaussian": [30, 30]}, "found", None),
+        ({"none": [20, 20], "primary_circle": [40, 40], "gaussian": [30, 30]}, "not_found", None),
+        # a bank that never reached the target is no tie
+        ({"none": [40, 40], "primary_circle": [20, 20], "gaussian": [math.inf, math.inf]}, "found", None),
+    ],
+)
+def test_speedup_ties_within_the_scoring_interval_are_borderline(iterations, level, nearest):
+    summary = {
+        bank: {"iterations": its, "mean": float(np.mean(np.divide(iterations["none"], its)))}
+        for bank, its in iterations.items()
+    }
+    paper = {**SPEEDUP, "order": list(SPEEDUP["order"])}
+    finding = SpeedupResult(EMPTY, {"eval_every": 10}, paper, summary).verdict
+    assert finding.level == level
+    tie = [
+        reason for reason in finding.reasons if "ties within the scoring interval are inconclusive" in reason
+    ]
+    assert len(tie) == (nearest is not None)
+    if nearest:
+        assert f"within one scoring interval (10 iterations) of {nearest}:" in tie[0]
 
 
 def test_evolution_verdict_reads_the_loops():
