@@ -153,13 +153,17 @@ def prepare_out(args) -> str:
     try:
         os.makedirs(path, exist_ok=True)
         tempfile.TemporaryFile(dir=path).close()
-        for name in previous_files(path) if args.force else ():
-            if os.path.isfile(os.path.join(path, name)):
-                os.remove(os.path.join(path, name))
+        removed = [
+            name for name in previous_files(path) if args.force and os.path.isfile(os.path.join(path, name))
+        ]
+        for name in removed:
+            os.remove(os.path.join(path, name))
     except OSError as exc:
         raise UsageError(
             f"--out {path!r} is not a folder that can be written to ({exc.strerror or exc})"
         ) from exc
+    if removed:
+        detail(args, f"--force: removed the earlier run's {', '.join(removed)} from {path}")
     return path
 
 
