@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._kdtree import PrincipalTree
-from ._validation import N_JOBS, Integral, Interval, Real, fit_context, validate_params
+from ._validation import N_JOBS, Integral, Interval, Real, check_squares_finite, fit_context, validate_params
 from .metrics import METRIC, column_scale
 from .preprocessing import normalize_filters
 
@@ -138,9 +138,10 @@ def knn_density(X, k: int = 200, *, metric: str = "euclidean", n_jobs=None) -> n
     >>> knn_density([[0.0], [1.0], [3.0], [7.0]], k=1)
     array([1., 1., 2., 4.])
     """
-    X = check_array(X, dtype=np.float64)
+    X = check_array(X, dtype=np.float64, input_name="X")
     _check_k_below_n_samples(k, len(X))
     X = X * column_scale(X, metric)
+    check_squares_finite(X)
     return _KthNeighbour(X).query_reference(k + 1, n_jobs)
 
 
@@ -184,7 +185,7 @@ def densest_rows(X, distances, p: float) -> np.ndarray:
     >>> densest_rows(np.array([[3.0], [2.0], [1.0]]), np.array([1.0, 1.0, 5.0]), p=0.34)
     array([1])
     """
-    X = check_array(X, dtype=np.float64)
+    X = check_array(X, dtype=np.float64, input_name="X")
     distances = check_array(distances, dtype=np.float64, ensure_2d=False, input_name="distances")
     if distances.shape != (len(X),):
         raise ValueError(
@@ -235,12 +236,15 @@ def dense_core(filters, k: int, p: float, *, n_jobs=None) -> np.ndarray:
     >>> dense_core(make_circle_filters(200, noise=0.5, random_state=0), k=10, p=0.3).shape
     (60, 9)
     """
-    X = normalize_filters(filters)
+    X = normalize_filters(check_array(filters, dtype=(np.float64, np.float32), input_name="filters"))
     if p >= 1 or len(X) < 2:
         return X
     return X[densest_rows(X, knn_density(X, k=min(k, len(X) - 1), n_jobs=n_jobs), p)]
 
 
+@validate_params(
+    {"n_samples": [Interval(Integral, 1, None, closed="left")], "p": _P}, prefer_skip_nested_validation=True
+)
 def n_dense_rows(n_samples: int, p: float) -> int:
     """How many rows ρ(k, p) keeps of ``n_samples``: ``round(p * n)``, halves rounded up, at least one.
 
@@ -369,6 +373,7 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         _check_k_below_n_samples(self.k, len(X))
         self.scale_ = column_scale(X, self.metric)
         scaled = X * self.scale_
+        check_squares_finite(scaled)
         self._index = _KthNeighbour(scaled)
         n_kept = n_dense_rows(len(X), self.p)
         self._distances = self._index.densest(self.k + 1, n_kept, self.n_jobs)
@@ -405,7 +410,7 @@ class DensityFilter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             A DataFrame when ``X`` is one, with the index labels of the kept rows.
         """
         support = self.fit(X).support_
-        return _kept(X, check_array(X, dtype=np.float64), support)
+        return _kept(X, check_array(X, dtype=np.float64, input_name="X"), support)
 
     def transform(self, X):
         """Keep the rows of ``X`` at least as dense as the fitted filtration radius.

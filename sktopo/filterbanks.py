@@ -44,7 +44,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from ._validation import Integral, Interval, Real, validate_params
+from ._validation import Integral, Interval, Real, check_memory, validate_params
 from .preprocessing import constant_rows, normalize_filters
 
 __all__ = [
@@ -68,10 +68,17 @@ _LINES = (
 )
 
 
+#: Bytes per pixel of a bank while it is built: about six float64 arrays of ``n * h * w`` values.
+BANK_BYTES = 48
+
+
 def _kernel_size(
-    size, smallest: int = 2, why: str = "the linear edges need two values on each axis"
+    size, smallest: int = 2, why: str = "the linear edges need two values on each axis", *, n: int = 1
 ) -> tuple:
-    """``size`` as ``(h, w)``: an int for a square kernel or a pair, each side at least ``smallest``."""
+    """``size`` as ``(h, w)``: an int for a square kernel or a pair, each side at least ``smallest``.
+
+    ``n`` filters of that size are refused, before any work, when they would not fit in memory.
+    """
     pair = (size, size) if isinstance(size, Integral) else size
     if (
         not isinstance(pair, (tuple, list))
@@ -82,7 +89,11 @@ def _kernel_size(
             f"size must be an int of at least {smallest} (a square kernel) or a pair (h, w) of such ints "
             f"({why}); got {size!r}."
         )
-    return int(pair[0]), int(pair[1])
+    h, w = int(pair[0]), int(pair[1])
+    name, value = ("size", size) if n == 1 else ("n", n)
+    each = BANK_BYTES * h * w
+    check_memory(name, value, n * each, f"{n:,} filters of {h} x {w} pixels", each=each, unit="filters")
+    return h, w
 
 
 def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +164,7 @@ def klein_filter(theta, phi, *, size=3) -> np.ndarray:
     (2, 5, 7)
     """
     theta, phi = _as_angles(theta, phi)
-    h, w = _kernel_size(size)
+    h, w = _kernel_size(size, n=len(theta))
     x, y = _grid(h, w)
     t = np.cos(theta)[:, None, None] * x + np.sin(theta)[:, None, None] * y
     raw = (np.cos(phi)[:, None, None] * t + np.sin(phi)[:, None, None] * t**2).reshape(len(t), h * w)
@@ -198,7 +209,7 @@ def primary_circle(n: int = 64, *, size=3) -> np.ndarray:
     >>> bank.shape, bool(edge_energy(bank).min() > 1 - 1e-12)
     ((16, 7, 7), True)
     """
-    h, w = _kernel_size(size)
+    h, w = _kernel_size(size, n=n)
     theta = 2 * np.pi * np.arange(n) / n
     if h != w:  # the angle in the plane of the orthonormal ramps: cos θ e_x + sin θ e_y
         x, y = _grid(h, w)
@@ -234,7 +245,7 @@ def secondary_circles(n: int = 64, *, size=3) -> np.ndarray:
     >>> secondary_circles(8, size=(3, 5))[1][0].round(3)  # each row: a dark line down the middle
     array([ 0.309, -0.154, -0.309, -0.154,  0.309])
     """
-    size = _kernel_size(size, 3, _LINES)
+    size = _kernel_size(size, 3, _LINES, n=n)
     n_vertical = -(-n // 2)
     phi = np.concatenate([2 * np.pi * np.arange(m) / m for m in (n_vertical, n - n_vertical) if m])
     theta = np.where(np.arange(n) < n_vertical, 0.0, np.pi / 2)
@@ -266,7 +277,7 @@ def klein_bottle(n: int = 64, *, size=3) -> np.ndarray:
     >>> klein_bottle(64).shape, klein_bottle(64, size=5).shape
     ((64, 3, 3), (64, 5, 5))
     """
-    size = _kernel_size(size, 3, _LINES)
+    size = _kernel_size(size, 3, _LINES, n=n)
     i = np.arange(n)
     theta, phi = np.pi * (i + 0.5) / n, 2 * np.pi * np.mod(i * (np.sqrt(5) - 1) / 2, 1)
     return klein_filter(theta, phi, size=size)
@@ -341,7 +352,7 @@ def gaussian(n: int = 64, random_state=None, *, size=3) -> np.ndarray:
     >>> gaussian(5, random_state=0, size=(2, 4)).shape
     (5, 2, 4)
     """
-    h, w = _kernel_size(size)
+    h, w = _kernel_size(size, n=n)
     raw = check_random_state(random_state).standard_normal((n, h * w))
     return normalize_filters(raw).reshape(n, h, w)
 

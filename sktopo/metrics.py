@@ -61,7 +61,7 @@ def column_scale(X, metric: str = "vne") -> np.ndarray:
     >>> column_scale(np.array([[0.0, 0.0], [4.0, 2.0]]))
     array([0.5, 1. ])
     """
-    X = check_array(X, dtype=np.float64)
+    X = check_array(X, dtype=np.float64, input_name="X")
     if metric == "euclidean":
         return np.ones(X.shape[1])
     std, constant = column_spread(X)
@@ -91,6 +91,7 @@ def column_spread(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> std, constant
     (array([0., 1.]), array([ True, False]))
     """
+    X = check_array(X, dtype=np.float64, input_name="X")
     magnitude = np.abs(X).max(axis=0)
     magnitude[magnitude == 0] = 1.0
     relative_std = (X / magnitude).std(axis=0)
@@ -135,7 +136,7 @@ def variance_normalized_euclidean(X, Y=None, *, variances=None) -> np.ndarray:
            [2.121, 0.   , 3.   ],
            [2.121, 3.   , 0.   ]])
     """
-    X = check_array(X, dtype=np.float64)
+    X = check_array(X, dtype=np.float64, input_name="X")
     Y = X if Y is None else check_array(Y, dtype=np.float64)
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"Y has {Y.shape[1]} features but X has {X.shape[1]}.")

@@ -41,7 +41,7 @@ def constant_rows(X, rtol: float = CONSTANT_RTOL) -> np.ndarray:
     >>> constant_rows([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]])
     array([ True, False])
     """
-    X = _scale_rows(check_array(X, dtype=(np.float64, np.float32), copy=True))
+    X = _scale_rows(check_array(X, dtype=(np.float64, np.float32), copy=True, input_name="X"))
     return _constant_after_scaling(
         np.linalg.norm(X - X.mean(axis=1, keepdims=True), axis=1), X.shape[1], rtol
     )
@@ -180,7 +180,7 @@ def normalize_filters(X, *, copy: bool = True) -> np.ndarray:
     array([[-0.7071,  0.    ,  0.7071],
            [ 0.    ,  0.    ,  0.    ]])
     """
-    X = _scale_rows(check_array(X, dtype=(np.float64, np.float32), copy=copy))
+    X = _scale_rows(check_array(X, dtype=(np.float64, np.float32), copy=copy, input_name="X"))
     X -= X.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(X, axis=1)
     constant = _constant_after_scaling(norms, X.shape[1])

@@ -18,11 +18,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._validation import N_JOBS, Interval, Real, validate_params
+from ._validation import N_JOBS, Interval, Real, check_memory, validate_params
 from .density import dense_core, n_dense_rows
 from .filterbanks import edge_energy
 from .filters import as_sources, extract_spatial_filters, layer_kernel, n_conv_layers
 from .homology import (
+    DRAW_BYTES,
     PERSISTENCE_CONSTRAINTS,
     SIGNIFICANCE_CONSTRAINTS,
     NullComparison,
@@ -35,7 +36,7 @@ from .homology import (
     top_lifetime,
 )
 from .io import load_state_dict
-from .mapper import LoopConsensus, Mapper, graph_summary, loop_consensus
+from .mapper import LoopConsensus, Mapper, check_resolution, graph_summary, loop_consensus
 from .preprocessing import constant_rows
 
 __all__ = [
@@ -800,6 +801,10 @@ def topology_profile(
     import pandas as pd
     from tqdm.auto import tqdm
 
+    check_resolution(resolution)  # before any work: the Mapper step comes last
+    for name, count in (("n_null", n_null), ("n_subsamples", n_subsamples)):
+        purpose = "the null draws' seeds and top lifetimes" if name == "n_null" else "the subsamples' seeds"
+        check_memory(name, count, DRAW_BYTES * count, purpose, each=DRAW_BYTES, unit="draws")
     sources = _loaded(source, random_state)
     plan = _plan(sources, _check_layers(layers, n_conv_layers(sources[0])), k, p, max_filters)
     base = check_random_state(random_state).randint(np.iinfo(np.int32).max)

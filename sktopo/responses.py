@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import filterbanks
-from ._validation import Integral, Interval, StrOptions, fit_context, is_tensor, validate_params
+from ._validation import Integral, Interval, StrOptions, check_memory, fit_context, is_tensor, validate_params
 
 __all__ = ["AppendFilterResponses", "append_filter_responses"]
 
@@ -212,7 +212,17 @@ default="primary_circle"
            [ 0.,  3.,  3., -3.],
            [ 0.,  2.,  2., -2.]], dtype=float32)
     """
-    return _responses(_check_images(X), _resolve_bank(bank, n_filters, random_state))
+    X = _check_images(X)
+    if isinstance(n_filters, Integral):  # the responses take n_filters times the images' memory
+        check_memory(
+            "n_filters",
+            n_filters,
+            (1 + n_filters) * X.nbytes,
+            "the images and their responses",
+            each=X.nbytes,
+            unit="filters",
+        )
+    return _responses(X, _resolve_bank(bank, n_filters, random_state))
 
 
 class AppendFilterResponses(TransformerMixin, BaseEstimator):

@@ -11,7 +11,7 @@ normalized: it plays the part of raw learned weights, to be passed through
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._validation import Integral, Interval, Real, validate_params
+from .._validation import Integral, Interval, Real, check_memory, validate_params
 from ..filterbanks import klein_filter
 
 __all__ = [
@@ -29,6 +29,16 @@ _CONSTRAINTS = {
     "noise": [Interval(Real, 0, None, closed="left")],  # refuses NaN and inf
     "random_state": ["random_state"],
 }
+
+
+#: Bytes per pixel of a cloud while it is drawn: about eight float64 arrays of ``n * h * w`` values.
+_CLOUD_BYTES = 64
+
+
+def _check_memory(n: int, n_pixels: int = 9) -> None:
+    """Refuse, before any draw, ``n`` filters of ``n_pixels`` that would not fit in memory."""
+    each = _CLOUD_BYTES * n_pixels
+    check_memory("n", n, n * each, f"{n:,} filters of {n_pixels} pixels", each=each, unit="filters")
 
 
 def _noisy(filters: np.ndarray, noise: float, rng) -> np.ndarray:
@@ -69,6 +79,9 @@ def make_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None, *,
     >>> make_circle_filters(100, noise=0.03, random_state=0, size=7).shape
     (100, 49)
     """
+    side = (size, size) if isinstance(size, Integral) else size
+    if isinstance(side, (tuple, list)) and all(isinstance(v, Integral) and v > 0 for v in side):
+        _check_memory(n, int(np.prod(side, dtype=object)))  # a bad size: klein_filter says why
     rng = check_random_state(random_state)
     return _noisy(klein_filter(rng.uniform(0, 2 * np.pi, n), 0.0, size=size), noise, rng)
 
@@ -99,6 +112,7 @@ def make_three_circle_filters(n: int = 6400, noise: float = 0.1, random_state=No
     >>> make_three_circle_filters(10, random_state=0).shape
     (10, 9)
     """
+    _check_memory(n)
     rng = check_random_state(random_state)
     circle = rng.choice(3, size=n, p=[0.5, 0.25, 0.25])
     angle = rng.uniform(0, 2 * np.pi, n)
@@ -127,6 +141,7 @@ def make_klein_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> 
     >>> make_klein_filters(10, random_state=0).shape
     (10, 9)
     """
+    _check_memory(n)
     rng = check_random_state(random_state)
     theta, phi = rng.uniform(0, np.pi, n), rng.uniform(0, 2 * np.pi, n)
     return _noisy(klein_filter(theta, phi), noise, rng)
@@ -157,6 +172,7 @@ def make_two_circle_filters(n: int = 6400, noise: float = 0.1, random_state=None
     >>> make_two_circle_filters(10, random_state=0).shape
     (10, 9)
     """
+    _check_memory(n)
     rng = check_random_state(random_state)
     primary = rng.random_sample(n) < 0.5
     angle = rng.uniform(0, 2 * np.pi, n)
@@ -198,6 +214,7 @@ def make_torus_filters(n: int = 6400, noise: float = 0.1, random_state=None) -> 
     >>> np.linalg.norm(X, axis=1).round(12).tolist()
     [1.0, 1.0, 1.0, 1.0, 1.0]
     """
+    _check_memory(n)
     rng = check_random_state(random_state)
     alpha, beta = rng.uniform(0, 2 * np.pi, (2, n))
     circles = np.stack([np.cos(alpha), np.sin(alpha), np.cos(beta), np.sin(beta)], axis=1) / np.sqrt(2)
@@ -229,5 +246,6 @@ def make_gaussian_filters(n: int = 6400, noise: float = 0.1, random_state=None) 
     >>> make_gaussian_filters(4, random_state=0).sum(axis=1).round(12) + 0
     array([0., 0., 0., 0.])
     """
+    _check_memory(n)
     raw = check_random_state(random_state).standard_normal((n, 9))
     return raw - raw.mean(axis=1, keepdims=True)

@@ -6,7 +6,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._validation import Interval
+from .._validation import Interval, check_memory
 from ..datasets import DATASETS, as_dataset
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "SCALES",
     "check_checkpoints",
     "check_names",
+    "check_run",
     "check_scale",
     "data_label",
     "image_kwargs",
@@ -132,6 +133,34 @@ def load_images(data, split: str, root, name: str):
             f"{name} must hold square images of shape (n_samples, channels, size, size); got shape {X.shape}."
         )
     return X, np.asarray(y)
+
+
+def check_run(n_networks: int, spec: str, *, layers=(1,), k=None, resolution=None, name="n_networks") -> None:
+    """Refuse, before any data is loaded or network trained, what the run could not finish.
+
+    ``n_networks`` networks of ``spec`` that would not fit in memory (counted for 28 × 28
+    grayscale images: a lower bound for larger ones); a Mapper ``resolution`` whose intervals
+    would not (:func:`~sktopo.mapper.check_resolution`); and an int ``k`` (one, or one per layer
+    of ``layers``) not below the filters that the networks' layer will pool.
+    """
+    from ..mapper import check_resolution
+    from ..nn import PARAMETER_BYTES, check_networks_memory, count_parameters, parse_spec
+
+    n_parameters = count_parameters(spec)
+    one = f"one network of {spec} ({n_parameters:,} trained parameters)"
+    check_memory("spec", spec, PARAMETER_BYTES * n_parameters, one)
+    check_networks_memory(n_networks, n_parameters, name)
+    for value in [resolution] if isinstance(resolution, Integral) else resolution or []:
+        check_resolution(value)
+    widths = parse_spec(spec)[2:4]
+    ks = k if isinstance(k, (list, tuple)) else [k] * len(layers)
+    for layer, value in zip(layers, ks):
+        n_filters = n_networks * (widths[layer - 1] if layer <= 2 else 0)
+        if isinstance(value, Integral) and n_filters and value >= n_filters:
+            raise ValueError(
+                f"k={value} must be smaller than the {n_filters:,} filters of layer {layer} that "
+                f"{n_networks} network(s) of {spec} pool: each filter needs k others to measure its density."
+            )
 
 
 def data_label(data) -> str:

@@ -14,6 +14,7 @@ from ..simplicity import EXACT_MAX, lifetime_reason
 from ._common import (
     RUN_CONSTRAINTS,
     check_checkpoints,
+    check_run,
     check_scale,
     data_label,
     load_images,
@@ -271,6 +272,7 @@ def training_evolution(
         spec = "C(64,32,64)" if isinstance(dataset, str) and dataset == "cifar10" else "M(64,32,64)"
     layers = _check_layers(layers, spec)
     settings = layer_settings(layers, scale, k=k, p=p, resolution=resolution, gain=gain)
+    check_run(n_networks, spec, resolution=[setting["resolution"] for setting in settings])  # before training
     X, y = load_images(dataset, "train", data_root, "dataset")
     from ..nn import resolve_device  # torch, when an experiment runs
 

@@ -10,6 +10,7 @@ from ..simplicity import h1_lifetime_and_reason
 from ._common import (
     RUN_CONSTRAINTS,
     check_names,
+    check_run,
     check_scale,
     data_label,
     image_kwargs,
@@ -242,6 +243,7 @@ def cross_domain_generalization(
     k = LIFETIME[scale]["k"] if k is None else k
     p = LIFETIME[scale]["p"] if p is None else p
     first_layers = check_names(first_layers, FIRST_LAYERS, "first_layers")
+    check_run(n_repeats, spec, name="n_repeats")  # before any data is loaded or network trained
     (X, y), tests = _load(source, target, data_root)
     from ..nn import resolve_device  # torch, when an experiment runs
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validation import Interval, StrOptions, validate_params
 from ..datasets import DATASETS, as_dataset
-from ._common import RUN_CONSTRAINTS, check_scale, data_label, image_kwargs
+from ._common import RUN_CONSTRAINTS, check_run, check_scale, data_label, image_kwargs
 from ._result import ExperimentResult
 
 __all__ = ["PAPER", "PRIMARY_CIRCLE_PRESETS", "PrimaryCircle", "primary_circle"]
@@ -189,7 +189,9 @@ def primary_circle(
     Raises
     ------
     ValueError
-        For a bad scale, an unknown data set or a device that is not there.
+        For a bad scale, an unknown data set or a device that is not there; before any training,
+        for ``n_networks`` or a ``resolution`` that would not fit in memory, or a ``k`` not below
+        the pooled first-layer filters.
 
     See Also
     --------
@@ -220,6 +222,7 @@ def primary_circle(
     run = PRIMARY_CIRCLE_PRESETS[check_scale(scale)] | {name: v for name, v in given.items() if v is not None}
     k = run["k"] if k is None else k
     resolution = run["resolution"] if resolution is None else resolution
+    check_run(run["n_networks"], run["spec"], k=k, resolution=resolution)  # before any training
     device, start = resolve_device(device), time.perf_counter()
     held_out = {"test_size": run["test_size"]} if dataset is None else {}  # the preset's data alone
     (X_train, y_train), (X_test, y_test) = (

@@ -5,12 +5,14 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validation import Interval, validate_params
+from .._validation import Interval, check_memory, validate_params
 from ..filters import extract_spatial_filters
+from ..homology import DRAW_BYTES
 from ..simplicity import h1_lifetime_and_reason, h1_null_level
 from ._common import (
     RUN_CONSTRAINTS,
     check_checkpoints,
+    check_run,
     check_scale,
     data_label,
     load_images,
@@ -19,6 +21,7 @@ from ._common import (
     train_recording,
     warn_unmeasured,
 )
+from ._evolution import _check_layers
 from ._result import SimplicityResult
 
 __all__ = ["PAPER", "PRESETS", "persistence_vs_accuracy"]
@@ -313,6 +316,16 @@ def persistence_vs_accuracy(
         n_null_draws=n_null_draws,
     )
     at, k, p, n_draws = run["checkpoints"], run["k"], run["p"], run["n_null_draws"]
+    _check_layers([layer], spec)  # before any training, as the rest
+    check_run(run["n_networks"], spec)
+    check_memory(
+        "n_null_draws",
+        n_draws,
+        DRAW_BYTES * n_draws,
+        "the null draws' seeds and top lifetimes",
+        each=DRAW_BYTES,
+        unit="draws",
+    )
     X, y = load_images(dataset, "train", data_root, "dataset")
     test = load_images(dataset, "test", data_root, "dataset")
     from ..nn import resolve_device  # torch, when an experiment runs

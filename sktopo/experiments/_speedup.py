@@ -5,10 +5,11 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validation import Interval, validate_params
+from .._validation import Interval, check_memory, validate_params
 from ._common import (
     RUN_CONSTRAINTS,
     check_names,
+    check_run,
     check_scale,
     data_label,
     image_kwargs,
@@ -321,11 +322,23 @@ def appended_features_speedup(
     eval_every = max(1, max_iter // preset["n_checkpoints"]) if eval_every is None else eval_every
     if eval_every > max_iter:
         raise ValueError(f"eval_every must be at most max_iter={max_iter}; got {eval_every}.")
+    n_evals = max_iter // eval_every  # each evaluation keeps a row of each curve: 40 bytes at the least
+    check_memory("eval_every", eval_every, 40 * n_evals, f"{n_evals:,} evaluations to max_iter={max_iter}")
     banks, at = _check_banks(banks), list(range(eval_every, max_iter + 1, eval_every))
     _check_gradients(banks, n_filters)
+    check_run(n_repeats, spec, name="n_repeats")  # before any data is loaded or network trained
     train, test = (
         load_images(dataset, "train", data_root, "dataset"),
         load_images(dataset, "test", data_root, "dataset"),
+    )
+    raw = train[0].nbytes + test[0].nbytes  # appended, the images take 1 + n_filters times as much
+    check_memory(
+        "n_filters",
+        n_filters,
+        (1 + n_filters) * raw,
+        "the images and their filter responses",
+        each=raw,
+        unit="filters",
     )
     device, start, rows = resolve_device(device), time.perf_counter(), []
     net = make_classifier(spec, max_iter, **image_kwargs(dataset, train[0]), device=device)

@@ -11,6 +11,7 @@ from ._betti import SHAPES_BY_BETTI, ShapeVerdict, betti_from_diagrams, betti_nu
 from ._bottleneck import bottleneck_distance
 from ._null import (
     DEFAULT_NULL,
+    DRAW_BYTES,
     NULLS,
     NullComparison,
     covariance_null,
@@ -36,6 +37,7 @@ from ._verdict import LEVELS, MIN_CORE_ROWS, Finding, Verdict, circle_verdict
 
 __all__ = [
     "DEFAULT_NULL",
+    "DRAW_BYTES",
     "LEVELS",
     "METHODS",
     "MIN_CORE_ROWS",

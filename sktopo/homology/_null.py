@@ -35,14 +35,15 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from .._validation import Integral, Interval, Real, StrOptions, validate_params
+from .._validation import Integral, Interval, Real, StrOptions, check_memory, validate_params
 from ..density import DensityFilter
 from ..filterbanks import gaussian
 from ..preprocessing import check_filters, normalize_filters
 from ._persistence import _constraints, persistence_diagrams, top_lifetime
-from ._significance import SIGNIFICANCE_CONSTRAINTS
+from ._significance import DRAW_BYTES, SIGNIFICANCE_CONSTRAINTS
 
 __all__ = [
+    "DRAW_BYTES",
     "NULLS",
     "NullComparison",
     "covariance_null",
@@ -364,6 +365,14 @@ def pipeline_null_tops(
 
 
 def _seeds(random_state, n_draws) -> tuple:
+    check_memory(
+        "n_draws",
+        n_draws,
+        DRAW_BYTES * n_draws,
+        "the null draws' seeds and top lifetimes",
+        each=DRAW_BYTES,
+        unit="draws",
+    )
     return tuple(
         int(s) for s in check_random_state(random_state).randint(np.iinfo(np.int32).max, size=n_draws)
     )

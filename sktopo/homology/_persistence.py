@@ -50,17 +50,24 @@ parallel (``n_jobs``) and each see the same memory, and to the spread of the est
 """
 
 import math
-import os
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from ripser import ripser
-from scipy import sparse
+from scipy import sparse, special
 from scipy.spatial import cKDTree
 from sklearn.utils.validation import check_array
 
-from .._validation import Integral, Interval, Real, StrOptions, validate_params
+from .._validation import (
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    available_memory,
+    check_squares_finite,
+    validate_params,
+)
 from ..metrics import METRIC, column_scale
 
 __all__ = [
@@ -219,6 +226,7 @@ def greedy_landmarks(
     (array([2, 0, 3]), array([10.,  4.,  1.]))
     """
     X = check_array(X, dtype=np.float64, input_name="X")
+    check_squares_finite(X)
     if first is not None and first >= len(X):
         raise ValueError(f"first must be a row index of X, below n_samples={len(X)}; got {first!r}.")
     if first is None:
@@ -336,7 +344,11 @@ def persistence_diagrams(
     """
     X = check_array(X, dtype=np.float64, input_name="X")
     X = X * column_scale(X, metric) if len(X) > 1 else X
+    check_squares_finite(X, dtype=np.float32, squared=False, where="ripser")
     m = len(X) if n_landmarks is None else min(n_landmarks, len(X))
+    _check_simplex_index(m, maxdim)
+    if exact_below is not None and m < len(X):  # the refinement may give ripser every row
+        _check_simplex_index(len(X), maxdim, "rows of X (exact_below refines on them)")
     factor = 1.0 if centre else 2.0
     landmarks, radii = _landmarks(X, m, factor, maxdim, n_landmarks, max_error)
     bound = factor * float(radii[-1])  # 0 when every row is a landmark
@@ -363,7 +375,7 @@ def _landmarks(X, m: int, factor: float, maxdim: int, n_landmarks, max_error) ->
     most = int(np.searchsorted(needed, available / 2, side="right")) - 1
     fix = (
         f"Set n_landmarks to at most {most:,} (400 take about a second)" if most > 1 else "Free memory first"
-    )
+    ) + (f", or a maxdim below {maxdim}" if maxdim >= 2 else "")
     if most < m and max_error is None:  # all m are needed
         raise ValueError(
             f"n_landmarks={n_landmarks} takes {m:,} landmarks: {_too_much(needed[m], available)} {fix}."
@@ -416,8 +428,44 @@ def exact_fits(n_rows: int, maxdim: int = 1) -> bool:
 
 
 def _landmark_memory(m, maxdim: int):
-    """:func:`_memory` of ``m`` landmarks, every pair of them linked (``m`` may be an array)."""
-    return _memory(m * (m - 1) / 2, m, maxdim)
+    """:func:`_memory` of ``m`` landmarks, every pair of them linked (``m`` may be an array).
+
+    Past H1, ripser reduces a column per simplex of each dimension up to ``maxdim``: at least
+    16 bytes for each of the ``C(m, d + 1)`` of the largest dimension ``d`` (``C`` peaks at
+    ``m / 2``), which soon outgrows the pairs' memory.
+    """
+    memory = _memory(m * (m - 1) / 2, m, maxdim)
+    if maxdim >= 2:
+        memory = np.maximum(memory, 16.0 * special.comb(m, np.minimum(maxdim + 1, np.asarray(m) // 2)))
+    return memory
+
+
+#: ripser.py numbers simplices in 64 bits, 8 of them for the coefficient: the largest index.
+_MAX_SIMPLEX_INDEX = 2**55 - 1
+
+
+def _check_simplex_index(n: int, maxdim: int, what: str = "landmarks") -> None:
+    """Refuse ``maxdim`` on ``n`` points when ripser.py could not number their simplices.
+
+    ripser.py checks the binomial ``C(n, min(n // 2, maxdim + 2))`` against its largest index and
+    aborts the whole process (an uncaught C++ ``overflow_error``) when it is larger.
+    """
+
+    def index(d):
+        return math.comb(n, min(n // 2, d + 2))
+
+    if index(maxdim) <= _MAX_SIMPLEX_INDEX:
+        return
+    most = 0
+    while index(most + 1) <= _MAX_SIMPLEX_INDEX:
+        most += 1
+    fix = (
+        f"with {n:,} {what} maxdim must be at most {most}" if index(0) <= _MAX_SIMPLEX_INDEX else "use fewer"
+    )
+    raise ValueError(
+        f"maxdim={maxdim} on {n:,} {what}: ripser numbers the simplices up to dimension maxdim + 1 "
+        f"below 2**55, and C({n:,}, {min(n // 2, maxdim + 2)}) is more; {fix}."
+    )
 
 
 def _memory(pairs, rows, maxdim: int):
@@ -435,39 +483,8 @@ def _too_much(needed: float, available: float, qualifier: str = "up to", on: str
 
 
 def _available_memory() -> float:
-    """Bytes of memory free for new allocations.
-
-    ``MemAvailable`` of ``/proc/meminfo`` (Linux), within the room left by the cgroup's limit
-    (v2, as in containers); elsewhere the physical memory, or ``inf`` where even that is unknown.
-    """
-    try:
-        with open("/proc/meminfo") as meminfo:
-            kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
-    except (OSError, StopIteration, ValueError):
-        try:
-            return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-        except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or no such name
-            return math.inf
-    return min(1024.0 * kib, _cgroup_room())
-
-
-def _cgroup_room() -> float:
-    """Bytes left below the memory limit of this process's cgroup (v2); ``inf`` without one.
-
-    The cgroup's usage counts its page cache; the inactive part is given back on demand, so it
-    counts as room.
-    """
-    try:
-        with open("/sys/fs/cgroup/memory.max") as limit, open("/sys/fs/cgroup/memory.current") as used:
-            room = int(limit.read()) - int(used.read())
-    except (OSError, ValueError):  # no cgroup v2 here, or no limit ("max")
-        return math.inf
-    try:
-        with open("/sys/fs/cgroup/memory.stat") as stat:
-            cache = next((int(line.split()[1]) for line in stat if line.startswith("inactive_file ")), 0)
-    except (OSError, ValueError):
-        cache = 0
-    return float(max(0, room + cache))
+    """:func:`sktopo._validation.available_memory`, its files read through this module's ``open``."""
+    return available_memory(opener=open)
 
 
 def _rips(X: np.ndarray, maxdim: int, coeff: int) -> list:

@@ -30,7 +30,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from .._validation import N_JOBS, Integral, Interval, Real, validate_params
+from .._validation import N_JOBS, Integral, Interval, Real, check_memory, validate_params
 from ._bottleneck import bottleneck_distance
 from ._persistence import _constraints, persistence_diagrams
 
@@ -91,6 +91,11 @@ class ConfidenceBand:
     half_bounds: np.ndarray
     n_significant: np.ndarray
     confidence: float
+
+
+#: Bytes per null draw or subsample held at once: its seed (a Python int in a tuple) and what
+#: it measured (a top lifetime, a distance).
+DRAW_BYTES = 64
 
 
 def check_band(band, n_dims: int) -> np.ndarray:
@@ -235,6 +240,14 @@ def _confidence_band(
     """:func:`confidence_band` without validation: every diagram by the same estimator, landmark
     births as they are (``exact_below=None``), so that the distances measure the sample."""
     X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=4)
+    check_memory(
+        "n_subsamples",
+        n_subsamples,
+        DRAW_BYTES * n_subsamples,
+        "the subsamples' seeds and distances",
+        each=DRAW_BYTES,
+        unit="subsamples",
+    )
     X = X[np.lexsort(X.T[::-1])]  # subsamples drawn by content, not by row order
     persistence = dict(maxdim=maxdim, coeff=coeff, n_landmarks=n_landmarks, metric=metric, exact_below=None)
     whole = persistence_diagrams(X, **persistence)

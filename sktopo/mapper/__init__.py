@@ -2,7 +2,7 @@
 
 from ._cluster import GapSingleLinkage, gap_single_linkage, gap_threshold
 from ._consensus import LoopConsensus, default_resolutions, loop_consensus
-from ._cover import Cover
+from ._cover import Cover, check_resolution
 from ._graph import graph_summary, n_loops
 from ._mapper import Mapper, check_mapper_fitted
 
@@ -12,6 +12,7 @@ __all__ = [
     "LoopConsensus",
     "Mapper",
     "check_mapper_fitted",
+    "check_resolution",
     "default_resolutions",
     "gap_single_linkage",
     "gap_threshold",

@@ -150,7 +150,7 @@ def gap_single_linkage(X, n_bins: int = 5) -> tuple[np.ndarray, float]:
     >>> gap_single_linkage([[0.0], [0.1], [0.2], [5.0], [5.1]])
     (array([0, 0, 0, 1, 1]), 1.04)
     """
-    return _gap_single_linkage(check_array(X, dtype=np.float64), n_bins)
+    return _gap_single_linkage(check_array(X, dtype=np.float64, input_name="X"), n_bins)
 
 
 def _gap_single_linkage(X: np.ndarray, n_bins: int) -> tuple[np.ndarray, float]:

@@ -169,7 +169,7 @@ def loop_consensus(X, resolutions=None, *, gain: float = 3, **mapper_params) -> 
             f"loop_consensus sets the Mapper's resolution from resolutions; got {', '.join(refused)}="
             f"{', '.join(repr(mapper_params[name]) for name in refused)}. Pass resolutions=[...] instead."
         )
-    X = check_array(X, dtype=np.float64)
+    X = check_array(X, dtype=np.float64, input_name="X")
     X = X[np.lexsort(X.T[::-1])]
     resolutions = default_resolutions(len(X)) if resolutions is None else _check_resolutions(resolutions)
     loops = np.array(

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import Integral, Interval, Real, fit_context
+from .._validation import Integral, Interval, Real, check_memory, fit_context
 
 __all__ = ["Cover"]
 
@@ -23,6 +23,43 @@ def _slack(low, high):
 def _no_range(low, high):
     """Lens dimensions whose range is zero up to rounding: a few times the intervals' slack."""
     return np.asarray(high - low) <= 4 * _slack(low, high)
+
+
+#: Bytes a cover allocates per interval and lens dimension while laying them out (the index, the
+#: starts, the ends and the ``[start, end]`` pairs: 5 float64 values).
+INTERVAL_BYTES = 40
+
+
+def check_resolution(resolution: int, n_dimensions: int = 2) -> None:
+    """Refuse, before any work, a ``resolution`` whose intervals would not fit in memory.
+
+    Parameters
+    ----------
+    resolution : int
+        Intervals per lens dimension.
+    n_dimensions : int, default=2
+        Lens dimensions (2: :class:`~sktopo.mapper.Mapper`'s default PCA lens).
+
+    Raises
+    ------
+    ValueError
+        When ``resolution`` intervals on each dimension need more than the available memory,
+        saying how much they need and the most that fit.
+
+    Examples
+    --------
+    >>> from sktopo.mapper import check_resolution
+    >>> check_resolution(30)
+    """
+    each = INTERVAL_BYTES * n_dimensions
+    check_memory(
+        "resolution",
+        resolution,
+        each * resolution,
+        f"the cover's intervals on {n_dimensions} lens dimension(s)",
+        each=each,
+        unit="intervals",
+    )
 
 
 class Cover(BaseEstimator):
@@ -54,7 +91,8 @@ class Cover(BaseEstimator):
     Parameters
     ----------
     resolution : int, default=30
-        Number of intervals per lens dimension, N >= 1.
+        Number of intervals per lens dimension, N >= 1; refused when they would not fit in
+        memory (:func:`check_resolution`).
     gain : float, default=3
         Overlap factor, > 1: consecutive intervals share the fraction ``1 - 1/gain``.
 
@@ -102,6 +140,7 @@ class Cover(BaseEstimator):
         self : Cover
         """
         lens = validate_data(self, lens, dtype=np.float64)
+        check_resolution(self.resolution, lens.shape[1])
         low, high = lens.min(axis=0), lens.max(axis=0)
         constant = np.flatnonzero(_no_range(low, high))
         if len(constant):

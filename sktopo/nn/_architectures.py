@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from .. import filterbanks
-from .._validation import Integral, Interval, StrOptions, validate_params
+from .._validation import Integral, Interval, StrOptions, check_memory, validate_params
 
 __all__ = ["FIRST_LAYERS", "make_cnn", "parse_spec"]
 
@@ -85,6 +85,76 @@ def _check_input_size(spec, kind, pooling, widths, input_size) -> None:
             f"input_size={input_size} is too small for {spec}: its {n_pools} max-pooling layer(s) each "
             f"halve the image, so input_size must be at least {2**n_pools}."
         )
+
+
+def _sizes(kind, pooling, widths, in_channels, input_size, first_size, z, n_classes) -> tuple[int, int]:
+    """The parameters of the network, and the values of its dry run's largest feature map.
+
+    Counted from the spec, before any layer is built, so that an absurd size is refused first.
+    """
+    parameters, channels, size, largest = 0, in_channels, input_size, in_channels * input_size**2
+    for block, width in enumerate(widths, start=1):
+        if width == 0:
+            continue
+        kernel = first_size if block == 1 else 3
+        parameters += (kernel**2 * channels + 1) * width
+        largest = max(largest, width * size**2)
+        size = _pool(kind, block, size)[1] if pooling else size
+        channels = width
+    features = channels * size**2
+    if z:
+        parameters, features = parameters + (features + 1) * z, z
+    return parameters + (features + 1) * n_classes, largest
+
+
+@validate_params(
+    {
+        "spec": [str],
+        "in_channels": [Interval(Integral, 1, None, closed="left")],
+        "input_size": [Interval(Integral, 1, None, closed="left")],
+        "max_pool": ["boolean", None],
+        "n_classes": [Interval(Integral, 1, None, closed="left")],
+        "first_kernel_size": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def count_parameters(
+    spec: str,
+    in_channels: int = 1,
+    input_size: int = 28,
+    max_pool=None,
+    n_classes: int = 10,
+    first_kernel_size: int = 3,
+) -> int:
+    """The number of parameters of ``make_cnn(spec, ...)``, counted without building it.
+
+    For memory estimates made before any network exists (an absurd ``n_networks`` or width is
+    refused first). The parameters are :func:`make_cnn`'s.
+
+    Returns
+    -------
+    n_parameters : int
+
+    Examples
+    --------
+    >>> from sktopo.nn import count_parameters
+    >>> count_parameters("M(64,32,64)"), count_parameters("C(64,64,384)", in_channels=3, input_size=24)
+    (120170, 3581898)
+    """
+    kind, star, x, y, z = parse_spec(spec)
+    pooling = not star if max_pool is None else max_pool
+    return _sizes(kind, pooling, (x, y), in_channels, input_size, first_kernel_size, z, n_classes)[0]
+
+
+def _check_memory(spec, input_size, parameters: int, largest: int) -> None:
+    """Refuse a network whose float32 weights and dry run would not fit in memory, before building it."""
+    check_memory(
+        "spec",
+        spec,
+        4 * parameters + 2 * 4 * largest,  # the weights, and a feature map and the next one
+        f"{spec} on input_size={input_size} images ({parameters:,} float32 parameters and the feature "
+        "maps of a dry run)",
+    )
 
 
 def _first_kernels(first_layer, width: int, in_channels: int, size: int = 3) -> torch.Tensor:
@@ -244,6 +314,11 @@ def make_cnn(
         )
     pooling = not star if max_pool is None else max_pool
     _check_input_size(spec, kind, pooling, (x, y), input_size)
+    _check_memory(
+        spec,
+        input_size,
+        *_sizes(kind, pooling, (x, y), in_channels, input_size, first_kernel_size, z, n_classes),
+    )
     layers = _features(kind, pooling, (x, y), in_channels, input_size, first_kernel_size)
     with torch.no_grad():  # the flattened size, by a dry run of the convolutional part
         features = nn.Sequential(*layers)(torch.zeros(1, in_channels, input_size, input_size)).shape[1]

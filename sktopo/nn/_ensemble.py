@@ -16,13 +16,52 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_X_y
 from tqdm.auto import tqdm
 
-from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, fit_context
+from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, check_memory, fit_context
 from ..io import load_state_dict
+from ._architectures import count_parameters
 from ._batched import batched_unsupported, fit_batched
 from ._classifier import PaperNetClassifier
 from ._recorder import is_recorder, user_callbacks
 
-__all__ = ["NetworkEnsemble"]
+__all__ = ["PARAMETER_BYTES", "NetworkEnsemble", "check_networks_memory"]
+
+
+#: Bytes a network keeps per parameter once trained: its float32 weight and Adam's two moments.
+PARAMETER_BYTES = 12
+
+
+def check_networks_memory(n_networks: int, n_parameters: int, name: str = "n_networks") -> None:
+    """Refuse, before any network is built, more networks than memory holds.
+
+    Each keeps its seed (8 bytes) and, trained, ``PARAMETER_BYTES`` per parameter.
+
+    Parameters
+    ----------
+    n_networks : int
+    n_parameters : int
+        Parameters of one network (:func:`~sktopo.nn.count_parameters`); 0 counts the seeds only.
+    name : str, default="n_networks"
+        The parameter the message names.
+
+    Raises
+    ------
+    ValueError
+        Saying the memory needed, the memory available and the most networks that fit.
+
+    Examples
+    --------
+    >>> from sktopo.nn import check_networks_memory, count_parameters
+    >>> check_networks_memory(12, count_parameters("M(64,0,64)"))
+    """
+    each = 8 + PARAMETER_BYTES * n_parameters
+    check_memory(
+        name,
+        n_networks,
+        n_networks * each,
+        f"{n_networks:,} networks (a seed and {n_parameters:,} trained parameters each)",
+        each=each,
+        unit="networks",
+    )
 
 
 def _checkpoint(directory, index, seed):
@@ -262,6 +301,7 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
             )
         X, y = self._check_data(X, y)
         self.strategy_ = self._resolve_strategy()
+        check_networks_memory(self.n_networks, self._network_parameters())
         self.seeds_ = check_random_state(self.random_state).randint(0, 2**31 - 1, size=self.n_networks)
         paths = self._paths(X, y)
         nets = [_restore(self.estimator, seed, path, X, y) for seed, path in zip(self.seeds_, paths)]
@@ -278,6 +318,15 @@ class NetworkEnsemble(ClassifierMixin, BaseEstimator):
         self.estimators_ = self._train(nets, paths, X, y)
         self.classes_ = np.arange(self.estimators_[0].predict_proba(X[:1]).shape[1])
         return self
+
+    def _network_parameters(self) -> int:
+        """Parameters of one network: counted for a :class:`PaperNetClassifier`, else 0 (unknown)."""
+        if not isinstance(self.estimator, PaperNetClassifier):
+            return 0
+        params = self.estimator.get_params()
+        names = ("in_channels", "input_size", "max_pool", "n_classes", "first_kernel_size")
+        given = {name: params[f"module__{name}"] for name in names if f"module__{name}" in params}
+        return count_parameters(params.get("module__spec", "M(64,32,64)"), **given)
 
     def _check_data(self, X, y):
         if isinstance(self.estimator, PaperNetClassifier):
