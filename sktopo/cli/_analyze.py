@@ -120,7 +120,7 @@ def add_parsers(subparsers) -> None:
 
 
 def _profile(args, layers):
-    """The profile of ``layers`` of the sources, the output folder prepared after they are read."""
+    """The profile of ``layers`` of the sources; the output folder checked before, created after."""
     from ..filters import n_conv_layers
     from ..profile import topology_profile
 
@@ -133,7 +133,6 @@ def _profile(args, layers):
         raise UsageError(
             f"{option} {beyond[0]}: the networks have {n_layers} conv layer(s); give layers from 1 to {n_layers}"
         )
-    prepare_out(args)
     profile = topology_profile(
         networks,
         layers,
@@ -146,6 +145,7 @@ def _profile(args, layers):
         p=args.p,
         gain=args.gain,
     )
+    prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     return profile, len(networks)
 
 

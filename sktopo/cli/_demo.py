@@ -91,7 +91,6 @@ def first_layer_study(
         device = resolve_device(args.device)
     except ValueError as exc:
         raise UsageError(f"--device {args.device}: {exc}") from exc
-    prepare_out(args)
     say(args, f"training {networks} networks for {iterations} iterations ({scale} scale) on {device}")
     result = primary_circle(
         n_networks=networks,
@@ -105,6 +104,7 @@ def first_layer_study(
         verbose=int(args.progress),
         progress=args.progress,
     )
+    prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     settings, rows = result.settings, layer_rows(result.table)
     numbers = measured(result.table, result.evidence) | {
         "iterations": settings["iterations"],

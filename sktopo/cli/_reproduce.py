@@ -7,7 +7,16 @@ import time
 
 from ..experiments import PRIMARY_CIRCLE_PRESETS
 from ._analysis import add_figure, finish, labelled, say_verdict
-from ._args import UsageError, add_device, add_out, add_random_state, check_out, prepare_out, say
+from ._args import (
+    MAX_RESOLUTION,
+    UsageError,
+    add_device,
+    add_out,
+    add_random_state,
+    check_out,
+    prepare_out,
+    say,
+)
 from ._summary import jsonable, summary
 
 #: Per experiment: what it is, and its data per scale (the quick scale runs offline).
@@ -99,9 +108,9 @@ def run(args) -> None:
         return _fig2(args)
     check_out(args)
     function = _function(args, dict(args.param))
-    prepare_out(args)
     start = time.perf_counter()
     result = function(*_data(args), **_common(args), **dict(args.param))
+    prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     _write(args, result, time.perf_counter() - start)
 
 
@@ -116,8 +125,13 @@ def _fig2(args):
     }
     chosen = settings | dict(args.param)
     bad = {key: value for key, value in chosen.items() if key not in settings or not _count(value)}
+    if _count(chosen.get("resolution")) and chosen["resolution"] > MAX_RESOLUTION:
+        bad["resolution"] = chosen["resolution"]
     if bad:
-        raise UsageError(f"fig2 takes --param {', '.join(settings)}, integers >= 1; got {bad}")
+        raise UsageError(
+            f"fig2 takes --param {', '.join(settings)}, integers >= 1 (resolution at most {MAX_RESOLUTION}); "
+            f"got {bad}"
+        )
     first_layer_study(
         args,
         f"sktopo reproduce fig2 ({args.scale})",
