@@ -128,6 +128,10 @@ BAD = [
     (["reproduce", "fig13", "--param", "dataset=1"], "got \\['dataset'\\]"),
     (["reproduce", "fig2", "--param", "networks=0"], "fig2 takes --param networks, iterations, resolution"),
     (["reproduce", "fig2", "--param", "seeds=3"], "got {'seeds': 3}"),
+    (
+        ["reproduce", "fig2", "--param", "resolution=1001"],
+        r"resolution at most 1000\); got {'resolution': 1001}",
+    ),
 ]
 
 

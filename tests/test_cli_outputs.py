@@ -103,6 +103,7 @@ def test_a_refused_size_exits_1_before_any_training(monkeypatch, tmp_path, capsy
         status == 1
         and err == "sktopo demo: error: n_networks=1000000000000 would need about 7.3 TiB of memory\n"
     )
+    assert not (tmp_path / "o").exists()  # a refused run leaves no folder behind
 
 
 # -- logs -------------------------------------------------------------------------------------
