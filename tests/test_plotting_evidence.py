@@ -21,7 +21,6 @@ from sktopo.plotting import (
     plot_null,
 )
 from sktopo.preprocessing import normalize_filters
-from sktopo.profile import LayerTopology
 
 
 @pytest.fixture(autouse=True)
@@ -97,15 +96,6 @@ def test_dense_core_without_circle(n_features, circle, note):
     assert len(display.ax_.get_lines()) == 2  # the axes through the origin alone
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == ["dense core (30 filters)"]
     assert display.ax_.get_title().endswith(f"\n({note})") == (note is not None)
-
-
-def test_dense_core_from_evidence():
-    dense = _circle_core(50)
-    parts = dict.fromkeys(["layer", "verdict", "null", "covariance", "mapper", "consensus", "circle"])
-    display = DenseCoreDisplay.from_evidence(LayerTopology(dense=dense, **parts), circle=False)
-    np.testing.assert_allclose(display.scores_, DenseCoreDisplay.from_core(dense).scores_)
-    with pytest.raises(TypeError, match=r"evidence must be a sktopo\.profile\.LayerTopology .*; got ndarray"):
-        DenseCoreDisplay.from_evidence(dense)
 
 
 _SAME = np.tile(np.arange(9.0), (5, 1))

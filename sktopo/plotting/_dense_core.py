@@ -123,31 +123,6 @@ class DenseCoreDisplay:
         """
         return cls(dense, circle=circle).plot(ax)
 
-    @classmethod
-    def from_evidence(cls, evidence, *, circle=True, ax=None):
-        """Draw the dense core of one layer's evidence.
-
-        Parameters
-        ----------
-        evidence : sktopo.profile.LayerTopology
-            A value of :attr:`sktopo.profile.TopologyProfile.evidence`, or
-            :attr:`sktopo.experiments.PrimaryCircle.evidence`.
-        circle : bool, default=True
-        ax : matplotlib Axes, default=None
-
-        Returns
-        -------
-        display : DenseCoreDisplay
-        """
-        from ..profile import LayerTopology
-
-        if not isinstance(evidence, LayerTopology):
-            raise TypeError(
-                "evidence must be a sktopo.profile.LayerTopology (a value of TopologyProfile.evidence); "
-                f"got {type(evidence).__name__}."
-            )
-        return cls(evidence.dense, circle=circle).plot(ax)
-
     def plot(self, ax=None):
         """Draw the core's points and, where it can, the primary circle.
 
