@@ -107,17 +107,18 @@ def _sizes(kind, pooling, widths, in_channels, input_size, first_size, z, n_clas
     return parameters + (features + 1) * n_classes, largest
 
 
-@validate_params(
-    {
-        "spec": [str],
-        "in_channels": [Interval(Integral, 1, None, closed="left")],
-        "input_size": [Interval(Integral, 1, None, closed="left")],
-        "max_pool": ["boolean", None],
-        "n_classes": [Interval(Integral, 1, None, closed="left")],
-        "first_kernel_size": [Interval(Integral, 1, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
+#: The constraints of a network's shape, shared by :func:`make_cnn` and :func:`count_parameters`.
+_SHAPE_CONSTRAINTS = {
+    "spec": [str],
+    "in_channels": [Interval(Integral, 1, None, closed="left")],
+    "input_size": [Interval(Integral, 1, None, closed="left")],
+    "max_pool": ["boolean", None],
+    "n_classes": [Interval(Integral, 1, None, closed="left")],
+    "first_kernel_size": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+@validate_params(_SHAPE_CONSTRAINTS, prefer_skip_nested_validation=True)
 def count_parameters(
     spec: str,
     in_channels: int = 1,
@@ -226,16 +227,8 @@ def _features(kind, pooling, widths, in_channels, input_size, first_size=3) -> l
 
 
 @validate_params(
-    {
-        "spec": [str],
-        "in_channels": [Interval(Integral, 1, None, closed="left")],
-        "input_size": [Interval(Integral, 1, None, closed="left")],
-        "max_pool": ["boolean", None],
-        "n_classes": [Interval(Integral, 1, None, closed="left")],
-        "first_layer": [None, StrOptions(set(FIRST_LAYERS)), "array-like"],
-        "freeze_first_layer": ["boolean"],
-        "first_kernel_size": [Interval(Integral, 1, None, closed="left")],
-    },
+    _SHAPE_CONSTRAINTS
+    | {"first_layer": [None, StrOptions(set(FIRST_LAYERS)), "array-like"], "freeze_first_layer": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
 def make_cnn(
