@@ -204,7 +204,12 @@ _KERNEL = np.zeros((2, 1, 3, 3))
             (_fit, {"X": f"<{name}>"}, ValueError, name.replace(".", "\\."))
             for name in ["empty.pt", "text.pt", "int.pt", "hello.pt"]
         ],
-        (_fit, {"X": "<model.pt>"}, ValueError, "save the state_dict"),
+        (
+            _fit,
+            {"X": "<model.pt>"},
+            ValueError,
+            r"holds Python objects \(test_filters\.TwoConv\), such as a whole pickled model",
+        ),
         (_fit, {"X": "<missing.pt>"}, FileNotFoundError, "missing\\.pt"),
         (_unfitted_feature_names, {}, NotFittedError, "not fitted"),
     ],
