@@ -179,6 +179,8 @@ class LayerTopology:
         Loops of Mapper graphs over a range of resolutions (:func:`~sktopo.mapper.loop_consensus`).
     circle : Verdict
         :func:`~sktopo.homology.circle_verdict`: found, borderline, not found or too small.
+    kernel_size : tuple of (int, int) or None
+        The (height, width) of the layer's kernels, whose pixels are the columns of ``dense``.
 
     Examples
     --------
@@ -202,6 +204,7 @@ class LayerTopology:
     mapper: Mapper
     consensus: LoopConsensus
     circle: Verdict
+    kernel_size: tuple | None = None
 
     @property
     def diagrams(self) -> list:
@@ -564,7 +567,8 @@ def _profile_layer(
         "seconds": time.perf_counter() - start,
         "skipped": "",
     }
-    return row, LayerTopology(layer, verdict, null, covariance, dense, mapper, consensus, circle)
+    kernel_size = tuple(int(side) for side in provenance.attrs["kernel_size"])
+    return row, LayerTopology(layer, verdict, null, covariance, dense, mapper, consensus, circle, kernel_size)
 
 
 def _edge_energy(dense, kernel_size) -> float:

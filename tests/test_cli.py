@@ -137,7 +137,10 @@ BAD = [
 
 @pytest.mark.parametrize(("argv", "message"), BAD)
 def test_bad_arguments_end_in_one_line_and_status_2(argv, message, capsys, tmp_path):
-    status, out, err = cli([*argv, "--out", str(tmp_path / "out")] if argv[:1] == ["demo"] else argv, capsys)
+    commands = ("demo", "analyze", "profile", "reproduce")
+    status, out, err = cli(
+        [*argv, "--out", str(tmp_path / "out")] if argv[:1] in [[c] for c in commands] else argv, capsys
+    )
     assert status == 2 and out == ""
     assert err.startswith("sktopo") and err.count("\n") == 1 and "Traceback" not in err
     assert re.search(message, err), err
@@ -186,7 +189,7 @@ def test_bad_files_end_in_one_line_and_the_status_of_their_kind(circle_file, tmp
         (["profile", circle_file, "--k", "500"], 1, "too few for .*Give a smaller k"),
         (
             ["-q", "analyze", str(tmp_path / "pointwise.pt"), "--layer", "2"],
-            2,
+            1,
             "--layer 2 is not analysed: 1 × 1 kernels",
         ),
         (["analyze", circle_file, circle_file], 2, "is .* again: give each network once"),
@@ -195,8 +198,10 @@ def test_bad_files_end_in_one_line_and_the_status_of_their_kind(circle_file, tmp
     pointwise = torch.nn.Sequential(torch.nn.Conv2d(1, 400, 3), torch.nn.Conv2d(400, 2, 1))
     torch.save(pointwise.state_dict(), tmp_path / "pointwise.pt")
     torch.save(pointwise[0], tmp_path / "whole.pt")  # a whole module, not a state_dict
-    for argv, expected, message in cases:
-        status, _, err = cli([*argv, "--out", str(tmp_path / "out")] if "--out" not in argv else argv, capsys)
+    for i, (argv, expected, message) in enumerate(cases):
+        out = tmp_path / f"out{i}"
+        status, _, err = cli([*argv, "--out", str(out)] if "--out" not in argv else argv, capsys)
+        assert not out.exists()  # a refused or failed run leaves no folder behind
         assert status == expected and err.count("\n") == 1 and re.search(message, err), (argv, err)
         # sktopo's words only: no torch advice to unpickle, no terminal codes, no traceback
         assert "weights_only` set to `False`" not in err and "\x1b" not in err and "Traceback" not in err

@@ -189,6 +189,32 @@ def test_force_replaces_an_earlier_runs_files_and_keeps_the_rest(circle_file, an
     assert (out / "notes.txt").read_text() == "mine" and (out / "checkpoints" / "network_0.pt").exists()
 
 
+def test_a_failed_run_keeps_the_earlier_runs_files_even_with_force(analyzed, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in os.listdir(analyzed):
+        (out / name).write_bytes((analyzed / name).read_bytes())
+    before = _snapshot(out)
+    pointwise = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3), torch.nn.Conv2d(8, 2, 1))
+    torch.save(pointwise.state_dict(), tmp_path / "pointwise.pt")
+    argv = ["analyze", str(tmp_path / "pointwise.pt"), "--layer", "2", "--out", str(out), "--force"]
+    status, _, err = cli(argv, capsys)
+    assert status == 1 and "--layer 2 is not analysed: 1 × 1 kernels" in err
+    assert _snapshot(out) == before
+
+
+def test_force_replaces_what_an_earlier_version_wrote(circle_file, analyzed, tmp_path, capsys):
+    """A summary.json from before the list of files: --force replaces the names sktopo wrote then."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("report.html", "mapper.png", "barcodes.png", "notes.txt"):
+        (out / name).write_text("old")
+    (out / "summary.json").write_text(json.dumps({"verdict_level": "found", "model": "circle"}))
+    argv = ["-q", "profile", circle_file, "--layers", "1", "--resolution", "6", "--out", str(out), "--force"]
+    assert cli(argv, capsys) == (0, "", "")
+    assert set(os.listdir(out)) == set(_summary(out)["files"]) | {"notes.txt"}
+
+
 # -- summary.json ---------------------------------------------------------------------------------
 
 

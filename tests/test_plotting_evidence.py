@@ -243,3 +243,26 @@ def test_plot_accuracies_bad_input(kwargs, error, match):
 def test_accuracy_display_checks_chance():
     with pytest.raises(ValueError, match=r"chance must be a number in \[0, 1\] or None; got 2"):
         AccuracyDisplay([0.5], chance=2).plot()
+
+
+@pytest.mark.parametrize(
+    ("kernel_size", "note"),
+    [((4, 9), "no primary circle: 4 × 9 kernels are not square"), ((6, 6), None), (None, None)],
+)
+def test_dense_core_reads_the_kernel_shape_where_given(kernel_size, note):
+    """36 pixels are a 6 × 6 kernel or a 4 × 9 one: only the kernel's shape can tell."""
+    dense = np.random.default_rng(0).standard_normal((30, 36))
+    display = DenseCoreDisplay.from_core(dense, kernel_size=kernel_size)
+    assert display.circle_note_ == note and (display.circle_ is None) == (note is not None)
+    with pytest.raises(ValueError, match=r"kernel_size=\(3, 3\) has 9 pixels; the core's rows have 36"):
+        DenseCoreDisplay.from_core(dense, kernel_size=(3, 3))
+
+
+def test_a_profiles_evidence_knows_its_kernel_shape():
+    import torch
+
+    from sktopo.profile import topology_profile
+
+    net = torch.nn.Conv2d(1, 200, (3, 5))
+    profile = topology_profile(net, n_subsamples=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
+    assert profile.evidence[1].kernel_size == (3, 5)

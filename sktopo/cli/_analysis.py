@@ -130,7 +130,7 @@ def add_layer(report, topology, out: str) -> list[str]:
     name, significance = f"layer {topology.layer}", topology.verdict.significance[2]
     figures = [
         (
-            DenseCoreDisplay.from_core(topology.dense).figure_,
+            DenseCoreDisplay.from_core(topology.dense, kernel_size=topology.kernel_size).figure_,
             "dense_core.png",
             f"The dense core of {name} on its first two principal components (dots), beside the paper's "
             "idealized primary circle of edges in the same plane (line): a ring around the line is the "
@@ -197,6 +197,7 @@ def finish(report, args, summary: dict, files) -> str:
 
     Returns the report's path.
     """
+    from ._args import retire
     from ._summary import write_summary
 
     report.heading("Parameters")
@@ -205,5 +206,5 @@ def finish(report, args, summary: dict, files) -> str:
     report.table({key.replace("_", " "): f"{value:.1f}" for key, value in summary["timings"].items()})
     provenance(report, args, summary)
     path = report.save(os.path.join(args.out, "report.html"))
-    write_summary(args.out, summary, [*files, "report.html"])
+    retire(args, write_summary(args.out, summary, [*files, "report.html"]))
     return path

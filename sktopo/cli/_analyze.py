@@ -145,7 +145,6 @@ def _profile(args, layers):
         p=args.p,
         gain=args.gain,
     )
-    prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     return profile, len(networks)
 
 
@@ -161,7 +160,8 @@ def run_analyze(args) -> None:
     start = time.perf_counter()
     profile, n_networks = _profile(args, [args.layer])
     if args.layer not in profile.evidence:
-        raise UsageError(f"--layer {args.layer} is not analysed: {profile.table['skipped'].iloc[0]}")
+        raise ValueError(f"--layer {args.layer} is not analysed: {profile.table['skipped'].iloc[0]}")
+    prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     topology, rows = profile.evidence[args.layer], layer_rows(profile.table)
     numbers = measured(profile.table, topology)
     head, items = verdict(rows[0], numbers, topology.circle.reasons)
@@ -217,6 +217,7 @@ def run_profile(args) -> None:
     start = time.perf_counter()
     profile, n_networks = _profile(args, args.layers)
     table, finding = profile.table, overall(profile)
+    prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     table.to_csv(os.path.join(args.out, "profile.csv"), index=False)
     report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {n_networks} network(s)")
     report.verdict(

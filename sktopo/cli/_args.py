@@ -148,23 +148,31 @@ def check_out(args) -> None:
 
 
 def prepare_out(args) -> str:
-    """Create ``args.out`` and, with ``--force``, remove the files an earlier run listed there; its path."""
+    """Create ``args.out`` just before the first file is written; its path.
+
+    With ``--force``, the files an earlier run listed there are noted (``args.replaced``), to be
+    removed by :func:`retire` once this run's files are written: a run that fails keeps them.
+    """
     path = os.fspath(args.out)
     try:
         os.makedirs(path, exist_ok=True)
         tempfile.TemporaryFile(dir=path).close()
-        removed = [
-            name for name in previous_files(path) if args.force and os.path.isfile(os.path.join(path, name))
-        ]
-        for name in removed:
-            os.remove(os.path.join(path, name))
     except OSError as exc:
         raise UsageError(
             f"--out {path!r} is not a folder that can be written to ({exc.strerror or exc})"
         ) from exc
-    if removed:
-        detail(args, f"--force: removed the earlier run's {', '.join(removed)} from {path}")
+    args.replaced = previous_files(path) if args.force else []
     return path
+
+
+def retire(args, written) -> None:
+    """Remove the files of an earlier run (``--force``) that this run, having written ``written``, did not."""
+    stale = [name for name in args.replaced if name not in written]
+    stale = [name for name in stale if os.path.isfile(os.path.join(args.out, name))]
+    for name in stale:
+        os.remove(os.path.join(args.out, name))
+    if stale:
+        detail(args, f"--force: removed the earlier run's {', '.join(stale)} from {args.out}")
 
 
 def say(args, message: str) -> None:

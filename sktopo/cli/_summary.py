@@ -80,23 +80,41 @@ def summary(args, *, verdict, shape, n_networks, layers, measured, parameters, p
     )
 
 
-def write_summary(out: str, summary: dict, files) -> str:
-    """``summary`` as strict JSON in ``out/summary.json``, listing ``files`` (and itself); its path."""
-    path = os.path.join(out, NAME)
-    summary = summary | {"files": sorted({*files, NAME})}
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2, allow_nan=False)
-    return path
+def write_summary(out: str, summary: dict, files) -> list[str]:
+    """``summary`` as strict JSON in ``out/summary.json``, listing ``files`` and itself; that list."""
+    written = sorted({*files, NAME})
+    with open(os.path.join(out, NAME), "w", encoding="utf-8") as f:
+        json.dump(summary | {"files": written}, f, indent=2, allow_nan=False)
+    return written
+
+
+#: What sktopo wrote before summary.json listed its files (schema 1): what --force replaces there.
+EARLIER_FILES = (
+    "report.html",
+    "summary.json",
+    "mapper.png",
+    "barcodes.png",
+    "profile.csv",
+    "profile.png",
+    "profile_mapper.png",
+    *(
+        f"{name}.{ext}"
+        for name in ("fig12", "fig13", "generalization", "evolution")
+        for ext in ("csv", "png")
+    ),
+)
 
 
 def previous_files(out: str) -> list[str]:
-    """The files a previous run listed in ``out/summary.json`` (plain names in ``out``), or []."""
+    """The files an earlier run wrote in ``out``: those its summary.json lists (plain names in ``out``),
+    :data:`EARLIER_FILES` for a summary.json from before the list, [] without one."""
     try:
         with open(os.path.join(out, NAME), encoding="utf-8") as f:
-            files = json.load(f).get("files", [])
-    except (OSError, ValueError, AttributeError):
+            summary = json.load(f)
+    except (OSError, ValueError):
         return []
-    if not isinstance(files, list):
+    files = summary.get("files", EARLIER_FILES) if isinstance(summary, dict) else []
+    if not isinstance(files, (list, tuple)):
         return []
     return [
         f for f in files if isinstance(f, str) and f and os.path.basename(f) == f and f not in (".", "..")

@@ -37,10 +37,25 @@ def check_core(dense) -> np.ndarray:
     return array
 
 
-def circle_size(n_features: int):
-    """The square kernel side of rows of ``n_features`` pixels, or None where the bank has none."""
+def _circle_side(n_features: int, kernel_size) -> tuple:
+    """The side of the square kernel of rows of ``n_features`` pixels and None, or None and why not.
+
+    ``kernel_size`` (h, w), where given, decides; otherwise a square pixel count is taken as a
+    square kernel.
+    """
+    if kernel_size is not None:
+        h, w = kernel_size
+        if h * w != n_features:
+            raise ValueError(
+                f"kernel_size={tuple(kernel_size)} has {h * w} pixels; the core's rows have {n_features}."
+            )
+        if h != w or h < 2:
+            return None, f"no primary circle: {h} × {w} kernels are not square"
+        return h, None
     side = math.isqrt(n_features)
-    return side if side >= 2 and side * side == n_features else None
+    if side >= 2 and side * side == n_features:
+        return side, None
+    return None, f"no primary circle: {n_features} features are not a square kernel"
 
 
 class DenseCoreDisplay:
@@ -51,9 +66,10 @@ class DenseCoreDisplay:
     carries. The closed line is the primary circle of :func:`sktopo.filterbanks.primary_circle`
     at the core's kernel size, normalized as the core is
     (:func:`sktopo.preprocessing.normalize_filters`) and projected with the core's mean and
-    axes: a core that shows the circle lies along it. The circle is drawn where the core's
-    feature count is a square kernel ``s * s`` with ``s >= 2``; otherwise the title says it is
-    not. scikit-learn's Display API; :func:`plot_dense_core` is its shortcut.
+    axes: a core that shows the circle lies along it. The circle is drawn for square kernels of
+    side 2 or more, ``kernel_size`` where given, else where the feature count is a square
+    ``s * s``; otherwise the title says why not. scikit-learn's Display API;
+    :func:`plot_dense_core` is its shortcut.
 
     Parameters
     ----------
@@ -62,6 +78,10 @@ class DenseCoreDisplay:
         least 3 rows, not all equal.
     circle : bool, default=True
         Whether to draw the primary circle.
+    kernel_size : tuple of (int, int), default=None
+        The (height, width) of the kernels the rows come from
+        (:attr:`sktopo.profile.LayerTopology.kernel_size`); None takes a square pixel count as a
+        square kernel, so pass it for a 4 × 9 kernel, whose 36 pixels are not a 6 × 6 one.
 
     Attributes
     ----------
@@ -103,25 +123,27 @@ class DenseCoreDisplay:
     True
     """
 
-    def __init__(self, dense, *, circle=True):
+    def __init__(self, dense, *, circle=True, kernel_size=None):
         self.dense = dense
         self.circle = circle
+        self.kernel_size = kernel_size
 
     @classmethod
-    def from_core(cls, dense, *, circle=True, ax=None):
+    def from_core(cls, dense, *, circle=True, kernel_size=None, ax=None):
         """Draw a dense core.
 
         Parameters
         ----------
         dense : array-like of shape (n_filters, n_features)
         circle : bool, default=True
+        kernel_size : tuple of (int, int), default=None
         ax : matplotlib Axes, default=None
 
         Returns
         -------
         display : DenseCoreDisplay
         """
-        return cls(dense, circle=circle).plot(ax)
+        return cls(dense, circle=circle, kernel_size=kernel_size).plot(ax)
 
     def plot(self, ax=None):
         """Draw the core's points and, where it can, the primary circle.
@@ -141,7 +163,8 @@ class DenseCoreDisplay:
             If ``dense`` does not hold real numbers.
         ValueError
             If ``dense`` is not 2-D, has fewer than 3 rows or 2 features, holds NaN or infinite
-            values, or has zero variance (every row the same filter).
+            values, or has zero variance (every row the same filter); or if ``kernel_size``
+            does not hold the rows' pixel count.
         """
         import matplotlib.pyplot as plt
 
@@ -158,7 +181,7 @@ class DenseCoreDisplay:
         )
         self.circle_line_ = None
         if self.circle_ is not None:
-            side = circle_size(dense.shape[1])
+            side = math.isqrt(dense.shape[1])
             label = f"primary circle ({side}×{side})"
             (self.circle_line_,) = ax.plot(*self.circle_.T, color="tab:red", linewidth=1.5, label=label)
         self._decorate(ax)
@@ -169,9 +192,9 @@ class DenseCoreDisplay:
         """The primary circle's closed line in the PC plane and None, or None and why it is not drawn."""
         if not self.circle:
             return None, None
-        side = circle_size(n_features)
+        side, why_not = _circle_side(n_features, self.kernel_size)
         if side is None:
-            return None, f"no primary circle: {n_features} features are not a square kernel"
+            return None, why_not
         bank = normalize_filters(primary_circle(N_CIRCLE, size=side).reshape(N_CIRCLE, n_features))
         points = (bank - self.mean_) @ self.components_.T
         return np.vstack([points, points[:1]]), None
@@ -190,10 +213,15 @@ class DenseCoreDisplay:
 
 
 @validate_params(
-    {"dense": ["array-like"], "ax": [HasMethods(["scatter", "plot"]), None], "circle": ["boolean"]},
+    {
+        "dense": ["array-like"],
+        "ax": [HasMethods(["scatter", "plot"]), None],
+        "circle": ["boolean"],
+        "kernel_size": [tuple, None],
+    },
     prefer_skip_nested_validation=True,
 )
-def plot_dense_core(dense, ax=None, *, circle: bool = True):
+def plot_dense_core(dense, ax=None, *, circle: bool = True, kernel_size=None):
     """Draw a dense core on its first two principal components: :class:`DenseCoreDisplay`'s shortcut.
 
     Parameters
@@ -204,7 +232,9 @@ def plot_dense_core(dense, ax=None, *, circle: bool = True):
         Where to draw; a new figure's Axes when None.
     circle : bool, default=True
         Whether to draw the primary circle of the core's kernel size, projected on the same
-        plane (only for a square kernel of ``s * s`` features, ``s >= 2``).
+        plane (only for square kernels, of side 2 or more).
+    kernel_size : tuple of (int, int), default=None
+        The (height, width) of the kernels; None takes a square pixel count as a square kernel.
 
     Returns
     -------
@@ -216,7 +246,7 @@ def plot_dense_core(dense, ax=None, *, circle: bool = True):
         If ``dense`` does not hold real numbers.
     ValueError
         If ``dense`` is not 2-D, has fewer than 3 rows or 2 features, holds NaN or infinite
-        values, or has zero variance.
+        values, or has zero variance; or if ``kernel_size`` does not hold the rows' pixel count.
 
     See Also
     --------
@@ -232,4 +262,4 @@ def plot_dense_core(dense, ax=None, *, circle: bool = True):
     >>> plot_dense_core(dense).get_title()
     'Dense core on its first two principal components\\n(no primary circle: 8 features are not a square kernel)'
     """
-    return DenseCoreDisplay(dense, circle=circle).plot(ax).ax_
+    return DenseCoreDisplay(dense, circle=circle, kernel_size=kernel_size).plot(ax).ax_
