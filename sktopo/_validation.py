@@ -16,6 +16,7 @@ import sklearn
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
+    InvalidParameterError,
     StrOptions,
     validate_parameter_constraints,
     validate_params,
@@ -27,6 +28,7 @@ __all__ = [
     "HasMethods",
     "Integral",
     "Interval",
+    "InvalidParameterError",
     "Real",
     "StrOptions",
     "available_memory",

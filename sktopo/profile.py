@@ -24,8 +24,10 @@ from .filterbanks import edge_energy
 from .filters import as_sources, extract_spatial_filters, layer_kernel, n_conv_layers
 from .homology import (
     DRAW_BYTES,
+    LEVELS,
     PERSISTENCE_CONSTRAINTS,
     SIGNIFICANCE_CONSTRAINTS,
+    Finding,
     NullComparison,
     ShapeVerdict,
     Verdict,
@@ -243,6 +245,8 @@ class TopologyProfile:
     >>> profile = topology_profile(net, n_subsamples=4, n_null=19, n_landmarks=60, random_state=0, progress=False)
     >>> profile.layers, profile.verdicts[1].level, profile.settings["p"]
     ([1], 'found', 0.3)
+    >>> profile.verdict.level, profile.verdict.reasons[0]
+    ('found', '1 of 1 layer(s) show a circle: [1]')
     >>> profile.evidence[1].diagrams[1].shape[1]
     2
     """
@@ -260,6 +264,27 @@ class TopologyProfile:
     def verdicts(self) -> dict:
         """Each analysed layer's :class:`~sktopo.homology.Verdict` (level, reasons, margin), by layer number."""
         return {layer: self.evidence[layer].circle for layer in self.layers if layer in self.evidence}
+
+    @property
+    def verdict(self) -> Finding:
+        """The profile's :class:`~sktopo.homology.Finding`: the surest level of its analysed layers.
+
+        ``"found"`` when a layer shows a circle, and so on down :data:`~sktopo.homology.LEVELS`;
+        ``"too_small"`` when no layer was analysed. The reasons: how many layers show a circle,
+        then one per layer, its level or why it was skipped. The margin is NaN (the layers'
+        margins are in the table).
+        """
+        table = self.table
+        levels = [level for level, skipped in zip(table["verdict"], table["skipped"]) if not skipped]
+        level = min(levels, key=LEVELS.index) if levels else "too_small"
+        found = [int(layer) for layer, v in zip(table["layer"], table["verdict"]) if v == "found"]
+        reasons = [f"{len(found)} of {len(table)} layer(s) show a circle" + (f": {found}" if found else "")]
+        reasons += [
+            f"layer {row.layer} ({row.layer_name or 'unnamed'}): "
+            + (f"not analysed, {row.skipped}" if row.skipped else row.verdict)
+            for row in table.itertuples()
+        ]
+        return Finding(level, tuple(reasons), float("nan"))
 
     def select(self, layers):
         """The profile of some of its layers, in the order given.
@@ -435,8 +460,8 @@ def _plan(sources, layers, k, p, max_filters) -> list[tuple]:
             raise ValueError(
                 f"Layer {layer} has {n_used} spatial filters (after max_filters={max_filters}): too few for "
                 f"ρ(k={k_used}, p={p}), which needs k below that count and keeps {n_dense} rows where the "
-                f"barcodes need at least {_MIN_DENSE}. Give a smaller k or a larger p, pool more "
-                f"networks, or leave layer {layer} out."
+                f"barcodes need at least {_MIN_DENSE}. Give a smaller k or a larger p, or pool "
+                "more networks."
             )
         plan.append((layer, n_used, k_used, None))
     return plan

@@ -7,7 +7,9 @@ import re
 import shlex
 import subprocess
 import sys
+from importlib.resources import files
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -129,6 +131,16 @@ BAD = [
     (["reproduce", "fig2", "--param", "networks=0"], "fig2 takes --param networks, iterations, resolution"),
     (["reproduce", "fig2", "--param", "seeds=3"], "got {'seeds': 3}"),
     (
+        ["reproduce", "fig13", "--param", "max_iter=-5"],
+        r"--param max_iter: must be an int in the range \[1, inf\)",
+    ),
+    (["reproduce", "evolution", "--param", "layers=[99]"], r"--param layers: must be distinct conv layers"),
+    (
+        ["reproduce", "fig12", "--param", "n_groups=9", "--param", "n_networks=2"],
+        "--param n_groups: must be at most",
+    ),
+    (["demo", "--out", ""], "--out must name a folder; got ''"),
+    (
         ["reproduce", "fig2", "--param", "resolution=1001"],
         r"resolution at most 1000\); got {'resolution': 1001}",
     ),
@@ -139,7 +151,10 @@ BAD = [
 def test_bad_arguments_end_in_one_line_and_status_2(argv, message, capsys, tmp_path):
     commands = ("demo", "analyze", "profile", "reproduce")
     status, out, err = cli(
-        [*argv, "--out", str(tmp_path / "out")] if argv[:1] in [[c] for c in commands] else argv, capsys
+        [*argv, "--out", str(tmp_path / "out")]
+        if argv[:1] in [[c] for c in commands] and "--out" not in argv
+        else argv,
+        capsys,
     )
     assert status == 2 and out == ""
     assert err.startswith("sktopo") and err.count("\n") == 1 and "Traceback" not in err
@@ -421,6 +436,9 @@ def test_reproduce_on_tiny_settings(experiment, tmp_path, capsys):
     assert cli(["-q", "reproduce", experiment, "--out", str(out), *params], capsys) == (0, "", "")
     assert {f"{experiment}.csv", f"{experiment}.png", "summary.json", "report.html"} <= set(os.listdir(out))
     summary = _summary(out)
+    schema = json.loads(files("sktopo.cli").joinpath("summary.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(summary)
+    assert summary["n_networks"] == {"fig12": 2, "evolution": 2}.get(experiment)
     assert (summary["measured"]["experiment"], summary["measured"]["scale"]) == (experiment, "quick")
     assert summary["paper"] and summary["parameters"] and summary["layers"] == []
     table = pd.read_csv(out / f"{experiment}.csv")

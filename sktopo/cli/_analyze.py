@@ -4,7 +4,6 @@ import argparse
 import os
 import time
 
-from ..profile import shows_circle
 from ._analysis import (
     LABELS,
     add_figure,
@@ -194,29 +193,12 @@ PAPER_PROFILE = (
 )
 
 
-def overall(profile):
-    """A profile's verdict: the surest level of its layers, with one reason per layer."""
-    from ..homology import LEVELS, Finding
-
-    table = profile.table
-    analysed = table[table.skipped == ""]
-    level = min(analysed.verdict, key=LEVELS.index) if len(analysed) else "too_small"
-    found = table.layer[shows_circle(profile)].tolist()
-    reasons = [f"{len(found)} of {len(table)} layer(s) show a circle" + (f": {found}" if found else "")]
-    reasons += [
-        f"layer {row.layer} ({row.layer_name or 'unnamed'}): "
-        + (f"not analysed, {row.skipped}" if row.skipped else row.verdict)
-        for row in table.itertuples()
-    ]
-    return Finding(level, tuple(reasons), float("nan"))
-
-
 def run_profile(args) -> None:
     from ..plotting import Report
 
     start = time.perf_counter()
     profile, n_networks = _profile(args, args.layers)
-    table, finding = profile.table, overall(profile)
+    table, finding = profile.table, profile.verdict
     prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     table.to_csv(os.path.join(args.out, "profile.csv"), index=False)
     report = Report(title=f"sktopo profile: {len(profile)} layer(s) of {n_networks} network(s)")

@@ -128,6 +128,8 @@ def check_out(args) -> None:
     is a UsageError naming ``--out``.
     """
     path = os.fspath(args.out)
+    if not path.strip():
+        raise UsageError(f"--out must name a folder; got {path!r}")
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"--out {path!r} is a file; give a folder (created if missing)")
     if os.path.isdir(path) and not args.force:

@@ -1,6 +1,7 @@
 """``sktopo demo``: the paper's Fig. 2 on the embedded MNIST sample, start to finish, as one report."""
 
 import os
+import re
 
 import numpy as np
 
@@ -21,6 +22,10 @@ from ._summary import summary
 
 #: The demo's defaults: primary_circle's quick preset, chosen by measurement (docs/validation/demo.md).
 QUICK = PRIMARY_CIRCLE_PRESETS["quick"]
+
+
+#: The demo's options, by the parameter of ``primary_circle`` each sets.
+DEMO_OPTIONS = {"n_networks": "--networks ", "iterations": "--iterations ", "resolution": "--resolution "}
 
 
 def add_parser(subparsers) -> None:
@@ -77,11 +82,14 @@ def first_layer_study(
     data_root=None,
     checkpoint_dir=None,
     extra=None,
+    options=DEMO_OPTIONS,
 ) -> dict:
     """:func:`~sktopo.experiments.primary_circle`, then its report written in ``args.out``.
 
     ``args`` gives the flags every command has (``out``, ``device``, ``random_state``,
-    ``verbosity``...); ``extra`` is added to summary.json's ``measured``. Returns the summary.
+    ``verbosity``...); ``extra`` is added to summary.json's ``measured``; ``options`` names the
+    command's options by the parameters of ``primary_circle`` they set, for its refusals.
+    Returns the summary.
     """
     from ..experiments import primary_circle
     from ..nn import resolve_device
@@ -92,18 +100,21 @@ def first_layer_study(
     except ValueError as exc:
         raise UsageError(f"--device {args.device}: {exc}") from exc
     say(args, f"training {networks} networks for {iterations} iterations ({scale} scale) on {device}")
-    result = primary_circle(
-        n_networks=networks,
-        iterations=iterations,
-        resolution=resolution,
-        scale=scale,
-        data_root=data_root,
-        device=device,
-        checkpoint_dir=checkpoint_dir,
-        random_state=args.random_state,
-        verbose=int(args.progress),
-        progress=args.progress,
-    )
+    try:
+        result = primary_circle(
+            n_networks=networks,
+            iterations=iterations,
+            resolution=resolution,
+            scale=scale,
+            data_root=data_root,
+            device=device,
+            checkpoint_dir=checkpoint_dir,
+            random_state=args.random_state,
+            verbose=int(args.progress),
+            progress=args.progress,
+        )
+    except ValueError as exc:  # a size refused before any work: in the command's words
+        raise ValueError(_in_options(str(exc), options)) from exc
     prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     settings, rows = result.settings, layer_rows(result.table)
     numbers = measured(result.table, result.evidence) | {
@@ -132,6 +143,13 @@ def first_layer_study(
         f"{say_verdict(head, items)}\nwrote {path} and its figures in {study['timings']['total_seconds']:.0f} s",
     )
     return study
+
+
+def _in_options(text: str, options: dict) -> str:
+    """``text`` with ``name=`` of each parameter in ``options`` written as the option that sets it."""
+    for name, option in options.items():
+        text = re.sub(rf"\b{name}=", option, text)
+    return text
 
 
 def _report(args, title, result, study, said) -> str:

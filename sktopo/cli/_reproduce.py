@@ -3,8 +3,10 @@
 import argparse
 import json
 import os
+import re
 import time
 
+from .._validation import InvalidParameterError
 from ..experiments import PRIMARY_CIRCLE_PRESETS
 from ._analysis import add_figure, finish, labelled, say_verdict
 from ._args import (
@@ -50,7 +52,7 @@ def add_parser(subparsers) -> None:
         help="one of the paper's experiments, with its numbers beside the paper's",
         description="Run one of the paper's experiments and write its table (OUT/<name>.csv), figure "
         "(OUT/<name>.png), summaries (OUT/summary.json) and OUT/report.html beside the paper's numbers (fig2 "
-        "writes what the demo writes: OUT/report.html, mapper.png, barcodes.png, summary.json). "
+        "writes what the demo writes: OUT/report.html, its figures as PNG files and summary.json). "
         + "; ".join(f"{name}: {what}" for name, (what, _) in EXPERIMENTS.items())
         + ". The quick scale runs offline in minutes; the paper scale needs the datasets under "
         "--data-root and, in practice, a GPU.",
@@ -109,7 +111,10 @@ def run(args) -> None:
     check_out(args)
     function = _function(args, dict(args.param))
     start = time.perf_counter()
-    result = function(*_data(args), **_common(args), **dict(args.param))
+    try:
+        result = function(*_data(args), **_common(args), **dict(args.param))
+    except InvalidParameterError as exc:  # the experiments check every parameter before any work
+        raise UsageError(_as_param(exc)) from exc
     prepare_out(args)  # after the work: a refused or failed run leaves no folder behind
     _write(args, result, time.perf_counter() - start)
 
@@ -140,6 +145,11 @@ def _fig2(args):
         data_root=args.data_root,
         checkpoint_dir=None if args.scale == "quick" else os.path.join(args.out, "checkpoints"),
         extra={"experiment": "fig2", "scale": args.scale},
+        options={
+            "n_networks": "--param networks=",
+            "iterations": "--param iterations=",
+            "resolution": "--param resolution=",
+        },
     )
 
 
@@ -164,6 +174,12 @@ _RUNNERS = {
     "generalization": "cross_domain_generalization",
     "evolution": "training_evolution",
 }
+
+
+def _as_param(exc) -> str:
+    """scikit-learn's refusal of a parameter, naming the option that set it."""
+    found = re.match(r"(?:The '(\w+)' parameter of \w+ must be|(\w+)=?\S* must be) (.*)", str(exc), re.S)
+    return f"--param {found[1] or found[2]}: must be {found[3]}" if found else f"--param: {exc}"
 
 
 def _data(args) -> tuple:

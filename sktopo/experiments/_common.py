@@ -6,7 +6,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._validation import Interval, check_memory
+from .._validation import Interval, InvalidParameterError, check_memory
 from ..datasets import DATASETS, as_dataset
 
 __all__ = [
@@ -43,7 +43,7 @@ SCALES = ("quick", "paper")
 def check_scale(scale) -> str:
     """``scale`` if it is "quick" or "paper", else a ValueError naming both."""
     if scale not in SCALES:
-        raise ValueError(
+        raise InvalidParameterError(
             f"scale must be 'quick' (minutes on a laptop's CPU) or 'paper' (the paper's network counts "
             f"and iterations, meant for a GPU); got {scale!r}."
         )
@@ -157,7 +157,7 @@ def check_run(n_networks: int, spec: str, *, layers=(1,), k=None, resolution=Non
     for layer, value in zip(layers, ks):
         n_filters = n_networks * (widths[layer - 1] if layer <= 2 else 0)
         if isinstance(value, Integral) and n_filters and value >= n_filters:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"k={value} must be smaller than the {n_filters:,} filters of layer {layer} that "
                 f"{n_networks} network(s) of {spec} pool: each filter needs k others to measure its density."
             )
@@ -172,7 +172,7 @@ def check_names(values, allowed, name: str) -> list:
     """``values`` (one or several, no repeats) checked against ``allowed``; a ValueError names ``name``."""
     values = [values] if values is None or isinstance(values, str) else list(values)
     if not values or len(set(values)) != len(values) or any(v not in allowed for v in values):
-        raise ValueError(
+        raise InvalidParameterError(
             f"{name} must be distinct values among {', '.join(map(repr, allowed))}; got {values!r}."
         )
     return values
@@ -182,7 +182,7 @@ def check_checkpoints(checkpoints) -> list:
     """Sorted distinct batch iterations (ints >= 0, at least one >= 1), or a ValueError naming them."""
     values = list(checkpoints) if checkpoints is not None else []
     if not values or not all(_ITERATION.is_satisfied_by(v) for v in values) or max(values) < 1:
-        raise ValueError(
+        raise InvalidParameterError(
             "checkpoints must be batch iterations, ints >= 0 (0: the initial weights) with at least one "
             f">= 1; got {checkpoints!r}."
         )

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validation import Interval, validate_params
+from .._validation import Interval, InvalidParameterError, validate_params
 from ..density import dense_core
 from ..filters import extract_spatial_filters
 from ..homology import exact_fits, persistence_diagrams, top_lifetime
@@ -92,7 +92,9 @@ def _check_layers(layers, spec) -> list:
     values = list(layers) if layers is not None else []
     ok = all(isinstance(v, Integral) and not isinstance(v, bool) and 1 <= v <= n_conv for v in values)
     if not values or not ok or len(set(values)) != len(values):
-        raise ValueError(f"layers must be distinct conv layers of {spec} (1 to {n_conv}); got {layers!r}.")
+        raise InvalidParameterError(
+            f"layers must be distinct conv layers of {spec} (1 to {n_conv}); got {layers!r}."
+        )
     return [int(v) for v in values]
 
 
@@ -105,7 +107,7 @@ def layer_settings(layers, scale, **given) -> list[dict]:
             continue
         values = list(value) if np.ndim(value) else [value] * len(layers)
         if len(values) != len(layers) or not all(_PER_LAYER[name].is_satisfied_by(v) for v in values):
-            raise ValueError(
+            raise InvalidParameterError(
                 f"{name} must be {_PER_LAYER[name]}, or a list of them with one per layer of "
                 f"layers={layers}; got {value!r}."
             )

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validation import Interval, check_memory, validate_params
+from .._validation import Interval, InvalidParameterError, check_memory, validate_params
 from ..filters import extract_spatial_filters
 from ..homology import DRAW_BYTES
 from ..simplicity import h1_lifetime_and_reason, h1_null_level
@@ -76,7 +76,7 @@ def _settings(scale, **given) -> dict:
     """The preset of ``scale`` with the ``given`` values that are not None; checkpoints checked."""
     settings = PRESETS[check_scale(scale)] | {name: v for name, v in given.items() if v is not None}
     if settings["n_groups"] > settings["n_networks"]:
-        raise ValueError(
+        raise InvalidParameterError(
             f"n_groups={settings['n_groups']} must be at most n_networks={settings['n_networks']}: a group "
             "needs a network."
         )

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._validation import Interval, check_memory, validate_params
+from .._validation import Interval, InvalidParameterError, check_memory, validate_params
 from ._common import (
     RUN_CONSTRAINTS,
     check_names,
@@ -166,7 +166,7 @@ def _check_banks(banks) -> list:
         [None if b == "none" else b for b in ([banks] if isinstance(banks, str) else banks)], BANKS, "banks"
     )
     if None not in banks:
-        raise ValueError(
+        raise InvalidParameterError(
             f"banks must include None (the raw images), the baseline of the speed-up; got {banks!r}."
         )
     return banks
@@ -175,7 +175,7 @@ def _check_banks(banks) -> list:
 def _check_gradients(banks, n_filters: int) -> None:
     """Refuse "gradients" against a primary circle of fewer than 3 filters, which has rank 1."""
     if "gradients" in banks and n_filters < 3:
-        raise ValueError(
+        raise InvalidParameterError(
             f'n_filters must be at least 3 with the "gradients" bank, which matches the gain of a primary '
             f"circle of n_filters filters (fewer do not span the gradients' plane); got {n_filters}."
         )
@@ -321,7 +321,7 @@ def appended_features_speedup(
     max_iter = preset["max_iter"] if max_iter is None else max_iter
     eval_every = max(1, max_iter // preset["n_checkpoints"]) if eval_every is None else eval_every
     if eval_every > max_iter:
-        raise ValueError(f"eval_every must be at most max_iter={max_iter}; got {eval_every}.")
+        raise InvalidParameterError(f"eval_every must be at most max_iter={max_iter}; got {eval_every}.")
     n_evals = max_iter // eval_every  # each evaluation keeps a row of each curve: 40 bytes at the least
     check_memory("eval_every", eval_every, 40 * n_evals, f"{n_evals:,} evaluations to max_iter={max_iter}")
     banks, at = _check_banks(banks), list(range(eval_every, max_iter + 1, eval_every))

@@ -97,7 +97,8 @@ class AccuracyDisplay:
         from matplotlib.ticker import MaxNLocator, PercentFormatter
 
         accuracies, chance = check_accuracies(self.accuracies), check_chance(self.chance)
-        ax = plt.figure(figsize=(max(4, 0.3 * len(accuracies)), 3.5)).add_subplot() if ax is None else ax
+        width = min(12, max(4, 0.3 * len(accuracies)))  # thinner bars beyond 40 networks
+        ax = plt.figure(figsize=(width, 3.5)).add_subplot() if ax is None else ax
         networks = np.arange(1, len(accuracies) + 1)
         self.bars_ = ax.bar(networks, accuracies, color="tab:blue", alpha=0.8, label="test accuracy")
         mean = float(accuracies.mean())
