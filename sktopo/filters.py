@@ -366,6 +366,11 @@ def extract_spatial_filters(X, layer=1, *, drop_constant=False, constant_tol=1e-
     rows, frames = [], []
     for network, source in enumerate(as_sources(X)):
         depth, name, kernel, groups = _select_layer(source, layer)
+        if kernel.dtype.kind not in "biuf":
+            raise TypeError(
+                f"Network {network} (position in X), layer {layer!r}: the weights must be real numbers; "
+                f"got dtype {kernel.dtype}."
+            )
         if not np.all(np.isfinite(kernel)):
             raise ValueError(
                 f"Network {network} (position in X), layer {layer!r}: the weights contain NaN or "

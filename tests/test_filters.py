@@ -146,6 +146,7 @@ def named(model, tmp_path):
         "<model>": model,
         "<mixed>": [np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 5, 5))],
         "<unfitted skorch>": NeuralNetClassifier(TwoConv),
+        "<complex>": torch.nn.Conv2d(1, 4, 3, dtype=torch.complex64),
         **paths,
     }
 
@@ -200,6 +201,7 @@ _KERNEL = np.zeros((2, 1, 3, 3))
         (_fit, {"X": [_KERNEL, np.full((2, 1, 3, 3), np.inf)]}, ValueError, "Network 1 .* NaN or infinity"),
         (_fit, {"X": np.zeros((2, 1, 3, 3)), "drop_constant": True}, ValueError, "No spatial filters left"),
         (_fit, {"X": "<unfitted skorch>"}, ValueError, "not initialized"),
+        (_fit, {"X": "<complex>"}, TypeError, "Network 0 .* must be real numbers; got dtype complex64"),
         *[
             (_fit, {"X": f"<{name}>"}, ValueError, name.replace(".", "\\."))
             for name in ["empty.pt", "text.pt", "int.pt", "hello.pt"]

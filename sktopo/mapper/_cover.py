@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import Integral, Interval, Real, check_memory, fit_context
+from .._validation import Integral, Interval, Real, check_memory, fit_context, validate_params
 
 __all__ = ["Cover"]
 
@@ -30,6 +30,13 @@ def _no_range(low, high):
 INTERVAL_BYTES = 40
 
 
+@validate_params(
+    {
+        "resolution": [Interval(Integral, 1, None, closed="left")],
+        "n_dimensions": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def check_resolution(resolution: int, n_dimensions: int = 2) -> None:
     """Refuse, before any work, a ``resolution`` whose intervals would not fit in memory.
 

@@ -130,7 +130,18 @@ def count_parameters(
     """The number of parameters of ``make_cnn(spec, ...)``, counted without building it.
 
     For memory estimates made before any network exists (an absurd ``n_networks`` or width is
-    refused first). The parameters are :func:`make_cnn`'s.
+    refused first).
+
+    Parameters
+    ----------
+    spec : str
+        The paper's "M(X,Y,Z)" or "C(X,Y,Z)", as :func:`make_cnn` reads it.
+    in_channels : int, default=1
+    input_size : int, default=28
+    max_pool : bool, default=None
+    n_classes : int, default=10
+    first_kernel_size : int, default=3
+        As :func:`make_cnn`'s.
 
     Returns
     -------

@@ -16,7 +16,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_X_y
 from tqdm.auto import tqdm
 
-from .._validation import N_JOBS, HasMethods, Integral, Interval, StrOptions, check_memory, fit_context
+from .._validation import (
+    N_JOBS,
+    HasMethods,
+    Integral,
+    Interval,
+    StrOptions,
+    check_memory,
+    fit_context,
+    validate_params,
+)
 from ..io import load_state_dict
 from ._architectures import count_parameters
 from ._batched import batched_unsupported, fit_batched
@@ -30,6 +39,14 @@ __all__ = ["PARAMETER_BYTES", "NetworkEnsemble", "check_networks_memory"]
 PARAMETER_BYTES = 12
 
 
+@validate_params(
+    {
+        "n_networks": [Interval(Integral, 0, None, closed="left")],
+        "n_parameters": [Interval(Integral, 0, None, closed="left")],
+        "name": [str],
+    },
+    prefer_skip_nested_validation=True,
+)
 def check_networks_memory(n_networks: int, n_parameters: int, name: str = "n_networks") -> None:
     """Refuse, before any network is built, more networks than memory holds.
 
@@ -38,6 +55,7 @@ def check_networks_memory(n_networks: int, n_parameters: int, name: str = "n_net
     Parameters
     ----------
     n_networks : int
+        The networks asked for.
     n_parameters : int
         Parameters of one network (:func:`~sktopo.nn.count_parameters`); 0 counts the seeds only.
     name : str, default="n_networks"
