@@ -156,7 +156,9 @@ EXPERIMENTS = {
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment", nargs="*", help=f"experiments to run: {', '.join(EXPERIMENTS)}")
-    parser.add_argument("--page", action="store_true", help="write docs/validation/section6.md from docs/results/")
+    parser.add_argument(
+        "--page", action="store_true", help="write docs/validation/section6.md from docs/results/"
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.experiment) - set(EXPERIMENTS))
     if unknown:
