@@ -101,7 +101,8 @@ def test_a_refused_size_exits_1_before_any_training(monkeypatch, tmp_path, capsy
     status, _, err = cli(["demo", "--networks", str(10**12), "--out", str(tmp_path / "o")], capsys)
     assert (
         status == 1
-        and err == "sktopo demo: error: n_networks=1000000000000 would need about 7.3 TiB of memory\n"
+        # in the command's words: the option, not primary_circle's parameter
+        and err == "sktopo demo: error: --networks 1000000000000 would need about 7.3 TiB of memory\n"
     )
     assert not (tmp_path / "o").exists()  # a refused run leaves no folder behind
 
