@@ -264,3 +264,10 @@ def test_demo_and_reproduce_summaries_follow_the_schema(tmp_path, capsys):
     fig13 = _valid(_summary(tmp_path / "fig13"))
     assert fig13["command"] == "reproduce" and fig13["layers"] == [] and fig13["shape"] is None
     assert fig13["measured"]["experiment"] == "fig13" and "speedup" in fig13["measured"]
+
+
+def test_the_report_shown_in_the_docs_follows_the_schema():
+    """docs/reading_the_report.md reads a real summary.json: it must be one the command writes today."""
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "report", "summary.json")
+    summary = _valid(_summary(os.path.dirname(path)))
+    assert (summary["command"], summary["argv"], summary["verdict"]["level"]) == ("demo", [], "found")
