@@ -78,3 +78,15 @@ def test_command_help_loads_nothing_heavy(argv):
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]", result.stdout[-500:]
+
+
+def test_the_suite_runs_offline():
+    """conftest's guard: a lookup or connection beyond this machine fails at once, as without a network."""
+    import socket
+    from urllib.error import URLError
+    from urllib.request import urlopen
+
+    with pytest.raises(URLError, match="the tests run offline"):
+        urlopen("https://download.pytorch.org/models/", timeout=5)
+    with pytest.raises(OSError, match="the tests run offline"):
+        socket.create_connection(("192.0.2.1", 443), timeout=5)  # an address, no lookup

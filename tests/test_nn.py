@@ -455,22 +455,29 @@ def test_torchvision_weights_not_cached_say_where_to_put_them(tmp_path, monkeypa
 
 
 def test_download_true_offline_runs_the_real_download_and_says_where_to_put_the_file(tmp_path, monkeypatch):
-    # nothing patched in torch.hub: the suite's offline guard (conftest) stops the connection, as
-    # a machine without a network does, and the error names the file and the folder
+    # torch.hub's own download code runs; only its urlopen, the one call that would reach the
+    # network, fails as it does on a machine without one (the suite's guard in conftest stays
+    # behind it), and the error names the file and the folder
     import os
     from urllib.error import URLError
-    from urllib.request import urlopen
 
     import torchvision.models
 
     from sktopo.nn import torchvision_model
 
-    with pytest.raises(URLError, match="the tests run offline"):
-        urlopen("https://download.pytorch.org/models/", timeout=5)
+    opened = []
+
+    def no_network(request, *args, **kwargs):
+        opened.append(getattr(request, "full_url", request))
+        raise URLError("no network")
+
+    monkeypatch.setattr(torch.hub, "urlopen", no_network)
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    file = os.path.basename(torchvision.models.SqueezeNet1_0_Weights.DEFAULT.url)
-    with pytest.raises(FileNotFoundError, match=r"Could not download .*the tests run offline") as error:
+    weights = torchvision.models.SqueezeNet1_0_Weights.DEFAULT
+    file = os.path.basename(weights.url)
+    with pytest.raises(FileNotFoundError, match=r"Could not download .*no network") as error:
         torchvision_model("squeezenet1_0", "DEFAULT", download=True)
+    assert opened == [weights.url]  # torch.hub's download asked for the file, and only for it
     assert f"put {file}" in str(error.value) and str(tmp_path / "hub" / "checkpoints") in str(error.value)
     assert not (tmp_path / "hub" / "checkpoints" / file).exists()
 
