@@ -93,36 +93,36 @@ def user_stacklevel() -> int:
     return level
 
 
-def available_memory(*, opener=open) -> float:
+def available_memory() -> float:
     """Bytes of memory free for new allocations.
 
     ``MemAvailable`` of ``/proc/meminfo`` (Linux), within the room left by the cgroup's limit
     (v2, as in containers); elsewhere the physical memory, or ``inf`` where even that is unknown.
     """
     try:
-        with opener("/proc/meminfo") as meminfo:
+        with open("/proc/meminfo") as meminfo:
             kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
     except (OSError, StopIteration, ValueError):
         try:
             return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
         except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or no such name
             return math.inf
-    return min(1024.0 * kib, _cgroup_room(opener))
+    return min(1024.0 * kib, _cgroup_room())
 
 
-def _cgroup_room(opener) -> float:
+def _cgroup_room() -> float:
     """Bytes left below the memory limit of this process's cgroup (v2); ``inf`` without one.
 
     The cgroup's usage counts its page cache; the inactive part is given back on demand, so it
     counts as room.
     """
     try:
-        with opener("/sys/fs/cgroup/memory.max") as limit, opener("/sys/fs/cgroup/memory.current") as used:
+        with open("/sys/fs/cgroup/memory.max") as limit, open("/sys/fs/cgroup/memory.current") as used:
             room = int(limit.read()) - int(used.read())
     except (OSError, ValueError):  # no cgroup v2 here, or no limit ("max")
         return math.inf
     try:
-        with opener("/sys/fs/cgroup/memory.stat") as stat:
+        with open("/sys/fs/cgroup/memory.stat") as stat:
             cache = next((int(line.split()[1]) for line in stat if line.startswith("inactive_file ")), 0)
     except (OSError, ValueError):
         cache = 0

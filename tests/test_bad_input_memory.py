@@ -73,12 +73,6 @@ def test_check_memory_names_the_parameter_the_need_and_the_most_that_fits(availa
         check_memory("n_networks", 10**12, 8e12, "their seeds", each=8, unit="networks")
 
 
-def test_available_memory_is_the_one_persistence_reads():
-    import sktopo.homology._persistence as persistence
-
-    assert persistence._available_memory() == pytest.approx(validation.available_memory(), rel=0.5)
-
-
 # the experiments: every parameter checked before training ----------------------------------
 
 

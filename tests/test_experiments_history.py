@@ -376,7 +376,7 @@ def test_plot_training_evolution_refuses_other_tables(evolution):
 def test_h1_lifetime_takes_landmarks_where_exact_barcodes_would_not_fit(monkeypatch):
     # with 0.5 GB available the exact barcodes of 900 rows (an estimated 0.83 GB) are refused, and
     # top_h1_lifetime, which has no n_landmarks for the user to change, takes 400 landmarks
-    monkeypatch.setattr(persistence_module, "_available_memory", lambda: 0.5e9)
+    monkeypatch.setattr(persistence_module, "available_memory", lambda: 0.5e9)
     kernels = make_circle_filters(1800, noise=0.05, random_state=0).reshape(1800, 1, 3, 3)
     assert not persistence_module.exact_fits(900)
     assert top_h1_lifetime(kernels, k=10, p=0.5) > 1.0  # the circle, from landmarks

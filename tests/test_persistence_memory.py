@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sktopo
+import sktopo._validation as validation
 import sktopo.homology._persistence as persistence
 from sktopo.datasets import make_circle_filters
 from sktopo.homology import PersistenceScorer, persistence_diagrams
@@ -43,7 +44,7 @@ def no_ripser(monkeypatch):
 @pytest.fixture
 def available(monkeypatch):
     """Set the memory available, in bytes."""
-    return lambda size: monkeypatch.setattr(persistence, "_available_memory", lambda: float(size))
+    return lambda size: monkeypatch.setattr(persistence, "available_memory", lambda: float(size))
 
 
 def _circle(n, noise=0.1):
@@ -155,7 +156,7 @@ def test_estimate_covers_the_measurements(pairs, rows, maxdim, measured_mib):
 @given(st.floats(1e4, 1e7), st.integers(2, 80))
 def test_refused_exactly_when_the_estimate_passes_half(size, m):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(persistence, "_available_memory", lambda: size)
+        patch.setattr(persistence, "available_memory", lambda: size)
         patch.setattr(persistence, "_rips", lambda X, maxdim, coeff: [np.zeros((0, 2))] * 2)
         try:
             persistence_diagrams(_circle(m), n_landmarks=None)
@@ -214,11 +215,11 @@ def _files(contents: dict):
     ],
 )
 def test_available_memory_reads_meminfo_within_the_cgroup(monkeypatch, contents, expected):
-    monkeypatch.setattr(persistence, "open", _files(contents), raising=False)
-    assert persistence._available_memory() == expected
+    monkeypatch.setattr(validation, "open", _files(contents), raising=False)
+    assert validation.available_memory() == expected
 
 
 @pytest.mark.skipif(not hasattr(os, "sysconf"), reason="no os.sysconf")
 def test_available_memory_falls_back_to_physical(monkeypatch):
-    monkeypatch.setattr(persistence, "open", _files({}), raising=False)
-    assert persistence._available_memory() == os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    monkeypatch.setattr(validation, "open", _files({}), raising=False)
+    assert validation.available_memory() == os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")

@@ -70,7 +70,7 @@ def measured(table, topology) -> dict:
 
 
 def verdict(row: dict, numbers: dict, reasons) -> tuple[str, list[str]]:
-    """A layer's verdict in plain words: a headline and a short list (reasons, shape, margin, caveats).
+    """A layer's verdict in plain words: a headline and a short list (reasons, shape, edge energy, caveats).
 
     ``row`` is the layer's record (:func:`layer_rows`), ``numbers`` its :func:`measured`,
     ``reasons`` those of its :func:`~sktopo.homology.circle_verdict`.

@@ -370,7 +370,7 @@ def _landmarks(X, m: int, factor: float, maxdim: int, n_landmarks, max_error) ->
     With ``max_error``, the search stops one past the most landmarks affordable: more would be
     refused anyway, and the search would take long on a large cloud.
     """
-    available = _available_memory()
+    available = available_memory()
     needed = _landmark_memory(np.arange(m + 1), maxdim)
     most = int(np.searchsorted(needed, available / 2, side="right")) - 1
     fix = (
@@ -392,7 +392,7 @@ def _landmarks(X, m: int, factor: float, maxdim: int, n_landmarks, max_error) ->
 
 def _check_pairs(X: np.ndarray, tau: float, maxdim: int) -> None:
     """Refuse ``exact_below=tau`` before ripser runs when the pairs closer than it could not fit."""
-    available = _available_memory()
+    available = available_memory()
     pairs = _pairs_closer(X, tau)
     needed = _memory(pairs, len(X), maxdim)
     if needed > available / 2:
@@ -424,7 +424,7 @@ def exact_fits(n_rows: int, maxdim: int = 1) -> bool:
     >>> exact_fits(500)
     True
     """
-    return bool(_landmark_memory(n_rows, maxdim) <= _available_memory() / 2)
+    return bool(_landmark_memory(n_rows, maxdim) <= available_memory() / 2)
 
 
 def _landmark_memory(m, maxdim: int):
@@ -480,11 +480,6 @@ def _too_much(needed: float, available: float, qualifier: str = "up to", on: str
         f"ripser may need {qualifier} {needed / 1e9:,.1f} GB {on}, more than half of the "
         f"{available / 1e9:,.1f} GB available."
     )
-
-
-def _available_memory() -> float:
-    """:func:`sktopo._validation.available_memory`, its files read through this module's ``open``."""
-    return available_memory(opener=open)
 
 
 def _rips(X: np.ndarray, maxdim: int, coeff: int) -> list:
