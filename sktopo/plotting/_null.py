@@ -9,7 +9,7 @@ from ..homology import NullComparison
 
 __all__ = ["NullDisplay", "plot_null"]
 
-#: The drawing's parameters, shared by :func:`plot_null` and :meth:`NullDisplay.from_comparison`.
+#: :func:`plot_null`'s parameters; :meth:`NullDisplay.plot` checks the same when it draws.
 _CONSTRAINTS = {
     "comparison": [NullComparison],
     "ax": [HasMethods(["hist", "axvline"]), None],
