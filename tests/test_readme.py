@@ -15,7 +15,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-import yaml  # PyYAML: a dependency of dask, which the test extra installs
+import yaml  # PyYAML, in the test extra
 
 import sktopo
 
